@@ -1,0 +1,1 @@
+"""Agencies (by ORI), their roles, and what each role may do."""

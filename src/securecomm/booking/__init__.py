@@ -1,0 +1,1 @@
+"""Local-agency submissions: intake, validation, error answers; raw kept for review."""

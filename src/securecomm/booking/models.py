@@ -1,0 +1,44 @@
+"""Inbound messages from local agencies and courts, kept raw before anything reads them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from securecomm.database import Base, utcnow
+
+
+class SubmissionKind(enum.StrEnum):
+    BOOKING = "booking"
+    DISPOSITION = "disposition"
+
+
+class SubmissionState(enum.StrEnum):
+    RECEIVED = "received"
+    REJECTED = "rejected"
+    PROCESSING = "processing"
+    DONE = "done"
+
+
+class Submission(Base):
+    """Every inbound message, stored raw before anything reads it."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("kind", "external_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubmissionKind] = mapped_column(String(16))
+    external_key: Mapped[str] = mapped_column(String(80))  # TCN, or a digest when unreadable
+    sender: Mapped[str | None] = mapped_column(String(9))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_at: Mapped[datetime] = mapped_column(index=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    content_type: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[str] = mapped_column(Text)
+    state: Mapped[SubmissionState] = mapped_column(String(16), index=True)
+    step: Mapped[str] = mapped_column(String(32), default="")  # progress inside a disposition
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(default=list)

@@ -1,0 +1,1 @@
+"""ERO case management: one case per matched booking, custody, hearings and outcomes."""

@@ -1,0 +1,1 @@
+"""The routing state machine, the activation check and the message outbox."""

@@ -1,0 +1,133 @@
+"""Routing state: jurisdictions and their activation, transactions, decisions, the outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from securecomm.database import Base, utcnow
+from securecomm.domain import DetainerPolicy
+
+
+class Jurisdiction(Base):
+    __tablename__ = "jurisdictions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(2), index=True)
+    county: Mapped[str] = mapped_column(String(100))
+    activation_date: Mapped[date | None]
+    detainer_policy: Mapped[DetainerPolicy] = mapped_column(String(32))
+    suspensions: Mapped[list[JurisdictionSuspension]] = relationship(
+        back_populates="jurisdiction", order_by="JurisdictionSuspension.start", lazy="selectin"
+    )
+
+
+class JurisdictionSuspension(Base):
+    """A period when the program was suspended; ``stops_sharing`` says whether
+    fingerprints stopped reaching the immigration repository (the 2014-2017 national
+    suspension did not stop sharing)."""
+
+    __tablename__ = "jurisdiction_suspensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    start: Mapped[date]
+    end: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(300))
+    stops_sharing: Mapped[bool]
+    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="suspensions")
+
+
+class TransactionState(enum.StrEnum):
+    """A booking's path; each value is persisted before the next step acts."""
+
+    RECEIVED = "received"
+    REJECTED = "rejected"
+    VALIDATED = "validated"
+    CRIMINAL_SEARCHED = "criminal_searched"
+    CRIMINAL_ANSWERED = "criminal_answered"
+    IMMIGRATION_SEARCHED = "immigration_searched"
+    STATUS_QUERIED = "status_queried"
+    STATUS_DETERMINED = "status_determined"
+    RESPONDED = "responded"
+    COMPLETED = "completed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (TransactionState.REJECTED, TransactionState.COMPLETED)
+
+
+class Transaction(Base):
+    """One accepted booking (CAR) and everything decided about it, keyed by its TCN."""
+
+    __tablename__ = "transactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tcn: Mapped[str] = mapped_column(String(40), unique=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    ori: Mapped[str] = mapped_column(String(9), index=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    booked_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[TransactionState] = mapped_column(String(24), index=True)
+    criminal_subject_id: Mapped[int | None] = mapped_column(ForeignKey("criminal_subjects.id"))
+    criminal_identified: Mapped[bool | None]  # True: known subject; False: enrolled new
+    immigration_searched: Mapped[bool | None]
+    immigration_subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("immigration_subjects.id")
+    )
+    match_level: Mapped[str | None] = mapped_column(String(16))
+    status_category: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DecisionRecord(Base):
+    """An automated decision and its reasons, stored beside what it decided."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("transaction_id", "case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
+    traces: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
+class OutboxMessage(Base):
+    """A message to another agency, written in the same unit of work as the step that
+    produced it; delivered later, at least once, deduplicated by ``key``."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)  # TCN:TYPE:RECIPIENT
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    message_type: Mapped[str] = mapped_column(String(16), index=True)
+    sender: Mapped[str] = mapped_column(String(9))
+    recipient: Mapped[str] = mapped_column(String(9), index=True)
+    created_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class MailboxMessage(Base):
+    """What each agency has received: the in-process transport's delivery target."""
+
+    __tablename__ = "mailbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(120), unique=True)
+    recipient: Mapped[str] = mapped_column(String(9), index=True)
+    message_type: Mapped[str] = mapped_column(String(16))
+    delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,49 @@
+"""Every table, imported once so Alembic and ``Base.metadata`` see the whole schema."""
+
+from securecomm.audit.models import AuditEvent
+from securecomm.auth.models import Agency
+from securecomm.booking.models import Submission
+from securecomm.cases.models import Case, CaseEvent, Detainer
+from securecomm.database import Base
+from securecomm.interop.models import (
+    DecisionRecord,
+    Jurisdiction,
+    JurisdictionSuspension,
+    MailboxMessage,
+    OutboxMessage,
+    Transaction,
+)
+from securecomm.repositories.models import (
+    Arrest,
+    Charge,
+    CriminalAlias,
+    CriminalSubject,
+    Encounter,
+    FingerprintRecord,
+    ImmigrationSubject,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "Agency",
+    "Arrest",
+    "AuditEvent",
+    "Case",
+    "CaseEvent",
+    "Charge",
+    "CriminalAlias",
+    "CriminalSubject",
+    "DecisionRecord",
+    "Detainer",
+    "Encounter",
+    "FingerprintRecord",
+    "ImmigrationSubject",
+    "Jurisdiction",
+    "JurisdictionSuspension",
+    "MailboxMessage",
+    "OutboxMessage",
+    "Submission",
+    "Transaction",
+    "metadata",
+]

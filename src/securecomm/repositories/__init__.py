@@ -1,0 +1,1 @@
+"""The criminal (CJIS role) and immigration (IDENT role) repositories."""
