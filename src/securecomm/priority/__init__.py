@@ -1,0 +1,1 @@
+"""Offence catalogue (NCIC codes) and priority schemes per policy era, as data."""
