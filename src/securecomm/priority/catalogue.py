@@ -183,6 +183,35 @@ def lookup_offence(ncic_code: str) -> Offence:
     return offence_catalogue().lookup(ncic_code)
 
 
+def classify_charge_code(ncic_code: str) -> Offence | None:
+    """The offence for a charge's code; None when the code is well formed but uncatalogued.
+
+    A malformed code is bad input and still raises :class:`UnknownOffenceError`; a
+    well-formed code missing from the catalogue falls under "all other offences".
+    """
+    if not isinstance(ncic_code, str) or not _NCIC_CODE.match(ncic_code):
+        raise UnknownOffenceError(str(ncic_code), "not a four-digit NCIC offence code")
+    try:
+        return lookup_offence(ncic_code)
+    except UnknownOffenceError:
+        return None
+
+
+def is_aggravated_felony(
+    offence: Offence | None, *, sentence_days: int | None, thresholds: LegalThresholds
+) -> bool:
+    """Per-se aggravated felonies, or those that need a term of at least one year."""
+    if offence is None:
+        return False
+    if offence.has(OffenceFlag.AGGRAVATED_FELONY):
+        return True
+    return (
+        offence.has(OffenceFlag.AGGRAVATED_FELONY_IF_SENTENCED)
+        and sentence_days is not None
+        and sentence_days >= thresholds.aggravated_felony_min_sentence_days
+    )
+
+
 # --- priority schemes ------------------------------------------------------------------
 
 
@@ -356,6 +385,8 @@ __all__ = [
     "SchemeBook",
     "SchemeParameters",
     "UnknownOffenceError",
+    "classify_charge_code",
+    "is_aggravated_felony",
     "legal_thresholds",
     "load_catalogue",
     "load_schemes",

@@ -1,0 +1,1 @@
+"""Status-centre role: immigration query answers and status determination rules."""
