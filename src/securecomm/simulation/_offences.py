@@ -1,0 +1,112 @@
+"""Offences charged in the synthetic world: NCIC-style codes, arrest frequency, maximum terms.
+
+Codes stay inside the NCIC category ranges of DOMAIN.md section 5; frequencies are a
+plausible jail-booking mix (traffic, larceny, assault and drugs common, homicide rare),
+not measured figures. Maximum terms follow the usual split: a felony is punishable by
+more than 365 days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Offence:
+    ncic_code: str
+    description: str
+    weight: float  # relative frequency among charges
+    max_term_days: int
+
+    @property
+    def is_felony(self) -> bool:
+        return self.max_term_days > 365
+
+    @property
+    def is_drug_offence(self) -> bool:
+        return self.ncic_code.startswith("35")
+
+
+_LIFE = 99 * 365
+
+OFFENCES: tuple[Offence, ...] = (
+    Offence("0199", "National security offence", 0.0005, 7300),
+    Offence("0399", "Immigration offence - illegal entry", 0.004, 180),
+    Offence("0911", "Homicide - willful kill", 0.002, _LIFE),
+    Offence("0999", "Homicide - negligent manslaughter", 0.001, 3650),
+    Offence("1099", "Kidnapping", 0.002, 9125),
+    Offence("1199", "Sexual assault", 0.004, 7300),
+    Offence("1299", "Robbery", 0.015, 7300),
+    Offence("1313", "Assault - simple", 0.08, 365),
+    Offence("1315", "Assault - aggravated, weapon", 0.03, 3650),
+    Offence("1399", "Assault - family violence", 0.03, 365),
+    Offence("1699", "Terroristic threat", 0.008, 365),
+    Offence("2099", "Arson", 0.002, 7300),
+    Offence("2199", "Extortion", 0.001, 3650),
+    Offence("2202", "Burglary - forced entry, residence", 0.03, 3650),
+    Offence("2303", "Larceny - shoplifting", 0.07, 365),
+    Offence("2399", "Larceny - grand theft", 0.03, 730),
+    Offence("2404", "Vehicle theft", 0.02, 730),
+    Offence("2589", "Forgery", 0.01, 730),
+    Offence("2605", "Fraud - credit card", 0.02, 730),
+    Offence("2799", "Embezzlement", 0.004, 730),
+    Offence("2804", "Stolen property - possession", 0.012, 730),
+    Offence("2999", "Criminal mischief - damage property", 0.03, 365),
+    Offence("3530", "Dangerous drugs - cocaine, possession", 0.035, 730),
+    Offence("3532", "Dangerous drugs - cocaine, sale", 0.012, 3650),
+    Offence("3562", "Dangerous drugs - marijuana, possession", 0.07, 180),
+    Offence("3563", "Dangerous drugs - marijuana, sale", 0.01, 730),
+    Offence("3699", "Sex offence - indecent exposure", 0.006, 365),
+    Offence("4801", "Resisting officer", 0.025, 365),
+    Offence("5212", "Weapon - carrying concealed", 0.02, 365),
+    Offence("5299", "Weapon - felon in possession", 0.008, 3650),
+    Offence("5401", "Hit and run", 0.01, 730),
+    Offence("5404", "Driving under the influence", 0.10, 180),
+    Offence("5405", "Driving without a valid licence", 0.09, 180),
+    Offence("5499", "Traffic offence - other", 0.05, 30),
+)
+
+OFFENCE_WEIGHTS: tuple[float, ...] = tuple(offence.weight for offence in OFFENCES)
+
+# Inclusive code ranges the world may use (DOMAIN.md section 5).
+VALID_NCIC_RANGES: tuple[tuple[int, int], ...] = (
+    (101, 199),
+    (300, 399),
+    (900, 999),
+    (1000, 1099),
+    (1100, 1199),
+    (1200, 1299),
+    (1300, 1399),
+    (1600, 1699),
+    (2000, 2099),
+    (2100, 2199),
+    (2200, 2299),
+    (2300, 2399),
+    (2400, 2499),
+    (2500, 2599),
+    (2600, 2699),
+    (2700, 2799),
+    (2800, 2899),
+    (2900, 2999),
+    (3500, 3599),
+    (3600, 3699),
+    (4800, 4899),
+    (5200, 5299),
+    (5400, 5499),
+)
+
+
+def is_valid_ncic_code(code: str) -> bool:
+    if len(code) != 4 or not code.isdigit():
+        return False
+    number = int(code)
+    return any(low <= number <= high for low, high in VALID_NCIC_RANGES)
+
+
+def makes_deportable(offence_code: str, max_term_days: int) -> bool:
+    """A conviction that makes a lawful resident removable (simplified: any felony or
+    any controlled-substance offence)."""
+    return max_term_days > 365 or offence_code.startswith("35")
+
+
+BY_CODE: dict[str, Offence] = {offence.ncic_code: offence for offence in OFFENCES}

@@ -1,0 +1,177 @@
+"""Jurisdictions and agencies of the synthetic world.
+
+Counties and their FIPS codes are real; activation dates approximate the 2008-2013
+rollout (Harris County, TX first on 27 Oct 2008; the last on 22 Jan 2013) and are
+synthetic, as are the detainer policies and the one state-law sharing suspension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from securecomm.domain import AgencyRole, DetainerPolicy
+from securecomm.simulation.world import AgencySpec, JurisdictionSpec, SuspensionSpec
+
+PROGRAM_SUSPENSION = SuspensionSpec(
+    start=date(2014, 11, 20),
+    end=date(2017, 1, 25),
+    reason=(
+        "national program suspended and replaced by the Priority Enforcement Program (PEP); "
+        "reinstated by Executive Order 13768; fingerprint sharing continued"
+    ),
+    stops_sharing=False,
+)
+
+STATE_LAW_SUSPENSION = SuspensionSpec(
+    start=date(2011, 6, 1),
+    end=date(2012, 3, 1),
+    reason="state law limiting participation (synthetic)",
+    stops_sharing=True,
+)
+
+
+@dataclass(frozen=True)
+class County:
+    fips: str
+    county: str
+    state: str
+    activated: date
+    policy: DetainerPolicy = DetainerPolicy.HONOUR_ALL
+    limits_sharing: bool = False  # has its own sharing suspension
+
+    @property
+    def local_ori(self) -> str:
+        # Two-letter state + 7 digits: the county part of the FIPS code, then zeros.
+        return f"{self.state}{self.fips[2:]}0000"
+
+
+_H = DetainerPolicy.HONOUR_ALL
+_W = DetainerPolicy.HONOUR_WITH_WARRANT
+_N = DetainerPolicy.NOTIFY_ONLY
+_D = DetainerPolicy.DECLINE_ALL
+
+COUNTIES: tuple[County, ...] = (
+    County("48201", "Harris", "TX", date(2008, 10, 27)),
+    County("48113", "Dallas", "TX", date(2008, 11, 12)),
+    County("48453", "Travis", "TX", date(2009, 6, 9), _W),
+    County("48141", "El Paso", "TX", date(2009, 8, 18)),
+    County("06037", "Los Angeles", "CA", date(2009, 8, 27), _W),
+    County("06073", "San Diego", "CA", date(2009, 5, 26)),
+    County("06085", "Santa Clara", "CA", date(2010, 5, 4), _D),
+    County("06075", "San Francisco", "CA", date(2010, 6, 8), _N),
+    County("04013", "Maricopa", "AZ", date(2009, 4, 21)),
+    County("04019", "Pima", "AZ", date(2009, 9, 15)),
+    County("04027", "Yuma", "AZ", date(2010, 2, 2)),
+    County("12086", "Miami-Dade", "FL", date(2009, 2, 24), _W),
+    County("12011", "Broward", "FL", date(2008, 11, 24)),
+    County("12095", "Orange", "FL", date(2010, 3, 16)),
+    County("17031", "Cook", "IL", date(2010, 6, 15), _D, limits_sharing=True),
+    County("17043", "DuPage", "IL", date(2010, 11, 9)),
+    County("17097", "Lake", "IL", date(2011, 4, 12)),
+    County("36047", "Kings", "NY", date(2012, 5, 15), _N),
+    County("36061", "New York", "NY", date(2012, 5, 15), _N),
+    County("36059", "Nassau", "NY", date(2011, 9, 20)),
+    County("13135", "Gwinnett", "GA", date(2009, 11, 3)),
+    County("13121", "Fulton", "GA", date(2010, 8, 10)),
+    County("13089", "DeKalb", "GA", date(2013, 1, 22), _W),
+)
+
+STATES: tuple[str, ...] = tuple(dict.fromkeys(county.state for county in COUNTIES))
+
+# ICE field office per state: (city code, city name).
+_FIELD_OFFICES: dict[str, tuple[str, str]] = {
+    "TX": ("HOU", "Houston"),
+    "CA": ("LOS", "Los Angeles"),
+    "AZ": ("PHO", "Phoenix"),
+    "FL": ("MIA", "Miami"),
+    "IL": ("CHI", "Chicago"),
+    "NY": ("NYC", "New York"),
+    "GA": ("ATL", "Atlanta"),
+}
+
+_STATE_BUREAUS: dict[str, str] = {
+    "TX": "Texas Department of Public Safety, Crime Records Service",
+    "CA": "California Department of Justice, Bureau of Criminal Identification",
+    "AZ": "Arizona Department of Public Safety, Central State Repository",
+    "FL": "Florida Department of Law Enforcement, Criminal Justice Information Services",
+    "IL": "Illinois State Police, Bureau of Identification",
+    "NY": "New York Division of Criminal Justice Services",
+    "GA": "Georgia Bureau of Investigation, Crime Information Center",
+}
+
+CRIMINAL_REPOSITORY_ORI = "WVIAFIS00"
+IMMIGRATION_REPOSITORY_ORI = "DCIDENT00"
+STATUS_CENTRE_ORI = "VTICE0900"
+
+
+def jurisdictions() -> tuple[JurisdictionSpec, ...]:
+    return tuple(_jurisdiction(county) for county in COUNTIES)
+
+
+def _jurisdiction(county: County) -> JurisdictionSpec:
+    suspensions = (
+        (STATE_LAW_SUSPENSION, PROGRAM_SUSPENSION)
+        if county.limits_sharing
+        else (PROGRAM_SUSPENSION,)
+    )
+    return JurisdictionSpec(
+        code=county.fips,
+        name=f"{county.county} County, {county.state}",
+        state=county.state,
+        county=county.county,
+        activation_date=county.activated,
+        suspensions=suspensions,
+        detainer_policy=county.policy,
+    )
+
+
+def agencies() -> tuple[AgencySpec, ...]:
+    local = tuple(
+        AgencySpec(
+            ori=county.local_ori,
+            name=f"{county.county} County Sheriff's Office",
+            role=AgencyRole.LOCAL_AGENCY,
+            state=county.state,
+            jurisdiction_code=county.fips,
+        )
+        for county in COUNTIES
+    )
+    bureaus = tuple(
+        AgencySpec(f"{state}SIB0000", _STATE_BUREAUS[state], AgencyRole.STATE_BUREAU, state, None)
+        for state in STATES
+    )
+    field_offices = tuple(
+        AgencySpec(
+            ori=f"{state}ICE{_FIELD_OFFICES[state][0]}0",
+            name=f"ICE ERO {_FIELD_OFFICES[state][1]} Field Office",
+            role=AgencyRole.ICE_FIELD_OFFICE,
+            state=state,
+            jurisdiction_code=None,
+        )
+        for state in STATES
+    )
+    national = (
+        AgencySpec(
+            CRIMINAL_REPOSITORY_ORI,
+            "Criminal repository (CJIS role)",
+            AgencyRole.CRIMINAL_REPOSITORY,
+            None,
+            None,
+        ),
+        AgencySpec(
+            IMMIGRATION_REPOSITORY_ORI,
+            "Immigration biometric repository (IDENT role)",
+            AgencyRole.IMMIGRATION_REPOSITORY,
+            None,
+            None,
+        ),
+        AgencySpec(
+            STATUS_CENTRE_ORI,
+            "Law Enforcement Support Center (status centre role)",
+            AgencyRole.STATUS_CENTRE,
+            None,
+            None,
+        ),
+    )
+    return local + bureaus + field_offices + national
