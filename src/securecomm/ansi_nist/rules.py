@@ -131,7 +131,7 @@ def load_rules() -> RuleBook:
     by_type: dict[int, list[StandardFieldRule]] = {}
     for rule in standard.values():
         by_type.setdefault(rule.record_type, []).append(rule)
-    ebts_entries = _load_ebts(_read_json("ebts91_field_rules.json"))
+    ebts_entries = [_with_extra_tots(e) for e in _load_ebts(_read_json("ebts91_field_rules.json"))]
     ebts: dict[tuple[int, int], list[EbtsFieldRule]] = {}
     ebts_by_type: dict[int, list[EbtsFieldRule]] = {}
     for entry in ebts_entries:
@@ -212,6 +212,12 @@ def _range(text: str) -> tuple[int, int | None]:
     if not high:
         return minimum, minimum
     return minimum, _length(high)
+
+
+def _with_extra_tots(entry: EbtsFieldRule) -> EbtsFieldRule:
+    if (entry.record_type, entry.number) != (1, 4) or entry.codes is None:
+        return entry
+    return replace(entry, codes=entry.codes | EXTRA_TOT_CODES)
 
 
 def _short_mnemonic(mnemonic: str) -> str:

@@ -100,10 +100,6 @@ def _structure(transaction: Transaction, rules: RuleBook, tot: str) -> Iterator[
     yield from _idc_uniqueness(transaction)
     yield from _lengths(transaction)
     yield from _resolutions(transaction)
-    if tot and tot not in rules.tot_codes:
-        yield Violation(
-            "1.004", "TOT", "ebts91.code_table", f"unknown type of transaction {tot!r}", 0
-        )
     if tot in _BOOKING_TOTS:
         yield from _booking_record_counts(transaction, tot)
 
