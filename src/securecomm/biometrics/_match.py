@@ -1,0 +1,394 @@
+"""The minutiae matcher: local binary codes, then global consolidation (Numba kernels).
+
+1. **Local structure.** Around each minutia, in its own frame (origin on the minutia,
+   x axis along its direction), a square grid of cells inside a circle of
+   ``descriptor_radius`` collects Gaussian evidence from neighbouring minutiae, split
+   into relative-direction bins. Cells with enough evidence set a bit: a small,
+   rotation- and translation-invariant binary code in the spirit of the Minutia
+   Cylinder-Code. The soft evidence summed over the whole finger is also the finger's
+   fixed-length index vector (see :mod:`._index`).
+2. **Local similarity** of minutiae ``i`` (in A) and ``p`` (in B) is
+   ``1 - popcount(a xor b) / (popcount(a) + popcount(b))``.
+3. **Consolidation.** The ``seed_pairs`` most similar local pairs each propose a rigid
+   alignment (rotation from the minutia directions, translation from the positions).
+   Under it minutiae are paired one-to-one, nearest first, within a distance and an
+   angle tolerance; the alignment is then refitted by least squares on the pairs and
+   the pairing repeated, which absorbs the error of a single seed's direction.
+4. **Score.** With ``m`` pairs and ``na``, ``nb`` minutiae of each print inside the
+   other's (dilated) extent, ``score = 100 * m**2 / (max(na, f) * max(nb, f))``:
+   the product of the paired fractions of each side's overlap, in [0, 100]. The floor
+   ``f`` keeps tiny overlaps from scoring high on a handful of pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from securecomm.biometrics._params import MatchParameters
+from securecomm.biometrics._template import DIRECTION, Template, X, Y
+
+F64 = npt.NDArray[np.float64]
+_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)
+
+# Positions in the knobs vector passed to the kernels (Numba takes arrays cheaply).
+_K_MIN_BITS, _K_SEEDS, _K_DIST, _K_ANGLE, _K_ROUNDS, _K_MARGIN, _K_FLOOR = range(7)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the matcher needs from one template, computed once."""
+
+    xyt: npt.NDArray[np.float64]  # (n, 3) x, y, direction, sorted by x for windowed pairing
+    order: npt.NDArray[np.int64]  # template row of each xyt row
+    codes: npt.NDArray[np.uint64]  # (n, words) local binary codes
+    bit_counts: npt.NDArray[np.int32]  # (n,) set bits per code
+    index_vector: npt.NDArray[np.float32]  # (cells * direction bins,) unit length or zero
+
+
+@lru_cache(maxsize=32)
+def knobs(params: MatchParameters) -> F64:
+    """The parameters the kernels read, as one float array (cached per parameters)."""
+    return np.array(
+        [
+            params.descriptor_min_bits,
+            params.seed_pairs,
+            params.pair_distance_tolerance,
+            params.pair_angle_tolerance,
+            params.refinement_rounds,
+            params.overlap_margin,
+            params.overlap_floor,
+        ],
+        dtype=np.float64,
+    )
+
+
+def features_of(template: Template, params: MatchParameters) -> Features:
+    """Features of ``template`` under ``params``, cached on the template."""
+    cached = template._features
+    if isinstance(cached, tuple) and cached[0] is params:
+        found: Features = cached[1]
+        return found
+    computed = compute_features(template, params)
+    object.__setattr__(template, "_features", (params, computed))
+    return computed
+
+
+def compute_features(template: Template, params: MatchParameters) -> Features:
+    m = template.minutiae
+    order = np.argsort(m[:, X], kind="stable").astype(np.int64)
+    xyt = np.ascontiguousarray(m[order][:, [X, Y, DIRECTION]], dtype=np.float64)
+    codes, evidence = _encode(
+        xyt,
+        params.cell_centres,
+        params.descriptor_direction_bins,
+        params.descriptor_radius,
+        params.descriptor_sigma_space,
+        params.descriptor_sigma_direction,
+        params.descriptor_bit_threshold,
+        8 * math.ceil(params.descriptor_bytes / 8),
+    )
+    bit_counts = _POPCOUNT[codes].sum(axis=1).astype(np.int32)
+    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _best_local_pairs
+    vector = np.sqrt(evidence)  # damp the dominant cells so many weak ones count too
+    norm = float(np.linalg.norm(vector))
+    index_vector = (vector / norm if norm > 0 else vector).astype(np.float32)
+    return Features(xyt, order, words, bit_counts, index_vector)
+
+
+def match(a: Features, b: Features, knob_vector: F64) -> tuple[float, npt.NDArray[np.int64]]:
+    """Score in [0, 100] and the (k, 2) template-row pairs of the best consolidation."""
+    score, pairs = _match(a.xyt, a.codes, a.bit_counts, b.xyt, b.codes, b.bit_counts, knob_vector)
+    return float(score), np.stack([a.order[pairs[:, 0]], b.order[pairs[:, 1]]], axis=1)
+
+
+@njit(cache=True)
+def _wrap(angle: float) -> float:
+    """Angle in [-pi, pi)."""
+    return (angle + math.pi) % (2.0 * math.pi) - math.pi
+
+
+@njit(cache=True)
+def _encode(
+    xyt: F64,
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    threshold: float,
+    n_bytes: int,
+) -> tuple[npt.NDArray[np.uint8], F64]:
+    n = xyt.shape[0]
+    n_cells = centres.shape[0]
+    n_bins = n_cells * n_dir
+    codes = np.zeros((n, n_bytes), dtype=np.uint8)
+    finger_evidence = np.zeros(n_bins, dtype=np.float64)
+    evidence = np.empty(n_bins, dtype=np.float64)
+    dir_weight = np.empty(n_dir, dtype=np.float64)
+    reach = radius + 3.0 * sigma_s
+    cell_reach2 = 9.0 * sigma_s * sigma_s
+    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
+    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
+    bin_width = 2.0 * math.pi / n_dir
+    for i in range(n):
+        evidence[:] = 0.0
+        c = math.cos(xyt[i, 2])
+        s = math.sin(xyt[i, 2])
+        for j in range(n):
+            if j == i:
+                continue
+            dx = xyt[j, 0] - xyt[i, 0]
+            dy = xyt[j, 1] - xyt[i, 1]
+            if dx * dx + dy * dy > reach * reach:
+                continue
+            lx = c * dx + s * dy
+            ly = -s * dx + c * dy
+            relative = _wrap(xyt[j, 2] - xyt[i, 2])
+            for k in range(n_dir):
+                off = _wrap(relative - (-math.pi + (k + 0.5) * bin_width))
+                dir_weight[k] = math.exp(-off * off * inv_2d2)
+            for cell in range(n_cells):
+                ex = lx - centres[cell, 0]
+                ey = ly - centres[cell, 1]
+                d2 = ex * ex + ey * ey
+                if d2 > cell_reach2:
+                    continue
+                ws = math.exp(-d2 * inv_2s2)
+                for k in range(n_dir):
+                    evidence[cell * n_dir + k] += ws * dir_weight[k]
+        for b in range(n_bins):
+            finger_evidence[b] += evidence[b]
+            if evidence[b] >= threshold:
+                codes[i, b >> 3] |= np.uint8(1 << (b & 7))
+    return codes, finger_evidence
+
+
+@njit(cache=True)
+def _match(
+    xyt_a: F64,
+    codes_a: npt.NDArray[np.uint64],
+    counts_a: npt.NDArray[np.int32],
+    xyt_b: F64,
+    codes_b: npt.NDArray[np.uint64],
+    counts_b: npt.NDArray[np.int32],
+    knob: F64,
+) -> tuple[float, npt.NDArray[np.int64]]:
+    na = xyt_a.shape[0]
+    nb = xyt_b.shape[0]
+    n_seeds = int(knob[_K_SEEDS])
+    seed_i = np.full(n_seeds, -1, dtype=np.int64)
+    seed_p = np.full(n_seeds, -1, dtype=np.int64)
+    seed_s = np.zeros(n_seeds, dtype=np.float64)
+    _best_local_pairs(codes_a, counts_a, codes_b, counts_b, knob, seed_i, seed_p, seed_s)
+
+    cand_d = np.empty(na * nb, dtype=np.float64)
+    cand_i = np.empty(na * nb, dtype=np.int64)
+    cand_p = np.empty(na * nb, dtype=np.int64)
+    pairs = np.empty((min(na, nb), 2), dtype=np.int64)
+    best_pairs = np.empty((0, 2), dtype=np.int64)
+    best_score = 0.0
+    for s in range(n_seeds):
+        if seed_i[s] < 0:
+            break
+        i, p = seed_i[s], seed_p[s]
+        if _already_paired(best_pairs, i, p):
+            continue  # this seed agrees with the best alignment so far: same result
+        rot = xyt_b[p, 2] - xyt_a[i, 2]
+        cr, sr = math.cos(rot), math.sin(rot)
+        tx = xyt_b[p, 0] - (cr * xyt_a[i, 0] - sr * xyt_a[i, 1])
+        ty = xyt_b[p, 1] - (sr * xyt_a[i, 0] + cr * xyt_a[i, 1])
+        m = _pair(xyt_a, xyt_b, rot, tx, ty, knob, cand_d, cand_i, cand_p, pairs)
+        for _ in range(int(knob[_K_ROUNDS])):
+            if m < 3:
+                break
+            rot, tx, ty = _fit_rigid(xyt_a, xyt_b, pairs, m)
+            m = _pair(xyt_a, xyt_b, rot, tx, ty, knob, cand_d, cand_i, cand_p, pairs)
+        score = _score(xyt_a, xyt_b, rot, tx, ty, m, knob)
+        if score > best_score:
+            best_score = score
+            best_pairs = pairs[:m].copy()
+    return best_score, best_pairs
+
+
+@njit(cache=True)
+def _already_paired(pairs: npt.NDArray[np.int64], i: int, p: int) -> bool:
+    for k in range(pairs.shape[0]):  # noqa: SIM110 (a plain loop compiles in Numba)
+        if pairs[k, 0] == i and pairs[k, 1] == p:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _best_local_pairs(
+    codes_a: npt.NDArray[np.uint64],
+    counts_a: npt.NDArray[np.int32],
+    codes_b: npt.NDArray[np.uint64],
+    counts_b: npt.NDArray[np.int32],
+    knob: F64,
+    seed_i: npt.NDArray[np.int64],
+    seed_p: npt.NDArray[np.int64],
+    seed_s: F64,
+) -> None:
+    """Keep the ``len(seed_s)`` most similar local pairs, best first (insertion into a
+    short sorted list: cheaper than sorting every pair)."""
+    n_seeds = seed_s.shape[0]
+    n_words = codes_a.shape[1]
+    min_bits = knob[_K_MIN_BITS]
+    for i in range(codes_a.shape[0]):
+        for p in range(codes_b.shape[0]):
+            total = counts_a[i] + counts_b[p]
+            if total < min_bits:
+                continue
+            # similarity cannot exceed 2 * min / total: skip pairs that cannot be a seed
+            if 2.0 * min(counts_a[i], counts_b[p]) / total <= seed_s[n_seeds - 1]:
+                continue
+            differing = 0
+            for k in range(n_words):
+                differing += _popcount64(codes_a[i, k] ^ codes_b[p, k])
+            sim = 1.0 - differing / total
+            if sim <= seed_s[n_seeds - 1]:
+                continue
+            slot = n_seeds - 1
+            while slot > 0 and seed_s[slot - 1] < sim:
+                seed_s[slot] = seed_s[slot - 1]
+                seed_i[slot] = seed_i[slot - 1]
+                seed_p[slot] = seed_p[slot - 1]
+                slot -= 1
+            seed_s[slot] = sim
+            seed_i[slot] = i
+            seed_p[slot] = p
+
+
+@njit(cache=True)
+def _popcount64(x: np.uint64) -> int:
+    """Set bits of a 64-bit word (SWAR: parallel sums in 2, 4, 8-bit lanes)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True)
+def _pair(
+    xyt_a: F64,
+    xyt_b: F64,
+    rot: float,
+    tx: float,
+    ty: float,
+    knob: F64,
+    cand_d: F64,
+    cand_i: npt.NDArray[np.int64],
+    cand_p: npt.NDArray[np.int64],
+    pairs: npt.NDArray[np.int64],
+) -> int:
+    """Pair A (moved by the rigid transform) with B one-to-one, nearest pairs first."""
+    tol = knob[_K_DIST]
+    tol2 = tol * tol
+    angle_tol = knob[_K_ANGLE]
+    cr, sr = math.cos(rot), math.sin(rot)
+    n_cand = 0
+    b_x = xyt_b[:, 0]  # sorted: only a window of B can lie within the tolerance
+    for i in range(xyt_a.shape[0]):
+        x = cr * xyt_a[i, 0] - sr * xyt_a[i, 1] + tx
+        y = sr * xyt_a[i, 0] + cr * xyt_a[i, 1] + ty
+        t = xyt_a[i, 2] + rot
+        first = np.searchsorted(b_x, x - tol)
+        for p in range(first, xyt_b.shape[0]):
+            dx = xyt_b[p, 0] - x
+            if dx > tol:
+                break
+            dy = xyt_b[p, 1] - y
+            d2 = dx * dx + dy * dy
+            if d2 > tol2:
+                continue
+            if abs(_wrap(xyt_b[p, 2] - t)) > angle_tol:
+                continue
+            cand_d[n_cand] = d2
+            cand_i[n_cand] = i
+            cand_p[n_cand] = p
+            n_cand += 1
+    order = np.argsort(cand_d[:n_cand])
+    used_a = np.zeros(xyt_a.shape[0], dtype=np.bool_)
+    used_b = np.zeros(xyt_b.shape[0], dtype=np.bool_)
+    m = 0
+    for k in order:
+        i, p = cand_i[k], cand_p[k]
+        if used_a[i] or used_b[p]:
+            continue
+        used_a[i] = True
+        used_b[p] = True
+        pairs[m, 0] = i
+        pairs[m, 1] = p
+        m += 1
+    return m
+
+
+@njit(cache=True)
+def _fit_rigid(
+    xyt_a: F64, xyt_b: F64, pairs: npt.NDArray[np.int64], m: int
+) -> tuple[float, float, float]:
+    """Least-squares rotation and translation taking the paired A points onto B."""
+    ax = ay = bx = by = 0.0
+    for k in range(m):
+        ax += xyt_a[pairs[k, 0], 0]
+        ay += xyt_a[pairs[k, 0], 1]
+        bx += xyt_b[pairs[k, 1], 0]
+        by += xyt_b[pairs[k, 1], 1]
+    ax /= m
+    ay /= m
+    bx /= m
+    by /= m
+    cross = dot = 0.0
+    for k in range(m):
+        ux = xyt_a[pairs[k, 0], 0] - ax
+        uy = xyt_a[pairs[k, 0], 1] - ay
+        vx = xyt_b[pairs[k, 1], 0] - bx
+        vy = xyt_b[pairs[k, 1], 1] - by
+        dot += ux * vx + uy * vy
+        cross += ux * vy - uy * vx
+    rot = math.atan2(cross, dot)
+    cr, sr = math.cos(rot), math.sin(rot)
+    return rot, bx - (cr * ax - sr * ay), by - (sr * ax + cr * ay)
+
+
+@njit(cache=True)
+def _score(xyt_a: F64, xyt_b: F64, rot: float, tx: float, ty: float, m: int, knob: F64) -> float:
+    """100 * m^2 / (overlapping A * overlapping B), each side floored."""
+    if m == 0:
+        return 0.0
+    margin = knob[_K_MARGIN]
+    floor = knob[_K_FLOOR]
+    cr, sr = math.cos(rot), math.sin(rot)
+    na = xyt_a.shape[0]
+    moved = np.empty((na, 2), dtype=np.float64)
+    for i in range(na):
+        moved[i, 0] = cr * xyt_a[i, 0] - sr * xyt_a[i, 1] + tx
+        moved[i, 1] = sr * xyt_a[i, 0] + cr * xyt_a[i, 1] + ty
+    in_a = _count_inside(moved, xyt_b, margin)
+    in_b = _count_inside(xyt_b, moved, margin)
+    score: float = 100.0 * m * m / (max(in_a, floor) * max(in_b, floor))
+    return min(score, 100.0)
+
+
+@njit(cache=True)
+def _count_inside(points: F64, extent_of: F64, margin: float) -> float:
+    """How many ``points`` fall in the box around ``extent_of``, dilated by ``margin``."""
+    x0 = y0 = np.inf
+    x1 = y1 = -np.inf
+    for k in range(extent_of.shape[0]):
+        x0 = min(x0, extent_of[k, 0])
+        x1 = max(x1, extent_of[k, 0])
+        y0 = min(y0, extent_of[k, 1])
+        y1 = max(y1, extent_of[k, 1])
+    inside = 0
+    for k in range(points.shape[0]):
+        x, y = points[k, 0], points[k, 1]
+        if x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin:
+            inside += 1
+    return float(inside)

@@ -1,0 +1,84 @@
+"""Every tuning constant of the engine, in one frozen object.
+
+Lengths are pixels at 500 ppi, angles radians. The decision thresholds at the end were
+derived from impostor searches of synthetic data; see :mod:`securecomm.biometrics._fusion`
+for the derivation and ``benchmarks/bench_biometrics.py`` to measure them again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchParameters:
+    # --- usability: fingers below these are skipped and reported
+    min_minutiae: int = 12
+    min_quality: int = 20
+
+    # --- local structure: a binary cylinder-like code around each minutia
+    descriptor_radius: float = 70.0  # neighbours within this radius shape the code
+    descriptor_grid: int = 6  # cells per side of the square in the minutia's own frame
+    descriptor_direction_bins: int = 4  # relative-direction bins per cell
+    descriptor_sigma_space: float = 9.0  # Gaussian spread of a neighbour over cells
+    descriptor_sigma_direction: float = 0.6  # Gaussian spread over direction bins
+    descriptor_bit_threshold: float = 0.12  # a cell bit is set when its evidence reaches this
+    descriptor_min_bits: int = 6  # too few set bits on both sides: no evidence, similarity 0
+
+    # --- global consolidation: align on the best local pairs, count consistent pairs
+    seed_pairs: int = 5  # alignments tried, best local similarities first
+    pair_distance_tolerance: float = 16.0
+    pair_angle_tolerance: float = 0.40
+    refinement_rounds: int = 2  # least-squares re-alignment on the paired minutiae
+    overlap_margin: float = 20.0  # dilation of the other print's minutiae box
+    overlap_floor: int = 12  # normalise by at least this many minutiae per side
+
+    # --- 1:N search
+    index_shortlist: int = 20  # identities given full comparison after the index scan
+
+    # --- decision (see _fusion for the derivation)
+    target_fpir: float = 1e-4
+    identification_threshold: float = 120.0
+    possible_threshold: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.possible_threshold > self.identification_threshold:
+            raise ValueError("possible_threshold must not exceed identification_threshold")
+        if not 0.0 < self.target_fpir < 1.0:
+            raise ValueError("target_fpir must lie in (0, 1)")
+        for name in ("seed_pairs", "descriptor_grid", "index_shortlist", "min_minutiae"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    def __repr__(self) -> str:
+        # Only what differs from the defaults, then the thresholds that decide bands.
+        changed = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != f.default
+        ]
+        inner = ", ".join(changed) if changed else "defaults"
+        return (
+            f"MatchParameters({inner}; thresholds id>={self.identification_threshold:g} "
+            f"possible>={self.possible_threshold:g} at FPIR {self.target_fpir:g})"
+        )
+
+    @cached_property
+    def cell_centres(self) -> npt.NDArray[np.float64]:
+        """Centres of the descriptor cells that lie inside the radius, in the minutia frame."""
+        side = 2.0 * self.descriptor_radius / self.descriptor_grid
+        offsets = (np.arange(self.descriptor_grid) + 0.5) * side - self.descriptor_radius
+        xs, ys = np.meshgrid(offsets, offsets, indexing="xy")
+        centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
+        inside = np.hypot(centres[:, 0], centres[:, 1]) <= self.descriptor_radius
+        return np.ascontiguousarray(centres[inside])
+
+    @cached_property
+    def descriptor_bytes(self) -> int:
+        bits = len(self.cell_centres) * self.descriptor_direction_bins
+        return math.ceil(bits / 8)
