@@ -179,7 +179,7 @@ def test_trailing_garbage_after_the_last_record(car_bytes: bytes) -> None:
         (b"2.001:17\x1d2.002:0\x1c", "first record must be Type-1"),
         (b"1.002:0500\x1c", "must start with its LEN"),
         (b"1.001:5\x1d1.002:0500\x1c", "LEN 5 is shorter"),
-        (b"1.001:18\x1c1.004:CAR\x1c", "FS ends the record"),
+        (b"1.001:19\x1c1.004:CAR\x1c", "FS ends the record"),
         (b"1.001:19\x1d2.004:CAR\x1c", "field of Type-2 inside a Type-1"),
         (b"1.001:14\x1d1.004:CA\x1c\x1c", "not the FS record separator"),
         (b"1.001:abc\x1c", "LEN must be"),
