@@ -1,0 +1,1 @@
+"""Detainers: I-247 family forms by era, the hold clock and holding-agency responses."""

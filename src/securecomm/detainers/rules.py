@@ -1,0 +1,353 @@
+"""Detainer rules: which form in which era, whether to lodge, the hold clock, LEA answers.
+
+A detainer is a request. It is never lodged against a citizen or a person whose status
+could not be determined (the first rule, a hard guarantee), never without removability
+and a stated probable-cause basis, and only for a priority of the scheme in force. Form
+eras, the hold clock and jurisdiction policies are data under ``data/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from securecomm.decisions import Decision, Trace
+from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse, StatusCategory
+from securecomm.priority.catalogue import PepParameters, PolicyDataError, scheme_book
+from securecomm.priority.datafiles import read_json_document, read_json_rows, validate_row
+from securecomm.priority.rules import PriorityAssessment
+from securecomm.status.rules import PC_FINAL_ORDER, StatusDetermination
+
+DATA_DIR = Path(__file__).parent / "data"
+FORMS_FILE = DATA_DIR / "forms.json"
+HOLD_CLOCK_FILE = DATA_DIR / "hold_clock.json"
+POLICIES_FILE = DATA_DIR / "lea_policies.json"
+
+WARRANT_FOR_FINAL_ORDER = "I-205"  # warrant of removal
+WARRANT_OTHERWISE = "I-200"  # warrant for arrest of alien
+
+Purpose = Literal["hold", "notify", "transfer"]
+
+
+class NoDetainerError(ValueError):
+    """An LEA response was asked for a decision that lodged no detainer."""
+
+
+class ClockError(ValueError):
+    """Datetimes that cannot be compared: one timezone-aware, one naive."""
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+class FormEra(BaseModel):
+    """One detainer form and the days it was in use (both ends inclusive; None = open)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    form: DetainerForm
+    serves: frozenset[Purpose] = Field(min_length=1)
+    effective_from: date | None
+    effective_until: date | None
+    requires_probable_cause: bool
+    requires_warrant: bool
+    provenance: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> FormEra:
+        if (
+            self.effective_from is not None
+            and self.effective_until is not None
+            and self.effective_until < self.effective_from
+        ):
+            raise ValueError("effective_until is before effective_from")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        starts = self.effective_from is None or self.effective_from <= on
+        return starts and (self.effective_until is None or on <= self.effective_until)
+
+
+class HoldClock(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hold_hours: int = Field(gt=0)
+    excluded_weekdays: frozenset[int]
+    holiday_country: str = Field(min_length=2, max_length=2)
+    observed_holidays: bool
+    provenance: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _weekdays_valid(self) -> HoldClock:
+        if any(not 0 <= day <= 6 for day in self.excluded_weekdays):
+            raise ValueError("excluded_weekdays must be 0 (Monday) to 6 (Sunday)")
+        return self
+
+
+class PolicyRule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    policy: DetainerPolicy
+    holds: Literal["always", "with_warrant", "never"]
+    notifies: bool
+    provenance: str = Field(min_length=1)
+
+
+def _overlap(a: FormEra, b: FormEra) -> bool:
+    a_from, b_from = a.effective_from or date.min, b.effective_from or date.min
+    a_until, b_until = a.effective_until or date.max, b.effective_until or date.max
+    return a_from <= b_until and b_from <= a_until
+
+
+def load_forms(path: Path) -> tuple[FormEra, ...]:
+    """Form eras; two forms serving the same purpose may never be in force together."""
+    forms = read_json_rows(path, "forms", FormEra)
+    for number, form in enumerate(forms, start=1):
+        for other_number, other in enumerate(forms[: number - 1], start=1):
+            shared = form.serves & other.serves
+            if shared and _overlap(form, other):
+                reason = f"serves {sorted(shared)} while row {other_number} ({other.form}) does"
+                raise PolicyDataError(file=path.name, row=number, field="serves", reason=reason)
+    return tuple(forms)
+
+
+def load_hold_clock(path: Path) -> HoldClock:
+    return validate_row(HoldClock, read_json_document(path), file=path.name, row=1)
+
+
+def load_policies(path: Path) -> dict[DetainerPolicy, PolicyRule]:
+    """One rule for every jurisdiction policy, no more, no less."""
+    rules: dict[DetainerPolicy, PolicyRule] = {}
+    for number, rule in enumerate(read_json_rows(path, "policies", PolicyRule), start=1):
+        if rule.policy in rules:
+            raise PolicyDataError(
+                file=path.name, row=number, field="policy", reason="policy defined twice"
+            )
+        rules[rule.policy] = rule
+    missing = sorted(set(DetainerPolicy) - set(rules))
+    if missing:
+        reason = f"no rule for {', '.join(missing)}"
+        raise PolicyDataError(file=path.name, row=None, field="policy", reason=reason)
+    return rules
+
+
+@cache
+def form_eras() -> tuple[FormEra, ...]:
+    return load_forms(FORMS_FILE)
+
+
+@cache
+def hold_clock() -> HoldClock:
+    return load_hold_clock(HOLD_CLOCK_FILE)
+
+
+@cache
+def policy_rules() -> dict[DetainerPolicy, PolicyRule]:
+    return load_policies(POLICIES_FILE)
+
+
+@cache
+def _holiday_calendar() -> holidays.HolidayBase:
+    clock = hold_clock()
+    return holidays.country_holidays(clock.holiday_country, observed=clock.observed_holidays)
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def _era_for(on: date, purpose: Purpose) -> FormEra:
+    for era in form_eras():
+        if purpose in era.serves and era.in_force(on):
+            return era
+    raise LookupError(f"no detainer form serves {purpose!r} on {on.isoformat()}")
+
+
+def form_in_force(on: date, *, requests_hold: bool) -> DetainerForm:
+    """The detainer form used on ``on`` to request a hold (or only notification)."""
+    return _era_for(on, "hold" if requests_hold else "notify").form
+
+
+# --- deciding ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetainerDecision:
+    lodge: bool
+    form: DetainerForm | None
+    requests_hold: bool
+    probable_cause: str | None
+    warrant: str | None  # "I-200" or "I-205" when the form needs one
+    reason: str
+
+
+def _no_detainer(rule: str, reason: str, inputs: dict[str, str]) -> Decision[DetainerDecision]:
+    decision = DetainerDecision(False, None, False, None, None, reason)
+    return Decision(
+        decision, (Trace(rule=rule, outcome="no_detainer", inputs=inputs, note=reason),)
+    )
+
+
+def _wants_hold(priority: PriorityAssessment) -> tuple[bool, str]:
+    if priority.scheme_id != "pep2014":
+        return True, f"{priority.scheme_id}: a lodged detainer requests a hold"
+    parameters = scheme_book().by_id("pep2014").parameters
+    assert isinstance(parameters, PepParameters)
+    if priority.category in parameters.hold_categories:
+        return True, f"PEP: {priority.category} allows a hold request"
+    return False, f"PEP: {priority.category} gets notification only (the PEP default)"
+
+
+def decide_detainer(
+    *, status: StatusDetermination, priority: PriorityAssessment, on: date
+) -> Decision[DetainerDecision]:
+    """Whether to lodge a detainer on ``on``, with which form, basis and warrant."""
+    inputs = {
+        "status": status.category.value,
+        "priority": priority.category or "none",
+        "scheme": priority.scheme_id,
+        "on": on.isoformat(),
+    }
+    if status.category.is_citizen or status.category is StatusCategory.UNABLE_TO_DETERMINE:
+        reason = "never a detainer for a citizen or an undetermined status"
+        return _no_detainer("detainer.citizen_or_undetermined", reason, inputs)
+    if not status.removable:
+        return _no_detainer("detainer.not_removable", "the person is not removable", inputs)
+    if status.probable_cause is None:
+        reason = "the status determination states no probable-cause basis"
+        return _no_detainer("detainer.no_probable_cause", reason, inputs)
+    if not priority.is_priority:
+        reason = f"not a priority under {priority.scheme_id}"
+        return _no_detainer("detainer.not_a_priority", reason, inputs)
+    wants_hold, hold_reason = _wants_hold(priority)
+    era = _era_for(on, "hold" if wants_hold else "notify")
+    warrant = None
+    if era.requires_warrant:
+        warrant = (
+            WARRANT_FOR_FINAL_ORDER
+            if status.probable_cause == PC_FINAL_ORDER
+            else (WARRANT_OTHERWISE)
+        )
+    decision = DetainerDecision(
+        lodge=True,
+        form=era.form,
+        requests_hold=wants_hold and "hold" in era.serves,
+        probable_cause=status.probable_cause,
+        warrant=warrant,
+        reason=f"{priority.category}; {hold_reason}; form {era.form.value} in use on {on}",
+    )
+    trace = Trace(
+        rule="detainer.lodge",
+        outcome=era.form.value,
+        inputs={**inputs, "probable_cause": status.probable_cause, "warrant": warrant},
+        thresholds={
+            "form_in_force_from": era.effective_from.isoformat() if era.effective_from else None,
+            "requires_warrant": era.requires_warrant,
+        },
+        era=priority.scheme_id,
+        note=f"{hold_reason}; form provenance: {era.provenance}",
+    )
+    return Decision(decision, (trace,))
+
+
+# --- hold clock -------------------------------------------------------------------------
+
+
+def _counts(day: date) -> bool:
+    clock = hold_clock()
+    return day.weekday() not in clock.excluded_weekdays and day not in _holiday_calendar()
+
+
+def hold_deadline(release_at: datetime) -> datetime:
+    """The end of the hold: 48 counted hours from release, skipping weekends and holidays."""
+    remaining = timedelta(hours=hold_clock().hold_hours)
+    cursor = release_at
+    while remaining > timedelta(0):
+        next_midnight = datetime.combine(
+            cursor.date() + timedelta(days=1), time(0), tzinfo=cursor.tzinfo
+        )
+        if _counts(cursor.date()):
+            step = min(remaining, next_midnight - cursor)
+            remaining -= step
+            cursor += step
+        else:
+            cursor = next_midnight
+    return cursor
+
+
+def _check_comparable(moments: Sequence[datetime]) -> None:
+    aware = {moment.tzinfo is not None for moment in moments}
+    if len(aware) > 1:
+        raise ClockError("release_at, assumed_custody_at and now must all be aware or all naive")
+
+
+def lapsed(*, release_at: datetime, assumed_custody_at: datetime | None, now: datetime) -> bool:
+    """True once the hold window has passed without ICE assuming custody within it."""
+    moments = [release_at, now] + ([assumed_custody_at] if assumed_custody_at else [])
+    _check_comparable(moments)
+    deadline = hold_deadline(release_at)
+    if assumed_custody_at is not None and assumed_custody_at <= deadline:
+        return False
+    return now > deadline
+
+
+# --- the holding agency's answer --------------------------------------------------------
+
+
+def lea_response(*, policy: DetainerPolicy, decision: DetainerDecision) -> Decision[LeaResponse]:
+    """What a holding agency with ``policy`` answers to a lodged detainer."""
+    if not decision.lodge or decision.form is None:
+        raise NoDetainerError("no detainer was lodged, so there is nothing to answer")
+    rule = policy_rules()[policy]
+    if not decision.requests_hold:
+        response = LeaResponse.HONOURED if rule.notifies else LeaResponse.DECLINED
+        note = "notification-only request: honoured by notifying release"
+    elif rule.holds == "always":
+        response, note = LeaResponse.HONOURED, "holds on every detainer"
+    elif rule.holds == "with_warrant":
+        honoured = decision.warrant is not None
+        response = LeaResponse.HONOURED if honoured else LeaResponse.DECLINED
+        note = f"holds only with a signed warrant; warrant: {decision.warrant or 'none'}"
+    else:
+        response = LeaResponse.DECLINED
+        note = "never holds" + ("; will notify release" if rule.notifies else "")
+    trace = Trace(
+        rule=f"lea.{policy.value}",
+        outcome=response.value,
+        inputs={
+            "form": decision.form.value,
+            "requests_hold": decision.requests_hold,
+            "warrant": decision.warrant,
+        },
+        note=f"{note}; policy provenance: {rule.provenance}",
+    )
+    return Decision(response, (trace,))
+
+
+__all__ = [
+    "WARRANT_FOR_FINAL_ORDER",
+    "WARRANT_OTHERWISE",
+    "ClockError",
+    "DetainerDecision",
+    "FormEra",
+    "HoldClock",
+    "NoDetainerError",
+    "PolicyRule",
+    "decide_detainer",
+    "form_eras",
+    "form_in_force",
+    "hold_clock",
+    "hold_deadline",
+    "lapsed",
+    "lea_response",
+    "load_forms",
+    "load_hold_clock",
+    "load_policies",
+    "policy_rules",
+]
