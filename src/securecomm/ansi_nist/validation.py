@@ -124,7 +124,7 @@ def _content_list(transaction: Transaction) -> Iterator[Violation]:
     for position, (entry, record) in enumerate(zip(subfields[1:], others, strict=False), start=1):
         if len(entry) != 2 or not entry[0].isdigit() or int(entry[0]) != record.type:
             yield cnt(
-                f"CNT entry {position} is {US.decode().join(entry)!r}: "
+                f"CNT entry {position} is {'/'.join(entry)!r}: "
                 f"record {position} is Type-{record.type}"
             )
         elif _as_int(entry[1]) != _as_int(_idc(record)):
