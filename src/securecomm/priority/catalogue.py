@@ -329,9 +329,28 @@ def load_schemes(path: Path) -> SchemeBook:
     thresholds = validate_row(
         LegalThresholds, document.get("legal_thresholds"), file=path.name, row=0
     )
+    _check_parameters(document.get("schemes"), file=path.name)
     schemes = read_json_rows(path, "schemes", Scheme)
     _check_schemes_cover_time(schemes, file=path.name)
     return SchemeBook(tuple(schemes), thresholds)
+
+
+def _check_parameters(raw_schemes: object, *, file: str) -> None:
+    # Validated here first so an error names "parameters.<field>", not the bare field.
+    if not isinstance(raw_schemes, list):
+        return
+    for number, raw in enumerate(raw_schemes, start=1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("parameters"), dict):
+            continue
+        model = _PARAMETER_MODELS.get(str(raw.get("scheme_id")))
+        if model is None:
+            continue
+        try:
+            validate_row(model, raw["parameters"], file=file, row=number)
+        except PolicyDataError as error:
+            raise PolicyDataError(
+                file=file, row=number, field=f"parameters.{error.field}", reason=error.reason
+            ) from error
 
 
 def _check_schemes_cover_time(schemes: Sequence[Scheme], *, file: str) -> None:
