@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from securecomm.database import Base, utcnow
+from securecomm.database import Base, EnumText, utcnow
 
 
 class SubmissionKind(enum.StrEnum):
@@ -31,7 +31,7 @@ class Submission(Base):
     __table_args__ = (UniqueConstraint("kind", "external_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SubmissionKind] = mapped_column(String(16))
+    kind: Mapped[SubmissionKind] = mapped_column(EnumText(SubmissionKind, 16))
     external_key: Mapped[str] = mapped_column(String(80))  # TCN, or a digest when unreadable
     sender: Mapped[str | None] = mapped_column(String(9))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -39,6 +39,6 @@ class Submission(Base):
     seq: Mapped[int] = mapped_column(default=0)
     content_type: Mapped[str] = mapped_column(String(64))
     raw: Mapped[str] = mapped_column(Text)
-    state: Mapped[SubmissionState] = mapped_column(String(16), index=True)
+    state: Mapped[SubmissionState] = mapped_column(EnumText(SubmissionState, 16), index=True)
     step: Mapped[str] = mapped_column(String(32), default="")  # progress inside a disposition
     errors: Mapped[list[dict[str, Any]]] = mapped_column(default=list)

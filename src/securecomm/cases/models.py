@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from securecomm.database import Base
+from securecomm.database import Base, EnumText
 from securecomm.domain import DetainerForm, LeaResponse
 
 
@@ -39,7 +39,7 @@ class Case(Base):
         ForeignKey("immigration_subjects.id"), index=True
     )
     field_office: Mapped[str] = mapped_column(String(9))
-    state: Mapped[CaseState] = mapped_column(String(32), index=True)
+    state: Mapped[CaseState] = mapped_column(EnumText(CaseState, 32), index=True)
     opened_at: Mapped[datetime]
     scheme_id: Mapped[str] = mapped_column(String(24))
     priority_category: Mapped[str | None] = mapped_column(String(40))
@@ -58,14 +58,14 @@ class Detainer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
-    form: Mapped[DetainerForm] = mapped_column(String(8))
+    form: Mapped[DetainerForm] = mapped_column(EnumText(DetainerForm, 8))
     requests_hold: Mapped[bool]
     probable_cause: Mapped[str | None] = mapped_column(String(60))
     warrant: Mapped[str | None] = mapped_column(String(8))
     lodged_at: Mapped[datetime]
     release_at: Mapped[datetime | None]
     hold_deadline: Mapped[datetime | None]
-    response: Mapped[LeaResponse | None] = mapped_column(String(16))
+    response: Mapped[LeaResponse | None] = mapped_column(EnumText(LeaResponse, 16))
     responded_at: Mapped[datetime | None]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from securecomm.database import Base, utcnow
+from securecomm.database import Base, EnumText, utcnow
 from securecomm.domain import DetainerPolicy
 
 
@@ -22,7 +22,7 @@ class Jurisdiction(Base):
     state: Mapped[str] = mapped_column(String(2), index=True)
     county: Mapped[str] = mapped_column(String(100))
     activation_date: Mapped[date | None]
-    detainer_policy: Mapped[DetainerPolicy] = mapped_column(String(32))
+    detainer_policy: Mapped[DetainerPolicy] = mapped_column(EnumText(DetainerPolicy, 32))
     suspensions: Mapped[list[JurisdictionSuspension]] = relationship(
         back_populates="jurisdiction", order_by="JurisdictionSuspension.start", lazy="selectin"
     )
@@ -74,7 +74,7 @@ class Transaction(Base):
     ori: Mapped[str] = mapped_column(String(9), index=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     booked_at: Mapped[datetime] = mapped_column(index=True)
-    state: Mapped[TransactionState] = mapped_column(String(24), index=True)
+    state: Mapped[TransactionState] = mapped_column(EnumText(TransactionState, 24), index=True)
     criminal_subject_id: Mapped[int | None] = mapped_column(ForeignKey("criminal_subjects.id"))
     criminal_identified: Mapped[bool | None]  # True: known subject; False: enrolled new
     immigration_searched: Mapped[bool | None]

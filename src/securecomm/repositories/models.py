@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from securecomm.database import Base
+from securecomm.database import Base, EnumText
 from securecomm.domain import Disposition, EncounterKind
 
 
@@ -70,7 +70,7 @@ class Charge(Base):
     ncic_code: Mapped[str] = mapped_column(String(4))
     description: Mapped[str] = mapped_column(String(200))
     max_term_days: Mapped[int]
-    disposition: Mapped[Disposition] = mapped_column(String(16))
+    disposition: Mapped[Disposition] = mapped_column(EnumText(Disposition, 16))
     disposition_date: Mapped[date | None]
     sentence_days: Mapped[int | None]
 
@@ -93,7 +93,7 @@ class Encounter(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("immigration_subjects.id"), index=True)
-    kind: Mapped[EncounterKind] = mapped_column(String(32))
+    kind: Mapped[EncounterKind] = mapped_column(EnumText(EncounterKind, 32))
     day: Mapped[date]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -105,7 +105,7 @@ class FingerprintRecord(Base):
     __table_args__ = (UniqueConstraint("repository", "subject_id", "finger_position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    repository: Mapped[Repository] = mapped_column(String(16), index=True)
+    repository: Mapped[Repository] = mapped_column(EnumText(Repository, 16), index=True)
     subject_id: Mapped[int] = mapped_column(index=True)
     finger_position: Mapped[int]
     quality: Mapped[int]

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ class SubjectLinks:
     criminal: dict[int, int] = field(default_factory=dict)  # criminal subject id -> person
     immigration: dict[int, int] = field(default_factory=dict)  # immigration subject id -> person
     invalid_tcns: set[str] = field(default_factory=set)  # bookings the runner corrupted
+
+
+def utc(moment: datetime) -> datetime:
+    """The world's clock is naive; the system keeps every time in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _NAME_CHARS = re.compile(r"[^A-Z' \-]")
@@ -166,7 +172,7 @@ def booking_document(event: BookingEvent) -> dict[str, Any]:
     return {
         "tcn": event.tcn,
         "ori": event.ori,
-        "booked_at": event.at.isoformat(),
+        "booked_at": utc(event.at).isoformat(),
         "name": ebts_name(subject),
         "aliases": [_alias(a) for a in subject.aliases][:10],
         "dob": subject.dob.isoformat(),
@@ -196,8 +202,8 @@ def booking_document(event: BookingEvent) -> dict[str, Any]:
 def disposition_document(event: DispositionEvent) -> dict[str, Any]:
     return {
         "tcn": event.tcn,
-        "decided_at": event.at.isoformat(),
-        "release_at": event.release_at.isoformat(),
+        "decided_at": utc(event.at).isoformat(),
+        "release_at": utc(event.release_at).isoformat(),
         "outcomes": [
             {
                 "position": o.index,
@@ -261,7 +267,7 @@ def _receive(
             session,
             kind=SubmissionKind.BOOKING,
             raw=json.dumps(document),
-            event_at=event.at,
+            event_at=utc(event.at),
             seq=event.seq,
             sender=event.ori,
         )
@@ -270,7 +276,7 @@ def _receive(
             session,
             kind=SubmissionKind.DISPOSITION,
             raw=json.dumps(disposition_document(event)),
-            event_at=event.at,
+            event_at=utc(event.at),
             seq=event.seq,
         )
 

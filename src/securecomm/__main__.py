@@ -1,0 +1,3 @@
+from securecomm.cli import app
+
+app(prog_name="securecomm")

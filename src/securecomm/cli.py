@@ -1,0 +1,334 @@
+"""The ``securecomm`` command line: the demo, the worker, intake review and statistics."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from securecomm.config import get_settings
+from securecomm.database import Database, open_database
+from securecomm.exceptions import SecurecommError
+
+app = typer.Typer(
+    help="securecomm: the Secure Communities interoperability flow, open and explainable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+booking_app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
+app.add_typer(booking_app, name="booking")
+
+console = Console()
+errors = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Database]:
+    database = open_database(url or get_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
+    )
+
+
+def _phase_reporter(progress: Progress) -> Callable[[str, int, int], None]:
+    tasks: dict[str, Any] = {}
+
+    def report(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(phase, total=max(total, 1))
+        progress.update(tasks[phase], completed=done, total=max(total, 1))
+
+    return report
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 1500,
+    start: Annotated[str, typer.Option(help="First day of bookings (YYYY-MM-DD).")] = "2008-10-01",
+    end: Annotated[str, typer.Option(help="Last day of bookings (YYYY-MM-DD).")] = "2018-12-31",
+    seed: Annotated[int, typer.Option(help="World seed; same seed, same world.")] = 2008,
+    invalid_fraction: Annotated[
+        float, typer.Option(min=0.0, max=0.5, help="Share of bookings sent malformed.")
+    ] = 0.005,
+    output_dir: Annotated[Path, typer.Option(help="Where CSV and HTML go.")] = Path("out"),
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build a synthetic world, run every booking through the flow, print the statistics."""
+    from securecomm.simulation.demo import DemoOptions, run_demo
+
+    try:
+        options = DemoOptions(
+            people=people,
+            start=date.fromisoformat(start),
+            end=date.fromisoformat(end),
+            seed=seed,
+            invalid_fraction=invalid_fraction,
+            output_dir=output_dir,
+        )
+    except ValueError as error:
+        raise _fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
+    if options.end <= options.start:
+        raise _fail("--end must be after --start")
+    url = database_url or _fresh_demo_database(output_dir)
+    try:
+        with _database(url) as database:
+            _refuse_used_database(database)
+            with _progress() as progress:
+                result = run_demo(database, options, _phase_reporter(progress))
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    summary = result.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    _print_demo(result, summary)
+
+
+def _fresh_demo_database(output_dir: Path) -> str:
+    path = output_dir / "demo.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _refuse_used_database(database: Database) -> None:
+    from sqlalchemy import func, select
+
+    from securecomm.booking.models import Submission
+
+    with database.session() as session:
+        if session.scalar(select(func.count()).select_from(Submission)):
+            raise SecurecommError(
+                "the demo needs an empty database; this one already holds submissions"
+            )
+
+
+def _print_demo(result: Any, summary: dict[str, Any]) -> None:
+    from securecomm.oversight.statistics import Statistics
+
+    stats: Statistics = result.statistics
+    console.print(_statistics_table(stats))
+    accuracy = Table(title="Identification accuracy against ground truth")
+    accuracy.add_column("measure")
+    accuracy.add_column("count", justify="right")
+    for key in (
+        "missed_identifications",
+        "wrong_identifications",
+        "citizens_flagged",
+        "status_mismatches",
+        "ground_truth_mismatches",
+        "rejected_submissions",
+    ):
+        accuracy.add_row(key.replace("_", " "), str(summary[key]))
+    console.print(accuracy)
+    for line in result.mismatches[:10]:
+        console.print(f"[red]statistic off ground truth:[/] {line}")
+    for line in result.accuracy.examples[:10]:
+        console.print(f"[yellow]identification note:[/] {line}")
+    console.print(
+        f"{summary['people']} persons, {summary['bookings']} bookings in "
+        f"{summary['seconds']:.1f} s ({summary['phase_seconds']}); files: "
+        + ", ".join(str(p) for p in result.files)
+    )
+
+
+def _statistics_table(stats: Any) -> Table:
+    table = Table(title="IDENT/IAFIS interoperability statistics (cumulative since activation)")
+    for column in (
+        "",
+        "Submissions",
+        "Matches",
+        "L1",
+        "L2&3",
+        "Detainers",
+        "Booked",
+        "B-L1",
+        "B-L2",
+        "B-L3",
+        "B-NC",
+        "Removed",
+        "R-L1",
+        "R-L2",
+        "R-L3",
+        "R-NC",
+    ):
+        table.add_column(column, justify="left" if column == "" else "right")
+
+    def row(name: str, c: Any) -> list[str]:
+        return [
+            name,
+            *(
+                str(v)
+                for v in (
+                    c.submissions,
+                    c.matches,
+                    c.matches_level_1,
+                    c.matches_level_2_3,
+                    c.detainers,
+                    c.booked,
+                    c.booked_level_1,
+                    c.booked_level_2,
+                    c.booked_level_3,
+                    c.booked_non_criminal,
+                    c.removed,
+                    c.removed_level_1,
+                    c.removed_level_2,
+                    c.removed_level_3,
+                    c.removed_non_criminal,
+                )
+            ),
+        ]
+
+    for state, counts in stats.states.items():
+        table.add_row(*row(state, counts))
+        for jurisdiction in stats.jurisdictions:
+            if jurisdiction.state == state:
+                activated = jurisdiction.activation_date or "not activated"
+                table.add_row(*row(f"  {jurisdiction.name} ({activated})", jurisdiction.counts))
+    table.add_row(*row("Nationwide", stats.nationwide), style="bold")
+    return table
+
+
+@app.command()
+def worker(
+    database_url: DatabaseOption = None,
+    court_docket: Annotated[
+        Path, typer.Option(help="JSON {FIN: outcome} standing in for the immigration court.")
+    ] = Path("out/court_docket.json"),
+    limit: Annotated[int | None, typer.Option(help="Stop after this many submissions.")] = None,
+) -> None:
+    """Process every stored submission to its end (resumes after a crash)."""
+    from securecomm.cases.ports import DocketFileCourt
+    from securecomm.interop.worker import Worker
+
+    try:
+        court = DocketFileCourt(court_docket)
+        with _database(database_url) as database:
+            runner = Worker(database, court=court)
+            pending = runner.pending()
+            with _progress() as progress:
+                task = progress.add_task("processing submissions", total=max(pending, 1))
+                report = runner.run(
+                    limit=limit, on_progress=lambda done: progress.update(task, completed=done)
+                )
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    console.print(
+        f"processed {report.submissions} submissions in {report.steps} steps; "
+        f"delivered {report.messages_delivered} messages"
+    )
+
+
+@app.command()
+def stats(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the interoperability statistics of a database."""
+    from dataclasses import asdict
+
+    from securecomm.oversight import statistics
+
+    try:
+        with _database(database_url) as database, database.session() as session:
+            computed = statistics.compute(session)
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        payload = {
+            "nationwide": asdict(computed.nationwide),
+            "states": {s: asdict(c) for s, c in computed.states.items()},
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    console.print(_statistics_table(computed))
+
+
+@booking_app.command("submit")
+def booking_submit(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Store a JSON booking document as received (raw kept even when invalid)."""
+    from securecomm.booking import service as booking_service
+    from securecomm.booking.models import SubmissionKind
+
+    raw = file.read_text(errors="replace")
+    try:
+        with _database(database_url) as database, database.session() as session:
+            submission, new = booking_service.receive(
+                session,
+                kind=SubmissionKind.BOOKING,
+                raw=raw,
+                event_at=datetime.now(UTC),
+            )
+            key = submission.external_key
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    console.print(f"{'stored' if new else 'already received'}: submission {key}")
+
+
+@booking_app.command("review")
+def booking_review(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+) -> None:
+    """List rejected submissions kept for review, with every field problem."""
+    from securecomm.booking import service as booking_service
+
+    with _database(database_url) as database, database.session() as session:
+        items = [booking_service.summary(s) for s in booking_service.rejected(session, limit=limit)]
+    if as_json:
+        sys.stdout.write(json.dumps(items, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"Rejected submissions ({len(items)})")
+    for column in ("id", "key", "sender", "received", "problems"):
+        table.add_column(column)
+    for item in items:
+        problems = "\n".join(f"{e['field']}: {e['message']} [{e['rule']}]" for e in item["errors"])
+        table.add_row(
+            str(item["id"]),
+            item["key"][:30],
+            item["sender"] or "",
+            item["received_at"][:19],
+            problems,
+        )
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

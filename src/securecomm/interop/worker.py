@@ -1,0 +1,154 @@
+"""The worker: drives every stored submission through its flow, in booking-time order.
+
+Submissions are taken oldest first (event time, then sequence), each driven to its end
+one committed step at a time before the next is taken, so an identity enrolled by one
+booking is there for the next. Killed at any moment, a new worker resumes from the
+persisted states; the galleries are rebuilt from the stored templates on start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from securecomm.biometrics import MatchParameters
+from securecomm.booking import service as booking_service
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.cases import flows as case_flows
+from securecomm.cases.ports import ImmigrationCourt
+from securecomm.database import Database
+from securecomm.exceptions import InputError
+from securecomm.interop import flows, outbox
+from securecomm.interop.models import Transaction
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import Repository
+
+OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
+
+
+@dataclass
+class WorkerReport:
+    submissions: int = 0
+    steps: int = 0
+    messages_delivered: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        court: ImmigrationCourt,
+        transport: outbox.Transport | None = None,
+        params: MatchParameters | None = None,
+        dispatch_every: int = 50,
+    ) -> None:
+        self._database = database
+        self._court = court
+        self._transport = transport or outbox.MailboxTransport(database)
+        self._dispatch_every = dispatch_every
+        with database.session() as session:
+            self.galleries = flows.Galleries(
+                criminal=repository_service.load_gallery(
+                    session, repository=Repository.CRIMINAL, params=params
+                ),
+                immigration=repository_service.load_gallery(
+                    session, repository=Repository.IMMIGRATION, params=params
+                ),
+            )
+
+    def pending(self) -> int:
+        with self._database.session() as session:
+            query = select(func.count()).where(Submission.state.in_(OPEN_STATES))
+            return session.scalar(query) or 0
+
+    def run(
+        self, *, limit: int | None = None, on_progress: Callable[[int], None] | None = None
+    ) -> WorkerReport:
+        report = WorkerReport()
+        while limit is None or report.submissions < limit:
+            submission_id = self._next_submission()
+            if submission_id is None:
+                break
+            report.steps += self._drive(submission_id)
+            report.submissions += 1
+            if report.submissions % self._dispatch_every == 0:
+                report.messages_delivered += outbox.dispatch_pending(
+                    self._database, self._transport
+                )
+            if on_progress is not None:
+                on_progress(report.submissions)
+        report.messages_delivered += outbox.dispatch_pending(self._database, self._transport)
+        return report
+
+    def _next_submission(self) -> int | None:
+        with self._database.session() as session:
+            query = (
+                select(Submission.id)
+                .where(Submission.state.in_(OPEN_STATES))
+                .order_by(Submission.event_at, Submission.seq, Submission.id)
+                .limit(1)
+            )
+            return session.scalar(query)
+
+    def _drive(self, submission_id: int) -> int:
+        with self._database.session() as session:
+            kind = session.get_one(Submission, submission_id).kind
+        if kind is SubmissionKind.BOOKING:
+            return self._drive_booking(submission_id)
+        return self._drive_disposition(submission_id)
+
+    def _drive_booking(self, submission_id: int) -> int:
+        steps = 0
+        while True:
+            try:
+                with self._database.session() as session:
+                    submission = session.get_one(Submission, submission_id)
+                    if submission.state is SubmissionState.RECEIVED:
+                        flows.accept_booking(session, submission)
+                        steps += 1
+                        continue
+                    if submission.state is not SubmissionState.PROCESSING:
+                        return steps
+                    transaction = session.scalars(
+                        select(Transaction).where(Transaction.submission_id == submission_id)
+                    ).one()
+                    if transaction.state.terminal:
+                        submission.state = SubmissionState.DONE
+                        return steps
+                    flows.STEPS[transaction.state](session, transaction, self.galleries)
+                    steps += 1
+            except BaseException:
+                self.galleries.pending.clear()
+                raise
+            self.galleries.apply_pending()
+
+    def _drive_disposition(self, submission_id: int) -> int:
+        steps = 0
+        while True:
+            with self._database.session() as session:
+                submission = session.get_one(Submission, submission_id)
+                if submission.state not in OPEN_STATES:
+                    return steps
+                try:
+                    with session.begin_nested():  # a rejected step leaves no partial change
+                        self._disposition_step(session, submission)
+                except InputError as error:
+                    booking_service.reject(submission, error.problems)
+                steps += 1
+
+    def _disposition_step(self, session: Session, submission: Submission) -> None:
+        if submission.state is SubmissionState.RECEIVED:
+            case_flows.apply_disposition(session, submission)
+            submission.state = SubmissionState.PROCESSING
+        elif submission.step == case_flows.STEP_APPLIED:
+            case_flows.release(session, submission)
+        elif submission.step == case_flows.STEP_RELEASED:
+            case_flows.schedule_hearing(session, submission)
+        elif submission.step == case_flows.STEP_HEARING:
+            case_flows.decide(session, submission, self._court)
+        else:
+            submission.state = SubmissionState.DONE

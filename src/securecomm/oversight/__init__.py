@@ -1,0 +1,1 @@
+"""Statistics, accuracy against ground truth, reports: what oversight bodies read."""

@@ -1,0 +1,201 @@
+"""Data access for the two repositories: subjects, histories, enrolled fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from securecomm.biometrics import Gallery, MatchParameters, Template
+from securecomm.domain import (
+    ChargeFact,
+    CriminalHistoryFact,
+    Disposition,
+    EncounterFact,
+    EncounterKind,
+)
+from securecomm.repositories.models import (
+    Arrest,
+    Charge,
+    CriminalAlias,
+    CriminalSubject,
+    Encounter,
+    FingerprintRecord,
+    ImmigrationSubject,
+    Repository,
+)
+
+
+def store_prints(
+    session: Session,
+    *,
+    repository: Repository,
+    subject_id: int,
+    prints: Mapping[int, Template],
+) -> None:
+    for position, template in sorted(prints.items()):
+        session.add(
+            FingerprintRecord(
+                repository=repository,
+                subject_id=subject_id,
+                finger_position=position,
+                quality=template.quality,
+                template=template.to_bytes(),
+            )
+        )
+
+
+def load_gallery(
+    session: Session, *, repository: Repository, params: MatchParameters | None = None
+) -> Gallery:
+    """Rebuild a repository's in-memory gallery from the stored templates."""
+    gallery = Gallery(params)
+    query = (
+        select(FingerprintRecord)
+        .where(FingerprintRecord.repository == repository)
+        .order_by(FingerprintRecord.subject_id, FingerprintRecord.finger_position)
+    )
+    current: int | None = None
+    prints: dict[int, Template] = {}
+    for record in session.scalars(query):
+        if record.subject_id != current:
+            if current is not None:
+                gallery.enrol(current, prints)
+            current, prints = record.subject_id, {}
+        prints[record.finger_position] = Template.from_bytes(record.template)
+    if current is not None:
+        gallery.enrol(current, prints)
+    return gallery
+
+
+def next_fbi_number(session: Session) -> str:
+    """FBI numbers are issued in sequence; the letters keep them apart from state ids."""
+    count = session.scalar(select(func.count()).select_from(CriminalSubject)) or 0
+    return f"{count + 1:07d}SC"
+
+
+def create_criminal_subject(
+    session: Session,
+    *,
+    name: str,
+    dob: date | None,
+    sex: str,
+    race: str,
+    place_of_birth: str,
+    aliases: Iterable[str] = (),
+    fbi_number: str | None = None,
+    state_id: str | None = None,
+    enrolled_by_tcn: str | None = None,
+) -> CriminalSubject:
+    subject = CriminalSubject(
+        fbi_number=fbi_number or next_fbi_number(session),
+        state_id=state_id,
+        name=name,
+        dob=dob,
+        sex=sex,
+        race=race,
+        place_of_birth=place_of_birth,
+        enrolled_by_tcn=enrolled_by_tcn,
+    )
+    session.add(subject)
+    session.flush()
+    add_aliases(session, subject=subject, names=aliases)
+    return subject
+
+
+def add_aliases(session: Session, *, subject: CriminalSubject, names: Iterable[str]) -> None:
+    known = {subject.name, *(alias.name for alias in subject.aliases)}
+    for name in names:
+        if name not in known:
+            alias = CriminalAlias(subject_id=subject.id, name=name)
+            session.add(alias)
+            subject.aliases.append(alias)
+            known.add(name)
+
+
+def add_arrest(
+    session: Session,
+    *,
+    subject: CriminalSubject,
+    incident_id: str,
+    ori: str,
+    arrested_on: date,
+    charges: Sequence[ChargeFact],
+) -> Arrest:
+    arrest = Arrest(
+        subject_id=subject.id, incident_id=incident_id, ori=ori, arrested_on=arrested_on
+    )
+    session.add(arrest)
+    session.flush()
+    for position, fact in enumerate(charges):
+        arrest.charges.append(
+            Charge(
+                arrest_id=arrest.id,
+                position=position,
+                ncic_code=fact.ncic_code,
+                description=fact.description,
+                max_term_days=fact.max_term_days,
+                disposition=fact.disposition,
+                disposition_date=fact.disposition_date,
+                sentence_days=fact.sentence_days,
+            )
+        )
+    subject.arrests.append(arrest)
+    return arrest
+
+
+def arrest_by_incident(session: Session, incident_id: str) -> Arrest | None:
+    return session.scalar(select(Arrest).where(Arrest.incident_id == incident_id))
+
+
+def history(subject: CriminalSubject) -> CriminalHistoryFact:
+    facts = []
+    for arrest in subject.arrests:
+        for charge in arrest.charges:
+            facts.append(
+                ChargeFact(
+                    ncic_code=charge.ncic_code,
+                    description=charge.description,
+                    arrest_date=arrest.arrested_on,
+                    incident_id=arrest.incident_id,
+                    max_term_days=charge.max_term_days,
+                    disposition=Disposition(charge.disposition),
+                    disposition_date=charge.disposition_date,
+                    sentence_days=charge.sentence_days,
+                )
+            )
+    return CriminalHistoryFact(tuple(facts))
+
+
+def create_immigration_subject(
+    session: Session,
+    *,
+    fin: str,
+    a_number: str | None,
+    name: str,
+    dob: date | None,
+    sex: str,
+    country_of_birth: str,
+    encounters: Sequence[EncounterFact],
+) -> ImmigrationSubject:
+    subject = ImmigrationSubject(
+        fin=fin, a_number=a_number, name=name, dob=dob, sex=sex, country_of_birth=country_of_birth
+    )
+    session.add(subject)
+    session.flush()
+    for fact in encounters:
+        encounter = Encounter(
+            subject_id=subject.id, kind=fact.kind, day=fact.day, detail=dict(fact.detail)
+        )
+        session.add(encounter)
+        subject.encounters.append(encounter)
+    return subject
+
+
+def encounter_facts(subject: ImmigrationSubject) -> tuple[EncounterFact, ...]:
+    return tuple(
+        EncounterFact(kind=EncounterKind(e.kind), day=e.day, detail=dict(e.detail))
+        for e in subject.encounters
+    )

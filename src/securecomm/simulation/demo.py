@@ -1,0 +1,152 @@
+"""The main job: build a world, run every booking through the flow, count and score."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from securecomm.booking import service as booking_service
+from securecomm.database import Database
+from securecomm.interop.worker import Worker
+from securecomm.oversight import report, statistics
+from securecomm.oversight.statistics import Statistics
+from securecomm.simulation import runner, scoring
+from securecomm.simulation.court import SimulatedImmigrationCourt
+from securecomm.simulation.generate import build_world
+from securecomm.simulation.world import World
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    people: int = 1500
+    start: date = date(2008, 10, 1)
+    end: date = date(2018, 12, 31)
+    seed: int = 2008
+    invalid_fraction: float = 0.005
+    output_dir: Path = Path("out")
+
+
+@dataclass
+class DemoResult:
+    world: World
+    statistics: Statistics
+    expected: Statistics
+    accuracy: scoring.Accuracy
+    mismatches: list[str]
+    rejected: int
+    seconds: float
+    phase_seconds: dict[str, float]
+    files: list[Path]
+
+    def summary(self) -> dict[str, Any]:
+        n = self.statistics.nationwide
+        return {
+            "people": len(self.world.truth.persons),
+            "bookings": n.bookings,
+            "rejected_submissions": self.rejected,
+            "submissions": n.submissions,
+            "matches": {
+                "total": n.matches,
+                "level_1": n.matches_level_1,
+                "level_2_3": n.matches_level_2_3,
+            },
+            "detainers": n.detainers,
+            "booked_into_custody": {
+                "total": n.booked,
+                "level_1": n.booked_level_1,
+                "level_2": n.booked_level_2,
+                "level_3": n.booked_level_3,
+                "non_criminal": n.booked_non_criminal,
+            },
+            "removals": {
+                "total": n.removed,
+                "level_1": n.removed_level_1,
+                "level_2": n.removed_level_2,
+                "level_3": n.removed_level_3,
+                "non_criminal": n.removed_non_criminal,
+            },
+            "by_state": {state: asdict(c) for state, c in self.statistics.states.items()},
+            "ground_truth_mismatches": len(self.mismatches),
+            "missed_identifications": self.accuracy.missed_identifications,
+            "wrong_identifications": self.accuracy.wrong_identifications,
+            "citizens_flagged": self.accuracy.citizens_flagged,
+            "status_mismatches": self.accuracy.status_mismatches,
+            "seconds": round(self.seconds, 2),
+            "phase_seconds": {k: round(v, 2) for k, v in self.phase_seconds.items()},
+        }
+
+
+Progress = Callable[[str, int, int], None]  # phase, done, total
+
+
+def run_demo(
+    database: Database, options: DemoOptions, progress: Progress | None = None
+) -> DemoResult:
+    began = time.perf_counter()
+    phases: dict[str, float] = {}
+    report_progress = progress or (lambda _phase, _done, _total: None)
+
+    tick = time.perf_counter()
+    report_progress("building synthetic world", 0, 1)
+    world = build_world(
+        people=options.people, start=options.start, end=options.end, seed=options.seed
+    )
+    report_progress("building synthetic world", 1, 1)
+    phases["world"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    links = runner.load_reference(database, world)
+    total = len(world.events)
+    runner.enqueue_events(
+        database,
+        world,
+        links,
+        invalid_fraction=options.invalid_fraction,
+        on_progress=lambda done: report_progress("receiving submissions", done, total),
+    )
+    phases["load"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    worker = Worker(database, court=SimulatedImmigrationCourt(world))
+    pending = worker.pending()
+    worker.run(on_progress=lambda done: report_progress("running the flow", done, pending))
+    phases["flow"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    with database.session() as session:
+        actual = statistics.compute(session)
+        expectation = scoring.expected_statistics(world, links)
+        accuracy = scoring.score_identifications(session, world, links, expectation)
+        rejected = len(booking_service.rejected(session, limit=1_000_000))
+    mismatches = scoring.mismatched_cells(actual, expectation.statistics)
+    files = statistics.write_csv(actual, options.output_dir)
+    files.append(
+        report.render_html(
+            actual,
+            path=options.output_dir / "report.html",
+            context={
+                "seed": options.seed,
+                "start": options.start,
+                "end": options.end,
+                "people": options.people,
+                "accuracy": accuracy,
+                "mismatches": len(mismatches),
+            },
+        )
+    )
+    phases["score"] = time.perf_counter() - tick
+    return DemoResult(
+        world=world,
+        statistics=actual,
+        expected=expectation.statistics,
+        accuracy=accuracy,
+        mismatches=mismatches,
+        rejected=rejected,
+        seconds=time.perf_counter() - began,
+        phase_seconds=phases,
+        files=files,
+    )
