@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from securecomm.detainers.rules import (
@@ -156,6 +156,7 @@ def test_not_removable_gets_no_detainer() -> None:
     assert not decide(lpr, priority("eo13768", "EO 13768 5(b)"), date(2017, 5, 1)).lodge
 
 
+@settings(deadline=None)
 @given(
     category=st.sampled_from(
         [

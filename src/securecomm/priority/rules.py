@@ -311,48 +311,55 @@ def _morton_categories(facts: _Facts, scheme: Scheme) -> _Matches:
     return matches
 
 
-def _pep_misdemeanours(facts: _Facts) -> list[_Charge]:
-    return [c for c in facts.convicted if not _is_felony(c.fact)]
+def _labels(charges: Sequence[_Charge]) -> str:
+    return ", ".join(charge.label for charge in charges)
 
 
 def _pep_categories(facts: _Facts, scheme: Scheme) -> _Matches:
     parameters = scheme.parameters
     assert isinstance(parameters, PepParameters)
+    return (
+        _pep_priority_1(facts, parameters)
+        + _pep_priority_2(facts, parameters)
+        + _pep_priority_3(facts, parameters)
+    )
+
+
+def _pep_priority_1(facts: _Facts, parameters: PepParameters) -> _Matches:
     matches: _Matches = []
     convicted = facts.convicted
-
-    def labels(charges: Sequence[_Charge]) -> str:
-        return ", ".join(charge.label for charge in charges)
-
     security = [c for c in facts.charges if c.has(OffenceFlag.NATIONAL_SECURITY)]
     if security:
-        matches.append(("PEP 1(a)", f"terrorism or espionage: {labels(security)}"))
+        matches.append(("PEP 1(a)", f"terrorism or espionage: {_labels(security)}"))
     window = timedelta(days=parameters.border_apprehension_window_days)
     border = [
         e
         for e in facts.encounters
         if e.kind is EncounterKind.BORDER_APPREHENSION
-        and facts.as_of - window <= e.day
-        and e.day <= facts.as_of
+        and facts.as_of - window <= e.day <= facts.as_of
     ]
-    if border and not facts.status.category.is_citizen:
-        matches.append(("PEP 1(b)", f"apprehended at the border on {border[-1].day}"))
+    if border:
+        matches.append(("PEP 1(b)", f"apprehended at the border on {max(e.day for e in border)}"))
     gang = [c for c in convicted if c.has(OffenceFlag.GANG)]
     if gang:
-        matches.append(("PEP 1(c)", f"gang offence conviction: {labels(gang)}"))
+        matches.append(("PEP 1(c)", f"gang offence conviction: {_labels(gang)}"))
     felonies = [
         c for c in convicted if _is_felony(c.fact) and not c.has(OffenceFlag.STATUS_OFFENCE)
     ]
     if felonies:
-        matches.append(
-            ("PEP 1(d)", f"felony conviction (not a status offence): {labels(felonies)}")
-        )
+        matches.append(("PEP 1(d)", f"felony, not a status offence: {_labels(felonies)}"))
     aggravated = [c for c in convicted if _aggravated(c)]
     if aggravated:
-        matches.append(("PEP 1(e)", f"aggravated felony conviction: {labels(aggravated)}"))
+        matches.append(("PEP 1(e)", f"aggravated felony conviction: {_labels(aggravated)}"))
+    return matches
+
+
+def _pep_priority_2(facts: _Facts, parameters: PepParameters) -> _Matches:
+    matches: _Matches = []
+    misdemeanours = [c for c in facts.convicted if not _is_felony(c.fact)]
     countable = [
         c
-        for c in _pep_misdemeanours(facts)
+        for c in misdemeanours
         if not c.has(OffenceFlag.MINOR_TRAFFIC) and not c.has(OffenceFlag.STATUS_OFFENCE)
     ]
     incidents = sorted({c.fact.incident_id for c in countable})
@@ -360,28 +367,31 @@ def _pep_categories(facts: _Facts, scheme: Scheme) -> _Matches:
         matches.append(("PEP 2(a)", f"misdemeanours from separate incidents: {incidents}"))
     significant = [
         c
-        for c in _pep_misdemeanours(facts)
+        for c in misdemeanours
         if c.has(OffenceFlag.SIGNIFICANT_MISDEMEANOUR)
         or (c.fact.sentence_days or 0) >= parameters.significant_sentence_days
     ]
     if significant:
-        matches.append(("PEP 2(b)", f"significant misdemeanour: {labels(significant)}"))
+        matches.append(("PEP 2(b)", f"significant misdemeanour: {_labels(significant)}"))
     stay = _current_stay(facts.encounters, facts.as_of)
     unlawfully_present = facts.status.removable and not stay.lawfully_admitted
     if unlawfully_present and stay.started >= parameters.entry_cutoff:
         matches.append(("PEP 2(c)", f"no lawful admission; presence shown from {stay.started}"))
     if _has_finding(facts.encounters, parameters.visa_abuse_detail, facts.as_of):
         matches.append(("PEP 2(d)", "visa abuse finding on record"))
+    return matches
+
+
+def _pep_priority_3(facts: _Facts, parameters: PepParameters) -> _Matches:
     orders = [
         e
         for e in facts.encounters
         if e.kind is EncounterKind.FINAL_ORDER
-        and parameters.final_order_cutoff <= e.day
-        and e.day <= facts.as_of
+        and parameters.final_order_cutoff <= e.day <= facts.as_of
     ]
     if orders:
-        matches.append(("PEP 3", f"final order issued on {orders[-1].day}"))
-    return matches
+        return [("PEP 3", f"final order issued on {max(e.day for e in orders)}")]
+    return []
 
 
 def _eo_categories(facts: _Facts, scheme: Scheme) -> _Matches:
