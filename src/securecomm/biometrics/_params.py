@@ -39,12 +39,12 @@ class MatchParameters:
     overlap_floor: int = 12  # normalise by at least this many minutiae per side
 
     # --- 1:N search
-    index_shortlist: int = 20  # identities given full comparison after the index scan
+    index_shortlist: int = 16  # identities given full comparison after the index scan
 
     # --- decision (see _fusion for the derivation)
     target_fpir: float = 1e-4
-    identification_threshold: float = 120.0
-    possible_threshold: float = 60.0
+    identification_threshold: float = 150.0
+    possible_threshold: float = 120.0
 
     def __post_init__(self) -> None:
         if self.possible_threshold > self.identification_threshold:

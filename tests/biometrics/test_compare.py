@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from securecomm.biometrics import Comparison, MatchParameters, Template, compare
+
+TenPrint = dict[int, Template]
+
+
+def finger_pairs(
+    people: list[TenPrint], enrolment: list[TenPrint], probes: list[TenPrint], count: int
+) -> tuple[list[tuple[Template, Template]], list[tuple[Template, Template]]]:
+    genuine, impostor = [], []
+    for k in range(count):
+        person, position = k % len(people), 1 + k % 10
+        other = (person + 1 + k // 10) % len(people)
+        genuine.append((probes[person][position], enrolment[person][position]))
+        impostor.append((probes[person][position], enrolment[other][position]))
+    return genuine, impostor
+
+
+def test_genuine_scores_far_above_impostor_scores(
+    people: list[TenPrint],
+    enrolment_impressions: list[TenPrint],
+    probe_impressions: list[TenPrint],
+) -> None:
+    genuine_pairs, impostor_pairs = finger_pairs(
+        people, enrolment_impressions, probe_impressions, 60
+    )
+    genuine = np.array([compare(a, b) for a, b in genuine_pairs])
+    impostor = np.array([compare(a, b) for a, b in impostor_pairs])
+    assert np.median(genuine) > 3 * np.median(impostor)
+    assert np.percentile(genuine, 10) > np.percentile(impostor, 90)
+    assert genuine.max() <= 100.0
+    assert impostor.min() >= 0.0
+
+
+def test_self_comparison_is_perfect(probe_impressions: list[TenPrint]) -> None:
+    template = probe_impressions[0][1]
+    assert compare(template, template) == pytest.approx(100.0)
+
+
+def test_comparison_is_roughly_symmetric(
+    enrolment_impressions: list[TenPrint], probe_impressions: list[TenPrint]
+) -> None:
+    for person in range(5):
+        a, b = probe_impressions[person][2], enrolment_impressions[person][2]
+        forward, backward = compare(a, b), compare(b, a)
+        assert abs(forward - backward) <= 0.25 * max(forward, backward)
+
+
+def test_explain_gives_one_to_one_geometrically_consistent_pairs(
+    enrolment_impressions: list[TenPrint], probe_impressions: list[TenPrint]
+) -> None:
+    params = MatchParameters()
+    a, b = probe_impressions[3][4], enrolment_impressions[3][4]
+    explained = compare(a, b, explain=True)
+    assert isinstance(explained, Comparison)
+    assert explained.score == compare(a, b)
+    assert len(explained.pairs) >= 10
+    rows_a = [i for i, _ in explained.pairs]
+    rows_b = [p for _, p in explained.pairs]
+    assert len(set(rows_a)) == len(rows_a)
+    assert len(set(rows_b)) == len(rows_b)
+    pa = a.minutiae[rows_a].astype(np.float64)
+    pb = b.minutiae[rows_b].astype(np.float64)
+    rotation, moved = rigid_fit(pa[:, :2], pb[:, :2])
+    residuals = np.hypot(*(moved - pb[:, :2]).T)
+    assert np.median(residuals) < params.pair_distance_tolerance / 2
+    assert residuals.max() < 2 * params.pair_distance_tolerance
+    turned = np.angle(np.exp(1j * (pa[:, 2] + rotation - pb[:, 2])))
+    assert np.abs(turned).max() < 2 * params.pair_angle_tolerance
+
+
+def rigid_fit(source: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Least-squares rotation (radians) and the moved source points."""
+    cs, ct = source.mean(axis=0), target.mean(axis=0)
+    u, v = source - cs, target - ct
+    rotation = math.atan2(
+        float(np.sum(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])), float(np.sum(u * v))
+    )
+    c, s = math.cos(rotation), math.sin(rotation)
+    moved = u @ np.array([[c, s], [-s, c]]) + ct
+    return rotation, moved
+
+
+def test_empty_template_scores_zero(probe_impressions: list[TenPrint]) -> None:
+    empty = Template(np.empty((0, 5), dtype=np.float32), width=300, height=400, quality=0)
+    assert compare(empty, probe_impressions[0][1]) == 0.0
+    assert compare(empty, probe_impressions[0][1], explain=True).pairs == []
+
+
+def test_parameters_change_the_result(
+    enrolment_impressions: list[TenPrint], probe_impressions: list[TenPrint]
+) -> None:
+    a, b = probe_impressions[1][1], enrolment_impressions[1][1]
+    strict = MatchParameters(pair_distance_tolerance=2.0, pair_angle_tolerance=0.05)
+    assert compare(a, b, params=strict) < compare(a, b)
+
+
+def test_compare_refuses_non_templates(probe_impressions: list[TenPrint]) -> None:
+    with pytest.raises(TypeError, match="Template"):
+        compare(probe_impressions[0][1], "not a template")  # type: ignore[arg-type]
+
+
+def test_parameters_repr_and_validation() -> None:
+    assert "defaults" in repr(MatchParameters())
+    assert "seed_pairs=3" in repr(MatchParameters(seed_pairs=3))
+    with pytest.raises(ValueError, match="possible_threshold"):
+        MatchParameters(possible_threshold=500.0, identification_threshold=100.0)
