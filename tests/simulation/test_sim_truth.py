@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from securecomm.domain import EncounterKind, StatusCategory
+import pytest
+
+from securecomm.domain import Disposition, EncounterKind, StatusCategory
 from securecomm.simulation import PersonKind, World
+from securecomm.simulation._offences import BY_CODE, makes_deportable
 from securecomm.simulation.world import ImmigrationRecordSpec, PersonTruth
 
 K = EncounterKind
@@ -90,7 +93,7 @@ def test_other_lawful_status_lasts_past_the_end(world: World) -> None:
         record = _records(world)[truth.person_id]
         basis = [e for e in record.encounters if e.kind in lawful]
         assert basis
-        until = basis[-1].detail.get("valid_until") or basis[-1].detail.get("admitted_until")
+        until = basis[-1].detail.get("admitted_until")
         if until is not None:
             assert date.fromisoformat(until) > world.end
 
@@ -167,3 +170,35 @@ def test_the_criminal_repository_and_bookings_describe_the_same_dob(world: World
 
 def _age(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def test_lawful_residents_are_removable_exactly_when_convicted_of_a_deportable_offence(
+    world: World,
+) -> None:
+    convicted: dict[int, set[str]] = {}
+    for record in world.criminal_records:
+        convicted[record.person_id] = {c.ncic_code for c in record.history.charges if c.convicted}
+    bookings = {booking.tcn: booking for booking in world.bookings}
+    for disposition in world.dispositions:
+        person = world.truth.booking_person[disposition.tcn]
+        codes = convicted.setdefault(person, set())
+        for outcome in disposition.outcomes:
+            if outcome.disposition is Disposition.CONVICTED:
+                codes.add(bookings[disposition.tcn].charges[outcome.index].ncic_code)
+    lawful = [
+        truth
+        for truth in world.truth.persons.values()
+        if truth.kind in (PersonKind.LPR, PersonKind.OTHER_LAWFUL)
+    ]
+    for truth in lawful:
+        expected = any(BY_CODE[code].deportable for code in convicted.get(truth.person_id, ()))
+        assert truth.removable == expected
+    assert any(truth.removable for truth in lawful)
+    assert any(not truth.removable for truth in lawful)
+
+
+def test_deportability_is_data_for_every_offence_and_unknown_codes_are_refused() -> None:
+    assert makes_deportable("3532")
+    assert not makes_deportable("5499")
+    with pytest.raises(KeyError, match="0100"):
+        makes_deportable("0100")

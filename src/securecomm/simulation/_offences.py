@@ -17,6 +17,10 @@ class Offence:
     description: str
     weight: float  # relative frequency among charges
     max_term_days: int
+    # A conviction makes a lawfully present non-citizen removable (INA 237(a)(2), simplified:
+    # aggravated felonies, crimes involving moral turpitude punishable by a year or more,
+    # controlled substances except simple marijuana possession, firearms, domestic violence).
+    deportable: bool
 
     @property
     def is_felony(self) -> bool:
@@ -30,40 +34,40 @@ class Offence:
 _LIFE = 99 * 365
 
 OFFENCES: tuple[Offence, ...] = (
-    Offence("0199", "National security offence", 0.0005, 7300),
-    Offence("0399", "Immigration offence - illegal entry", 0.004, 180),
-    Offence("0911", "Homicide - willful kill", 0.002, _LIFE),
-    Offence("0999", "Homicide - negligent manslaughter", 0.001, 3650),
-    Offence("1099", "Kidnapping", 0.002, 9125),
-    Offence("1199", "Sexual assault", 0.004, 7300),
-    Offence("1299", "Robbery", 0.015, 7300),
-    Offence("1313", "Assault - simple", 0.08, 365),
-    Offence("1315", "Assault - aggravated, weapon", 0.03, 3650),
-    Offence("1399", "Assault - family violence", 0.03, 365),
-    Offence("1699", "Terroristic threat", 0.008, 365),
-    Offence("2099", "Arson", 0.002, 7300),
-    Offence("2199", "Extortion", 0.001, 3650),
-    Offence("2202", "Burglary - forced entry, residence", 0.03, 3650),
-    Offence("2303", "Larceny - shoplifting", 0.07, 365),
-    Offence("2399", "Larceny - grand theft", 0.03, 730),
-    Offence("2404", "Vehicle theft", 0.02, 730),
-    Offence("2589", "Forgery", 0.01, 730),
-    Offence("2605", "Fraud - credit card", 0.02, 730),
-    Offence("2799", "Embezzlement", 0.004, 730),
-    Offence("2804", "Stolen property - possession", 0.012, 730),
-    Offence("2999", "Criminal mischief - damage property", 0.03, 365),
-    Offence("3530", "Dangerous drugs - cocaine, possession", 0.035, 730),
-    Offence("3532", "Dangerous drugs - cocaine, sale", 0.012, 3650),
-    Offence("3562", "Dangerous drugs - marijuana, possession", 0.07, 180),
-    Offence("3563", "Dangerous drugs - marijuana, sale", 0.01, 730),
-    Offence("3699", "Sex offence - indecent exposure", 0.006, 365),
-    Offence("4801", "Resisting officer", 0.025, 365),
-    Offence("5212", "Weapon - carrying concealed", 0.02, 365),
-    Offence("5299", "Weapon - felon in possession", 0.008, 3650),
-    Offence("5401", "Hit and run", 0.01, 730),
-    Offence("5404", "Driving under the influence", 0.10, 180),
-    Offence("5405", "Driving without a valid licence", 0.09, 180),
-    Offence("5499", "Traffic offence - other", 0.05, 30),
+    Offence("0199", "National security offence", 0.0005, 7300, deportable=True),
+    Offence("0399", "Immigration offence - illegal entry", 0.004, 180, deportable=False),
+    Offence("0911", "Homicide - willful kill", 0.002, _LIFE, deportable=True),
+    Offence("0999", "Homicide - negligent manslaughter", 0.001, 3650, deportable=True),
+    Offence("1099", "Kidnapping", 0.002, 9125, deportable=True),
+    Offence("1199", "Sexual assault", 0.004, 7300, deportable=True),
+    Offence("1299", "Robbery", 0.015, 7300, deportable=True),
+    Offence("1313", "Assault - simple", 0.08, 365, deportable=False),
+    Offence("1315", "Assault - aggravated, weapon", 0.03, 3650, deportable=True),
+    Offence("1399", "Assault - family violence", 0.03, 365, deportable=True),
+    Offence("1699", "Terroristic threat", 0.008, 365, deportable=False),
+    Offence("2099", "Arson", 0.002, 7300, deportable=True),
+    Offence("2199", "Extortion", 0.001, 3650, deportable=True),
+    Offence("2202", "Burglary - forced entry, residence", 0.03, 3650, deportable=True),
+    Offence("2303", "Larceny - shoplifting", 0.07, 365, deportable=False),
+    Offence("2399", "Larceny - grand theft", 0.03, 730, deportable=True),
+    Offence("2404", "Vehicle theft", 0.02, 730, deportable=True),
+    Offence("2589", "Forgery", 0.01, 730, deportable=True),
+    Offence("2605", "Fraud - credit card", 0.02, 730, deportable=True),
+    Offence("2799", "Embezzlement", 0.004, 730, deportable=True),
+    Offence("2804", "Stolen property - possession", 0.012, 730, deportable=True),
+    Offence("2999", "Criminal mischief - damage property", 0.03, 365, deportable=False),
+    Offence("3530", "Dangerous drugs - cocaine, possession", 0.035, 730, deportable=True),
+    Offence("3532", "Dangerous drugs - cocaine, sale", 0.012, 3650, deportable=True),
+    Offence("3562", "Dangerous drugs - marijuana, possession", 0.07, 180, deportable=False),
+    Offence("3563", "Dangerous drugs - marijuana, sale", 0.01, 730, deportable=True),
+    Offence("3699", "Sex offence - indecent exposure", 0.006, 365, deportable=False),
+    Offence("4801", "Resisting officer", 0.025, 365, deportable=False),
+    Offence("5212", "Weapon - carrying concealed", 0.02, 365, deportable=True),
+    Offence("5299", "Weapon - felon in possession", 0.008, 3650, deportable=True),
+    Offence("5401", "Hit and run", 0.01, 730, deportable=False),
+    Offence("5404", "Driving under the influence", 0.10, 180, deportable=False),
+    Offence("5405", "Driving without a valid licence", 0.09, 180, deportable=False),
+    Offence("5499", "Traffic offence - other", 0.05, 30, deportable=False),
 )
 
 OFFENCE_WEIGHTS: tuple[float, ...] = tuple(offence.weight for offence in OFFENCES)
@@ -96,6 +100,9 @@ VALID_NCIC_RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
+BY_CODE: dict[str, Offence] = {offence.ncic_code: offence for offence in OFFENCES}
+
+
 def is_valid_ncic_code(code: str) -> bool:
     if len(code) != 4 or not code.isdigit():
         return False
@@ -103,10 +110,9 @@ def is_valid_ncic_code(code: str) -> bool:
     return any(low <= number <= high for low, high in VALID_NCIC_RANGES)
 
 
-def makes_deportable(offence_code: str, max_term_days: int) -> bool:
-    """A conviction that makes a lawful resident removable (simplified: any felony or
-    any controlled-substance offence)."""
-    return max_term_days > 365 or offence_code.startswith("35")
-
-
-BY_CODE: dict[str, Offence] = {offence.ncic_code: offence for offence in OFFENCES}
+def makes_deportable(offence_code: str) -> bool:
+    """Whether a conviction for this offence makes a lawful resident removable."""
+    offence = BY_CODE.get(offence_code)
+    if offence is None:
+        raise KeyError(f"offence code {offence_code!r} is not in the simulation catalogue")
+    return offence.deportable

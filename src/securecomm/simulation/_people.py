@@ -342,9 +342,9 @@ class _History:
             case "refugee":
                 self.add(EncounterKind.REFUGEE_ADMISSION, arrival, country=iso)
             case "tps":
-                self.add(EncounterKind.TPS_GRANT, arrival, country=iso, valid_until=until)
+                self.add(EncounterKind.TPS_GRANT, arrival, country=iso, admitted_until=until)
             case "parole":
-                self.add(EncounterKind.PAROLE, arrival, valid_until=until)
+                self.add(EncounterKind.PAROLE, arrival, admitted_until=until)
             case _:
                 visa_class = self.draw.pick(("H1B", "E2", "L1"))
                 self.visa(arrival - timedelta(days=self.draw.integer(20, 120)), visa_class, iso)

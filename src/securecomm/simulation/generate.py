@@ -264,12 +264,10 @@ def _truth(
     fin: str | None,
     draw: Draw,
 ) -> PersonTruth:
-    convictions = [
-        (charge.ncic_code, charge.max_term_days) for charge in priors if charge.convicted
-    ]
+    convictions = [charge.ncic_code for charge in priors if charge.convicted]
     for arrest in arrests:
         convictions.extend(
-            (arrest.charges[outcome.index].ncic_code, arrest.charges[outcome.index].max_term_days)
+            arrest.charges[outcome.index].ncic_code
             for outcome in arrest.outcomes
             if outcome.disposition is Disposition.CONVICTED
         )
