@@ -143,7 +143,7 @@ def make_person(person_id: int, kind: PersonKind, start: date, end: date, draw: 
     sex = "M" if draw.chance(0.5) else "F"
     low, high = _AGE_AT_START[kind]
     dob = start - timedelta(days=draw.integer(low * 365 + 1, high * 365 + 300))
-    county = draw.pick(COUNTIES)
+    county = draw.weighted(COUNTIES, _COUNTY_WEIGHTS)
     if kind is PersonKind.US_BORN:
         group, race = _us_origin(draw)
         country = None
@@ -153,7 +153,7 @@ def make_person(person_id: int, kind: PersonKind, start: date, end: date, draw: 
         group = country.names
         race = draw.weighted([r for r, _ in country.races], [w for _, w in country.races])
         place_of_birth = country.ncic
-    dark = group not in ("anglo",) or race != "W"
+    dark = group != "anglo" or race != "W"
     encounters = _encounters(kind, dob, start, end, country, draw)
     return Person(
         person_id=person_id,
@@ -180,6 +180,8 @@ def make_person(person_id: int, kind: PersonKind, start: date, end: date, draw: 
     )
 
 
+# Square root of population: big counties get more people, small ones still some.
+_COUNTY_WEIGHTS = tuple(county.population_k**0.5 for county in COUNTIES)
 _US_STATES = ("TX", "CA", "AZ", "FL", "IL", "NY", "GA", "OH", "PA", "MI", "NC", "NJ", "WA")
 
 

@@ -35,6 +35,7 @@ STATE_LAW_SUSPENSION = SuspensionSpec(
 class County:
     fips: str
     county: str
+    population_k: int  # 2010 census, thousands: weights where people live
     state: str
     activated: date
     policy: DetainerPolicy = DetainerPolicy.HONOUR_ALL
@@ -52,29 +53,29 @@ _N = DetainerPolicy.NOTIFY_ONLY
 _D = DetainerPolicy.DECLINE_ALL
 
 COUNTIES: tuple[County, ...] = (
-    County("48201", "Harris", "TX", date(2008, 10, 27)),
-    County("48113", "Dallas", "TX", date(2008, 11, 12)),
-    County("48453", "Travis", "TX", date(2009, 6, 9), _W),
-    County("48141", "El Paso", "TX", date(2009, 8, 18)),
-    County("06037", "Los Angeles", "CA", date(2009, 8, 27), _W),
-    County("06073", "San Diego", "CA", date(2009, 5, 26)),
-    County("06085", "Santa Clara", "CA", date(2010, 5, 4), _D),
-    County("06075", "San Francisco", "CA", date(2010, 6, 8), _N),
-    County("04013", "Maricopa", "AZ", date(2009, 4, 21)),
-    County("04019", "Pima", "AZ", date(2009, 9, 15)),
-    County("04027", "Yuma", "AZ", date(2010, 2, 2)),
-    County("12086", "Miami-Dade", "FL", date(2009, 2, 24), _W),
-    County("12011", "Broward", "FL", date(2008, 11, 24)),
-    County("12095", "Orange", "FL", date(2010, 3, 16)),
-    County("17031", "Cook", "IL", date(2010, 6, 15), _D, limits_sharing=True),
-    County("17043", "DuPage", "IL", date(2010, 11, 9)),
-    County("17097", "Lake", "IL", date(2011, 4, 12)),
-    County("36047", "Kings", "NY", date(2012, 5, 15), _N),
-    County("36061", "New York", "NY", date(2012, 5, 15), _N),
-    County("36059", "Nassau", "NY", date(2011, 9, 20)),
-    County("13135", "Gwinnett", "GA", date(2009, 11, 3)),
-    County("13121", "Fulton", "GA", date(2010, 8, 10)),
-    County("13089", "DeKalb", "GA", date(2013, 1, 22), _W),
+    County("48201", "Harris", 4092, "TX", date(2008, 10, 27)),
+    County("48113", "Dallas", 2368, "TX", date(2008, 11, 12)),
+    County("48453", "Travis", 1024, "TX", date(2009, 6, 9), _W),
+    County("48141", "El Paso", 800, "TX", date(2009, 8, 18)),
+    County("06037", "Los Angeles", 9819, "CA", date(2009, 8, 27), _W),
+    County("06073", "San Diego", 3095, "CA", date(2009, 5, 26)),
+    County("06085", "Santa Clara", 1781, "CA", date(2010, 5, 4), _D),
+    County("06075", "San Francisco", 805, "CA", date(2010, 6, 8), _N),
+    County("04013", "Maricopa", 3817, "AZ", date(2009, 4, 21)),
+    County("04019", "Pima", 980, "AZ", date(2009, 9, 15)),
+    County("04027", "Yuma", 195, "AZ", date(2010, 2, 2)),
+    County("12086", "Miami-Dade", 2496, "FL", date(2009, 2, 24), _W),
+    County("12011", "Broward", 1748, "FL", date(2008, 11, 24)),
+    County("12095", "Orange", 1146, "FL", date(2010, 3, 16)),
+    County("17031", "Cook", 5195, "IL", date(2010, 6, 15), _D, limits_sharing=True),
+    County("17043", "DuPage", 917, "IL", date(2010, 11, 9)),
+    County("17097", "Lake", 703, "IL", date(2011, 4, 12)),
+    County("36047", "Kings", 2505, "NY", date(2012, 5, 15), _N),
+    County("36061", "New York", 1586, "NY", date(2012, 5, 15), _N),
+    County("36059", "Nassau", 1340, "NY", date(2011, 9, 20)),
+    County("13135", "Gwinnett", 805, "GA", date(2009, 11, 3)),
+    County("13121", "Fulton", 921, "GA", date(2010, 8, 10)),
+    County("13089", "DeKalb", 692, "GA", date(2013, 1, 22), _W),
 )
 
 STATES: tuple[str, ...] = tuple(dict.fromkeys(county.state for county in COUNTIES))
