@@ -31,6 +31,7 @@ from securecomm.ansi_nist.records import (
 )
 
 _TAG_BYTES = re.compile(rb"(\d{1,2})\.(\d{1,9})")
+_FIELD = re.compile(rb"(\d{1,2})\.(\d{1,9}):([^\x1c\x1d]*)")  # tag, then value up to GS/FS
 _MAX_TAG_SPAN = 13  # "99.999999999:" is the longest tag we accept
 _MAX_LEN_DIGITS = 10
 _MIN_BINARY_LENGTH = {4: Type4Header.SIZE, 3: 18, 5: 18, 6: 18, 7: 5, 8: 5}
@@ -156,36 +157,39 @@ class _Reader:
                 "FS ends the record before the byte LEN points to", stop, index, length_tag.text
             )
         record = TaggedRecord(length_tag.record_type, [Field(length_tag.text, 1, length_text)])
-        position = stop + 1
-        while position < end:
-            position = self.read_field(record, position, end, index)
+        self.read_fields(record, stop + 1, end, index)
         return record, end
 
-    def read_field(self, record: TaggedRecord, start: int, end: int, index: int) -> int:
-        """Read one field starting at ``start``; returns the offset after its separator."""
-        last = end - 1  # offset of the record's FS
-        tag = self.read_tag(start, min(last, start + _MAX_TAG_SPAN), index)
-        if tag.record_type != record.type:
-            self.fail(
-                f"field of Type-{tag.record_type} inside a Type-{record.type} record",
-                start,
-                index,
-                tag.text,
-            )
-        value_start = tag.colon + 1
-        if tag.number == BINARY_DATA_FIELD and record.type not in TEXT_ONLY_RECORD_TYPES:
-            record.fields.append(Field(tag.text, tag.number, self.data[value_start:last]))
-            return end
-        stop = self.data.find(GS, value_start, last)
-        if stop < 0:
-            stop = last
-        value = self.data[value_start:stop]
-        if FS in value:
-            self.fail(
-                "FS inside a field value: LEN does not match the record", start, index, tag.text
-            )
-        record.fields.append(Field(tag.text, tag.number, value))
-        return stop + 1
+    def read_fields(self, record: TaggedRecord, start: int, end: int, index: int) -> None:
+        """Read the fields after LEN; one regex match per field keeps this fast."""
+        data, last, fields = self.data, end - 1, record.fields  # ``last`` is the record's FS
+        binary_allowed = record.type not in TEXT_ONLY_RECORD_TYPES
+        position = start
+        while position < end:
+            match = _FIELD.match(data, position, last)
+            if match is None:
+                self.fail("expected a tag '<type>.<field>:'", position, index)
+                raise AssertionError("unreachable")
+            value_start = match.start(3)
+            tag = data[position : value_start - 1].decode("ascii")
+            if int(match.group(1)) != record.type:
+                self.fail(
+                    f"field of Type-{int(match.group(1))} inside a Type-{record.type} record",
+                    position,
+                    index,
+                    tag,
+                )
+            number = int(match.group(2))
+            if number == BINARY_DATA_FIELD and binary_allowed:
+                fields.append(Field(tag, number, data[value_start:last]))
+                return
+            value_end = match.end()
+            if value_end < last and data[value_end] != GS[0]:
+                self.fail(
+                    "FS inside a field value: LEN does not match the record", value_end, index, tag
+                )
+            fields.append(Field(tag, number, match.group(3)))
+            position = value_end + 1
 
     def read_tag(self, start: int, limit: int, index: int) -> _Tag:
         colon = self.data.find(b":", start, limit)

@@ -7,10 +7,12 @@ callers can count and filter them; messages are for people.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from typing import Protocol
 
 from securecomm.ansi_nist.images import Compression
@@ -238,76 +240,172 @@ def _tagged_record(
     record: TaggedRecord, index: int, rules: RuleBook, tot: str
 ) -> Iterator[Violation]:
     present = {field.number for field in record.fields}
-    yield from _missing_standard_fields(record, index, rules, present)
-    ebts_applies = tot in rules.ebts_tots or record.type != 2
-    if ebts_applies:
-        yield from _missing_ebts_fields(record, index, rules, tot, present)
-    counts = Counter(field.number for field in record.fields)
+    for number, violation in _mandatory_fields(record.type, tot):
+        if number not in present:
+            yield replace(violation, record_index=index)
+    duplicated = len(present) != len(record.fields)
+    counts = Counter(field.number for field in record.fields) if duplicated else None
     for field in record.fields:
-        tag = f"{record.type}.{field.number:03d}"
-        if counts[field.number] > 1:
+        if counts is not None and counts[field.number] > 1:
+            tag = f"{record.type}.{field.number:03d}"
             yield Violation(
                 tag, "", "structure.duplicate_field", "the field appears more than once", index
             )
         if field.number in (1, 999) and record.type != 2:
             continue  # LEN is checked structurally; image blocks are binary
-        subfields = _split(field.value)
-        standard = rules.standard.get((record.type, field.number))
-        if standard is not None:
-            yield from _check_standard(standard, subfields, tag, index)
-        elif record.type not in (2,) and field.number < 200:
-            yield Violation(
-                tag,
-                "",
-                "an2011.undefined_field",
-                f"field {tag} is not defined for Type-{record.type}",
-                index,
+        plan = _field_plan(record.type, field.number, tot)
+        if not plan.passes_fast(field.value):
+            yield from _field_violations(record.type, field.value, plan, tot, index)
+
+
+def _field_violations(
+    record_type: int, value: bytes, plan: _FieldPlan, tot: str, index: int
+) -> Iterator[Violation]:
+    """The detailed (slow) checks, run only when the fast path did not clear the field."""
+    tag = plan.tag
+    subfields = _split(value)
+    if plan.standard is not None:
+        yield from _check_standard(plan.standard, subfields, tag, index)
+    elif plan.undefined:
+        yield Violation(
+            tag,
+            "",
+            "an2011.undefined_field",
+            f"field {tag} is not defined for Type-{record_type}",
+            index,
+        )
+    if plan.ebts is not None:
+        yield from _check_ebts(plan.ebts, subfields, tag, index)
+    elif plan.not_in_tot:
+        yield Violation(
+            tag,
+            "",
+            "ebts91.not_in_tot",
+            f"field {tag} is not part of a {tot or 'transaction without TOT'}",
+            index,
+        )
+
+
+# --- precompiled per-field plans: a single regex per rule clears most values -----------
+
+_FAST_CLASSES = {
+    "N": rb"[0-9]",
+    "A": rb"[A-Za-z ]",
+    "AN": rb"[A-Za-z0-9 ]",
+    "AS": rb"[\x20-\x7e]",
+    "ANS": rb"[\x20-\x7e]",
+    "U": rb"[\x20-\x7e]",  # ASCII only on the fast path; other text takes the detailed path
+    "NS": rb"[0-9\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]",
+    "H": rb"[0-9A-Fa-f]",
+    "Base64": rb"[A-Za-z0-9+/=]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """What to check for one field number of one record type in one TOT, compiled once."""
+
+    tag: str
+    standard: StandardFieldRule | None
+    ebts: EbtsFieldRule | None
+    undefined: bool
+    not_in_tot: bool
+    fast: bool
+    patterns: tuple[re.Pattern[bytes], ...]
+    ranges: tuple[_CompiledRange, ...]
+    codes: frozenset[str] | None
+
+    def passes_fast(self, value: bytes) -> bool:
+        """True only if the detailed checks would surely find nothing."""
+        if not self.fast or b"\x1e" in value or b"\x1f" in value:
+            return False
+        for pattern in self.patterns:
+            if pattern.fullmatch(value) is None:
+                return False
+        if self.ranges or self.codes is not None:
+            text = decode_text(value)
+            if self.codes is not None and text not in self.codes:
+                return False
+            for compiled in self.ranges:
+                if text and not compiled.accepts(text):
+                    return False
+        return True
+
+
+def _fast_pattern(
+    data_type: str, min_length: int | None, max_length: int | None
+) -> re.Pattern[bytes]:
+    character = _FAST_CLASSES.get(data_type, rb"[\x20-\x7e]")
+    low = min_length or 0
+    high = b"" if max_length is None else str(max_length).encode()
+    return re.compile(character + b"{%d,%s}" % (low, high))
+
+
+@lru_cache(maxsize=4096)
+def _field_plan(record_type: int, number: int, tot: str) -> _FieldPlan:
+    rules = load_rules()
+    standard = rules.standard.get((record_type, number))
+    ebts_applies = (tot in rules.ebts_tots or record_type != 2) and number not in (1, 2)
+    ebts = rules.ebts_rule(record_type, number, tot) if ebts_applies else None
+    undefined = standard is None and record_type != 2 and number < 200
+    not_in_tot = ebts_applies and ebts is None and record_type == 2
+    known_types = set(_FAST_CLASSES) | {""}
+    fast = not (undefined or not_in_tot)
+    patterns: list[re.Pattern[bytes]] = []
+    ranges: list[_CompiledRange] = []
+    if standard is not None:
+        fast &= not standard.items and standard.data_type in known_types
+        fast &= standard.max_occurs is None or standard.max_occurs >= 1
+        if standard.data_type or standard.min_length or standard.max_length is not None:
+            patterns.append(
+                _fast_pattern(standard.data_type, standard.min_length, standard.max_length)
             )
-        if not ebts_applies or field.number in (1, 2):
-            continue
-        ebts = rules.ebts_rule(record.type, field.number, tot)
-        if ebts is not None:
-            yield from _check_ebts(ebts, subfields, tag, index)
-        elif record.type == 2:
-            yield Violation(
-                tag,
-                "",
-                "ebts91.not_in_tot",
-                f"field {tag} is not part of a {tot or 'transaction without TOT'}",
-                index,
+        if standard.value_range:
+            ranges.append(_compile_range(standard.value_range))
+    codes = None
+    if ebts is not None:
+        fast &= not ebts.items and ebts.data_type in known_types and ebts.min_occurs <= 1
+        patterns.append(_fast_pattern(ebts.data_type, ebts.min_length, ebts.max_length))
+        codes = frozenset(ebts.codes) if ebts.codes is not None else None
+    return _FieldPlan(
+        tag=f"{record_type}.{number:03d}",
+        standard=standard,
+        ebts=ebts,
+        undefined=undefined,
+        not_in_tot=not_in_tot,
+        fast=fast,
+        patterns=tuple(patterns),
+        ranges=tuple(ranges),
+        codes=codes,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _mandatory_fields(record_type: int, tot: str) -> tuple[tuple[int, Violation], ...]:
+    """Fields a record of this type must hold in this TOT, with the violation to report."""
+    rules = load_rules()
+    required: list[tuple[int, Violation]] = []
+    for rule in rules.standard_by_type.get(record_type, ()):
+        if rule.condition == "M" and rule.min_occurs > 0:
+            message = f"mandatory field {rule.tag} {rule.mnemonic} is missing"
+            required.append(
+                (rule.number, Violation(rule.tag, rule.mnemonic, "an2011.mandatory", message, 0))
             )
+    if tot in rules.ebts_tots or record_type != 2:
+        for entry in rules.ebts_by_type.get(record_type, ()):
+            if entry.presence_for(tot) == "M":
+                message = f"{entry.tag} {entry.mnemonic} is mandatory in a {tot or 'transaction'}"
+                required.append(
+                    (
+                        entry.number,
+                        Violation(entry.tag, entry.mnemonic, "ebts91.mandatory", message, 0),
+                    )
+                )
+    return tuple(required)
 
 
 def _split(value: bytes) -> list[list[str]]:
     return [[decode_text(item) for item in subfield.split(US)] for subfield in value.split(RS)]
-
-
-def _missing_standard_fields(
-    record: TaggedRecord, index: int, rules: RuleBook, present: set[int]
-) -> Iterator[Violation]:
-    for rule in rules.standard_by_type.get(record.type, ()):
-        if rule.condition == "M" and rule.min_occurs > 0 and rule.number not in present:
-            yield Violation(
-                rule.tag,
-                rule.mnemonic,
-                "an2011.mandatory",
-                f"mandatory field {rule.tag} {rule.mnemonic} is missing",
-                index,
-            )
-
-
-def _missing_ebts_fields(
-    record: TaggedRecord, index: int, rules: RuleBook, tot: str, present: set[int]
-) -> Iterator[Violation]:
-    for rule in rules.ebts_by_type.get(record.type, ()):
-        if rule.presence_for(tot) == "M" and rule.number not in present:
-            yield Violation(
-                rule.tag,
-                rule.mnemonic,
-                "ebts91.mandatory",
-                f"{rule.tag} {rule.mnemonic} is mandatory in a {tot or 'transaction'}",
-                index,
-            )
 
 
 def _check_standard(
@@ -441,16 +539,69 @@ def _in_code_table(value: str, codes: dict[str, str]) -> bool:
 def value_in_range(value: str, spec: str) -> bool:
     """Check a value against a 2011 ``ValueRange`` (``"1..99"``, ``"0..100,254,255"``,
     ``">0,<60"``, ``'"Y"'``). Comparisons are combined with AND, other terms with OR."""
+    return _compile_range(spec).accepts(value)
+
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRange:
+    literals: frozenset[str] | None  # quoted alternatives: '"Y"'
+    conjunctive: bool  # only comparisons: all must hold (">0,<60")
+    intervals: tuple[tuple[float, float], ...]
+    comparisons: tuple[tuple[Callable[[float, float], bool], float], ...]
+    permissive: bool  # an alternative we cannot read never rejects a value
+
+    def accepts(self, value: str) -> bool:
+        if self.literals is not None:
+            return value in self.literals
+        number = _as_number(value)
+        if number is None:
+            return True  # not numeric: the character-class check reports it
+        if self.conjunctive:
+            return all(compare(number, limit) for compare, limit in self.comparisons)
+        if self.permissive:
+            return True
+        return any(low <= number <= high for low, high in self.intervals) or any(
+            compare(number, limit) for compare, limit in self.comparisons
+        )
+
+
+@cache
+def _compile_range(spec: str) -> _CompiledRange:
     terms = [term.strip() for term in spec.split(",") if term.strip()]
-    if all(term.startswith('"') for term in terms):
-        return value in {term.strip('"') for term in terms}
-    number = _as_number(value)
-    if number is None:
-        return True  # not numeric: the character-class check reports it
-    comparisons = [t for t in terms if t[0] in "<>"]
-    if comparisons and len(comparisons) == len(terms):
-        return all(_compare(number, term) for term in comparisons)
-    return any(_term_holds(number, term) for term in terms)
+    if terms and all(term.startswith('"') for term in terms):
+        return _CompiledRange(frozenset(t.strip('"') for t in terms), False, (), (), False)
+    intervals: list[tuple[float, float]] = []
+    comparisons: list[tuple[Callable[[float, float], bool], float]] = []
+    permissive = not terms
+    for term in terms:
+        comparison = _read_comparison(term)
+        if comparison is not None:
+            comparisons.append(comparison)
+            continue
+        low, dots, high = term.partition("..")
+        bounds = (_as_number(low), _as_number(high) if dots else _as_number(low))
+        if bounds[0] is None or bounds[1] is None:
+            permissive = True
+        else:
+            intervals.append((bounds[0], bounds[1]))
+    conjunctive = bool(comparisons) and not intervals and not permissive
+    return _CompiledRange(None, conjunctive, tuple(intervals), tuple(comparisons), permissive)
+
+
+def _read_comparison(term: str) -> tuple[Callable[[float, float], bool], float] | None:
+    for symbol in ("<=", ">=", "<", ">"):
+        if term.startswith(symbol):
+            limit = _as_number(term[len(symbol) :])
+            return None if limit is None else (_OPERATORS[symbol], limit)
+    return None
 
 
 def _as_number(text: str) -> float | None:
@@ -461,31 +612,6 @@ def _as_number(text: str) -> float | None:
         return float(stripped)
     except ValueError:
         return None
-
-
-def _term_holds(number: float, term: str) -> bool:
-    if term[0] in "<>":
-        return _compare(number, term)
-    low, dots, high = term.partition("..")
-    bounds = (_as_number(low), _as_number(high) if dots else _as_number(low))
-    if bounds[0] is None or bounds[1] is None:
-        return True  # a term we cannot read never rejects a value
-    return bounds[0] <= number <= bounds[1]
-
-
-def _compare(number: float, term: str) -> bool:
-    for operator in ("<=", ">=", "<", ">"):
-        if term.startswith(operator):
-            limit = _as_number(term[len(operator) :])
-            if limit is None:
-                return True
-            return {
-                "<=": number <= limit,
-                ">=": number >= limit,
-                "<": number < limit,
-                ">": number > limit,
-            }[operator]
-    return True
 
 
 # --- Type-4 binary header -----------------------------------------------------------------
