@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -48,7 +48,6 @@ class SearchResult:
     possible_threshold: float
     target_fpir: float
     shortlist_size: int = 0
-    note: str = field(default="")
 
     @property
     def best(self) -> Candidate | None:
@@ -74,7 +73,6 @@ class SearchResult:
                 "target_fpir": self.target_fpir,
                 "derivation": "Gumbel fit to best non-mated fused scores (biometrics._fusion)",
             },
-            note=self.note,
         )
 
 
