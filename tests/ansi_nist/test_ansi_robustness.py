@@ -147,3 +147,25 @@ def test_mutated_files_only_raise_parse_errors(
 
 def test_seed_file_is_valid_input() -> None:
     assert dump(parse(_seed_file())) == _seed_file()
+
+
+field_keys = st.sampled_from(
+    [(1, n) for n in range(2, 16)]
+    + [(2, n) for n in (5, 14, 18, 19, 20, 22, 24, 25, 27, 29, 31, 45, 59, 60, 73, 75)]
+    + [(14, n) for n in range(2, 14)]
+    + [(10, n) for n in range(2, 14)]
+)
+field_values = st.text(alphabet="0123456789ABCWXYZabc ,.-/:", max_size=12).map(str.encode)
+
+
+@settings(max_examples=600, deadline=None)
+@given(field_keys, st.sampled_from(["CAR", "SRE", "ERRT", "IDR", ""]), field_values)
+def test_fast_path_never_clears_a_value_the_detailed_checks_reject(
+    key: tuple[int, int], tot: str, value: bytes
+) -> None:
+    from securecomm.ansi_nist.validation import _field_plan, _field_violations
+
+    record_type, number = key
+    plan = _field_plan(record_type, number, tot)
+    if plan.passes_fast(value):
+        assert list(_field_violations(record_type, value, plan, tot, 0)) == []
