@@ -205,3 +205,12 @@ def test_binary_len_shorter_than_header_is_an_error() -> None:
 def test_parse_rejects_text_input() -> None:
     with pytest.raises(AnsiNistParseError):
         parse("1.001:")  # type: ignore[arg-type]
+
+
+def test_errors_join_the_product_hierarchy() -> None:
+    from securecomm.exceptions import SecurecommError
+
+    with pytest.raises(SecurecommError):
+        parse(b"garbage")
+    with pytest.raises(ValueError, match=r"2\.018"):
+        TaggedRecord(2).set("2.018", "A\x1cB")

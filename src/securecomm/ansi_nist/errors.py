@@ -2,7 +2,7 @@
 
 ::
 
-    ValueError
+    SecurecommError (and ValueError, for callers that catch that)
      ├── AnsiNistParseError   bytes that are not a valid traditional-encoding transaction
      ├── AnsiNistBuildError   a value that cannot be written (separator inside text, bad tag ...)
      └── NletsParseError      an IAQ/IAR text that does not follow the Nlets layout
@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+from securecomm.exceptions import SecurecommError
 
-class AnsiNistParseError(ValueError):
+
+class AnsiNistParseError(SecurecommError, ValueError):
     """The only exception the parser raises: where it stopped and why.
 
     ``offset`` is the byte offset in the input where the problem was found,
@@ -39,7 +41,7 @@ class AnsiNistParseError(ValueError):
         super().__init__(f"{reason} ({where})")
 
 
-class AnsiNistBuildError(ValueError):
+class AnsiNistBuildError(SecurecommError, ValueError):
     """A value given to a builder or setter that cannot be encoded; names the field and rule."""
 
     def __init__(self, tag: str, reason: str) -> None:
@@ -48,7 +50,7 @@ class AnsiNistBuildError(ValueError):
         super().__init__(f"{tag}: {reason}")
 
 
-class NletsParseError(ValueError):
+class NletsParseError(SecurecommError, ValueError):
     """An Nlets IAQ/IAR text that cannot be read; names the segment and the reason."""
 
     def __init__(self, segment: str, reason: str) -> None:
