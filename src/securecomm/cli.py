@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from securecomm.ansi_nist import cli as ansi_nist_cli
 from securecomm.config import get_settings
 from securecomm.database import Database, open_database
 from securecomm.exceptions import SecurecommError
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 booking_app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
 app.add_typer(booking_app, name="booking")
+app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
 
 console = Console()
 errors = Console(stderr=True)

@@ -25,21 +25,14 @@ KILLS = 3
 
 
 def _start_worker(db_url: str, docket: Path, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "securecomm",
-            "worker",
-            "--database-url",
-            db_url,
-            "--court-docket",
-            str(docket),
-        ],
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "COLUMNS": "100"},
-    )
+    command = [sys.executable, "-m", "securecomm", "worker", "--database-url", db_url]
+    with log.open("ab") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [*command, "--court-docket", str(docket)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "100"},
+        )
 
 
 def _done(database: Database) -> int:
@@ -79,7 +72,7 @@ def test_sigkilled_worker_resumes_and_finishes_everything_exactly_once(
     assert _done(database) == total
 
     with database.session() as session:
-        accepted = [e for e in world.bookings() if e.tcn not in links.invalid_tcns]
+        accepted = [e for e in world.bookings if e.tcn not in links.invalid_tcns]
         assert session.scalar(select(func.count()).select_from(Transaction)) == len(accepted)
         assert session.scalar(select(func.count()).select_from(Arrest)) == len(accepted) + sum(
             len({c.incident_id for c in r.history.charges}) for r in world.criminal_records

@@ -212,8 +212,8 @@ def score_identifications(
     session: Session, world: World, links: SubjectLinks, expectation: Expectation
 ) -> Accuracy:
     accuracy = Accuracy()
-    enrolled_by = dict(
-        session.execute(select(CriminalSubject.id, CriminalSubject.enrolled_by_tcn)).tuples().all()
+    enrolled_by: dict[int, str | None] = dict(
+        session.execute(select(CriminalSubject.id, CriminalSubject.enrolled_by_tcn)).all()
     )
     detained = set(
         session.scalars(select(Case.transaction_id).join(Detainer, Detainer.case_id == Case.id))

@@ -1,0 +1,125 @@
+"""Intake: raw kept first, bad input answered by an ERRT naming each field and rule,
+resending is idempotent, the outbox delivers exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from world_fixtures import small_world
+
+from securecomm.booking import service as booking_service
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.database import Database
+from securecomm.interop import outbox
+from securecomm.interop.models import MailboxMessage, OutboxMessage
+from securecomm.interop.worker import Worker
+from securecomm.simulation import runner
+from securecomm.simulation.court import SimulatedImmigrationCourt
+
+NOW = datetime(2012, 5, 1, 10, tzinfo=UTC)
+
+
+def _valid_booking() -> dict[str, object]:
+    world = small_world()
+    return runner.booking_document(world.bookings[0])
+
+
+def _submit(database: Database, document: dict[str, object] | str) -> int:
+    raw = document if isinstance(document, str) else json.dumps(document)
+    with database.session() as session:
+        submission, _ = booking_service.receive(
+            session, kind=SubmissionKind.BOOKING, raw=raw, event_at=NOW, sender="TX0000001"
+        )
+        return submission.id
+
+
+def _loaded(database: Database) -> Worker:
+    world = small_world()
+    runner.load_reference(database, world)
+    return Worker(database, court=SimulatedImmigrationCourt(world))
+
+
+def test_malformed_booking_gets_an_errt_naming_every_field_and_is_kept(database: Database) -> None:
+    worker = _loaded(database)
+    document = _valid_booking()
+    document.update(dob="1985-13-45", sex="Q", charges=[])
+    raw = json.dumps(document)
+    submission_id = _submit(database, raw)
+    worker.run()
+    with database.session() as session:
+        submission = session.get_one(Submission, submission_id)
+        assert submission.state is SubmissionState.REJECTED
+        assert submission.raw == raw
+        fields = {error["field"] for error in submission.errors}
+        assert {"dob", "sex", "charges"} <= fields
+        errt = session.scalars(select(OutboxMessage).where(OutboxMessage.message_type == "ERRT"))
+        (message,) = list(errt)
+        assert message.recipient == "TX0000001"
+        assert any("dob" in line for line in message.payload["messages"])
+        assert [s.id for s in booking_service.rejected(session)] == [submission_id]
+
+
+def test_unreadable_bytes_are_kept_and_answered(database: Database) -> None:
+    worker = _loaded(database)
+    submission_id = _submit(database, "\x00 not json at all")
+    worker.run()
+    with database.session() as session:
+        submission = session.get_one(Submission, submission_id)
+        assert submission.state is SubmissionState.REJECTED
+        assert submission.raw == "\x00 not json at all"
+        assert submission.errors[0]["rule"] == "json_invalid"
+
+
+def test_unknown_ori_is_a_field_error(database: Database) -> None:
+    worker = _loaded(database)
+    document = _valid_booking()
+    document["ori"] = "ZZ9999999"
+    submission_id = _submit(database, document)
+    worker.run()
+    with database.session() as session:
+        errors = session.get_one(Submission, submission_id).errors
+        assert errors == [
+            {"field": "ori", "rule": "unknown_ori", "message": "no agency with ORI ZZ9999999"}
+        ]
+
+
+def test_resending_the_same_tcn_is_stored_once(database: Database) -> None:
+    document = _valid_booking()
+    assert _submit(database, document) == _submit(database, document)
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_valid_booking_runs_to_completion_with_its_answers(database: Database) -> None:
+    worker = _loaded(database)
+    _submit(database, _valid_booking())
+    report = worker.run()
+    assert report.submissions == 1
+    with database.session() as session:
+        types = set(session.scalars(select(OutboxMessage.message_type)))
+        assert "SRE" in types
+        assert types & {"IDR-NM", "IAQ"} or types == {"SRE"}
+
+
+def test_outbox_deduplicates_and_delivers_once(database: Database) -> None:
+    with database.session() as session:
+        for _ in range(2):
+            outbox.enqueue(
+                session,
+                message_type="SRE",
+                control_number="TCN-0000000001",
+                sender="DOJFBI000",
+                recipient="TX0000001",
+                created_at=NOW,
+                payload={"srf": "N"},
+            )
+    transport = outbox.MailboxTransport(database)
+    assert outbox.dispatch_pending(database, transport) == 1
+    with database.session() as session:
+        message = session.scalars(select(OutboxMessage)).one()
+    transport.deliver(message)  # a redelivery after a crash between deliver and mark
+    assert outbox.dispatch_pending(database, transport) == 0
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(MailboxMessage)) == 1
