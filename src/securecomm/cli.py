@@ -288,7 +288,7 @@ def booking_submit(
     from securecomm.booking import service as booking_service
     from securecomm.booking.models import SubmissionKind
 
-    raw = file.read_text(errors="replace")
+    raw = file.read_bytes()
     try:
         with _database(database_url) as database, database.session() as session:
             submission, new = booking_service.receive(

@@ -26,8 +26,8 @@ def _valid_booking() -> dict[str, object]:
     return runner.booking_document(world.bookings[0])
 
 
-def _submit(database: Database, document: dict[str, object] | str) -> int:
-    raw = document if isinstance(document, str) else json.dumps(document)
+def _submit(database: Database, document: dict[str, object] | bytes) -> int:
+    raw = document if isinstance(document, bytes) else json.dumps(document).encode()
     with database.session() as session:
         submission, _ = booking_service.receive(
             session, kind=SubmissionKind.BOOKING, raw=raw, event_at=NOW, sender="TX0000001"
@@ -45,7 +45,7 @@ def test_malformed_booking_gets_an_errt_naming_every_field_and_is_kept(database:
     worker = _loaded(database)
     document = _valid_booking()
     document.update(dob="1985-13-45", sex="Q", charges=[])
-    raw = json.dumps(document)
+    raw = json.dumps(document).encode()
     submission_id = _submit(database, raw)
     worker.run()
     with database.session() as session:
@@ -63,12 +63,12 @@ def test_malformed_booking_gets_an_errt_naming_every_field_and_is_kept(database:
 
 def test_unreadable_bytes_are_kept_and_answered(database: Database) -> None:
     worker = _loaded(database)
-    submission_id = _submit(database, "\x00 not json at all")
+    submission_id = _submit(database, b"\x00\xff not json at all")
     worker.run()
     with database.session() as session:
         submission = session.get_one(Submission, submission_id)
         assert submission.state is SubmissionState.REJECTED
-        assert submission.raw == "\x00 not json at all"
+        assert submission.raw == b"\x00\xff not json at all"
         assert submission.errors[0]["rule"] == "json_invalid"
 
 

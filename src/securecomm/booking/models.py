@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from securecomm.database import Base, EnumText, utcnow
@@ -38,7 +38,7 @@ class Submission(Base):
     event_at: Mapped[datetime] = mapped_column(index=True)
     seq: Mapped[int] = mapped_column(default=0)
     content_type: Mapped[str] = mapped_column(String(64))
-    raw: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  # exactly the bytes received
     state: Mapped[SubmissionState] = mapped_column(EnumText(SubmissionState, 16), index=True)
     step: Mapped[str] = mapped_column(String(32), default="")  # progress inside a disposition
     errors: Mapped[list[dict[str, Any]]] = mapped_column(default=list)

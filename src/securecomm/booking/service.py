@@ -21,7 +21,7 @@ DocumentT = TypeVar("DocumentT", bound=BaseModel)
 JSON_CONTENT = "application/json"
 
 
-def _external_key(kind: SubmissionKind, raw: str) -> str:
+def _external_key(kind: SubmissionKind, raw: bytes) -> str:
     """The TCN when one can be read, else a digest of the bytes (so resending is idempotent)."""
     try:
         tcn = json.loads(raw).get("tcn")
@@ -29,14 +29,14 @@ def _external_key(kind: SubmissionKind, raw: str) -> str:
         tcn = None
     if isinstance(tcn, str) and 0 < len(tcn) <= 40:
         return tcn
-    return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()[:64]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()[:64]
 
 
 def receive(
     session: Session,
     *,
     kind: SubmissionKind,
-    raw: str,
+    raw: bytes,
     event_at: datetime,
     seq: int = 0,
     sender: str | None = None,
@@ -75,7 +75,7 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-def parse(raw: str, model: type[DocumentT]) -> DocumentT:
+def parse(raw: bytes, model: type[DocumentT]) -> DocumentT:
     """Parse a JSON document, raising InputError that names every bad field and rule."""
     try:
         return model.model_validate_json(raw)
@@ -83,11 +83,11 @@ def parse(raw: str, model: type[DocumentT]) -> DocumentT:
         raise InputError(_problems(error), summary=f"invalid {model.__name__}") from error
 
 
-def parse_booking(raw: str) -> BookingDocument:
+def parse_booking(raw: bytes) -> BookingDocument:
     return parse(raw, BookingDocument)
 
 
-def parse_disposition(raw: str) -> DispositionDocument:
+def parse_disposition(raw: bytes) -> DispositionDocument:
     return parse(raw, DispositionDocument)
 
 
@@ -120,5 +120,5 @@ def summary(submission: Submission) -> dict[str, Any]:
         "received_at": submission.received_at.isoformat(),
         "state": submission.state,
         "errors": submission.errors,
-        "bytes": len(submission.raw.encode()),
+        "bytes": len(submission.raw),
     }

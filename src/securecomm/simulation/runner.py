@@ -266,7 +266,7 @@ def _receive(
         booking_service.receive(
             session,
             kind=SubmissionKind.BOOKING,
-            raw=json.dumps(document),
+            raw=json.dumps(document).encode(),
             event_at=utc(event.at),
             seq=event.seq,
             sender=event.ori,
@@ -275,7 +275,7 @@ def _receive(
         booking_service.receive(
             session,
             kind=SubmissionKind.DISPOSITION,
-            raw=json.dumps(disposition_document(event)),
+            raw=json.dumps(disposition_document(event)).encode(),
             event_at=utc(event.at),
             seq=event.seq,
         )

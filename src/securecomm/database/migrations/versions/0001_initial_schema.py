@@ -120,7 +120,7 @@ def upgrade() -> None:
         sa.Column("event_at", securecomm.database.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("content_type", sa.String(length=64), nullable=False),
-        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("step", sa.String(length=32), nullable=False),
         sa.Column(
