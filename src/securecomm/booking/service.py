@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -85,6 +85,21 @@ def parse(raw: bytes, model: type[DocumentT]) -> DocumentT:
 
 def parse_booking(raw: bytes) -> BookingDocument:
     return parse(raw, BookingDocument)
+
+
+def booking_of(submission: Submission) -> BookingDocument:
+    """The booking a submission carries, whatever form it came in (JSON, ANSI/NIST CAR)."""
+    parser = BOOKING_PARSERS.get(submission.content_type)
+    if parser is None:
+        problem = FieldProblem(
+            "content_type", "unsupported", f"cannot read bookings sent as {submission.content_type}"
+        )
+        raise InputError([problem], summary="unsupported submission format")
+    return parser(submission.raw)
+
+
+# content type -> parser from raw bytes; each raises InputError naming fields and rules
+BOOKING_PARSERS: dict[str, Callable[[bytes], BookingDocument]] = {JSON_CONTENT: parse_booking}
 
 
 def parse_disposition(raw: bytes) -> DispositionDocument:

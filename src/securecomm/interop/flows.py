@@ -120,7 +120,7 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
     """Validate a received booking: a transaction on success, an ERRT and the raw kept
     for review on failure."""
     try:
-        document = booking_service.parse_booking(submission.raw)
+        document = booking_service.booking_of(submission)
         _check_prints_decode(document)
         jurisdiction = _jurisdiction_of(session, document.ori)
     except InputError as error:
@@ -210,7 +210,7 @@ def _sender_of_answers(session: Session) -> str:
 
 def _document(session: Session, transaction: Transaction) -> BookingDocument:
     submission = session.get_one(Submission, transaction.submission_id)
-    return booking_service.parse_booking(submission.raw)
+    return booking_service.booking_of(submission)
 
 
 def _probe(document: BookingDocument) -> dict[int, Template]:
