@@ -1,9 +1,11 @@
-"""The 1:N gallery: incremental enrolment, two-stage ten-print search, decision trace."""
+"""The 1:N gallery: incremental enrolment, persistence, two-stage ten-print search, trace."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -11,10 +13,26 @@ import numpy.typing as npt
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
 from securecomm.biometrics._fusion import Band, band_for, fuse
-from securecomm.biometrics._index import POSITIONS, FingerIndex
+from securecomm.biometrics._index import (
+    CODE_WORDS,
+    NO_COMMON_FINGER,
+    POSITIONS,
+    CodeBasis,
+    best_rows,
+    default_basis,
+    scan,
+    tenprint_codes,
+)
 from securecomm.biometrics._match import Features, features_of, knobs, match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import unusable_reason
+from securecomm.biometrics._store import (
+    MANIFEST,
+    GalleryStore,
+    Rows,
+    rows_from_prints,
+    segment_number,
+)
 from securecomm.biometrics._template import Template
 from securecomm.decisions import JSONValue, Trace
 
@@ -77,35 +95,96 @@ class SearchResult:
 
 
 class Gallery:
-    """Enrolled ten-prints, searchable one probe at a time.
+    """Enrolled ten-prints, searchable one probe at a time; optionally kept on disk.
 
-    Enrolment and removal are incremental. A search first scans every identity's
-    fixed-length finger vectors (:mod:`._index`), then fully compares the
-    ``params.index_shortlist`` best identities finger by finger and fuses the scores.
+    A search first scans every identity's 256-bit finger codes (:mod:`._index`), then
+    fully compares the ``params.index_shortlist`` best identities finger by finger and
+    fuses the scores (:mod:`._fusion`).
+
+    Rows live in memory-mapped segments of a :class:`GalleryStore` (after :meth:`open`
+    or :meth:`save`) and in an in-memory part for what was enrolled since. Enrolment,
+    replacement and removal are incremental; :meth:`save` persists them
+    crash-consistently, and :meth:`open` restarts from disk without rebuilding
+    anything (the codes are mapped, not recomputed).
     """
 
-    def __init__(self, params: MatchParameters | None = None) -> None:
+    def __init__(
+        self, params: MatchParameters | None = None, *, basis: CodeBasis | None = None
+    ) -> None:
         self.params = params if params is not None else DEFAULT_PARAMETERS
-        self._prints: dict[int, dict[int, Features]] = {}
-        self._index = FingerIndex(
-            len(self.params.cell_centres) * self.params.descriptor_direction_bins
-        )
+        self._basis = basis if basis is not None else default_basis()
+        self._store: GalleryStore | None = None
+        self._segments: list[_Segment] = []
+        self._pending = _PendingRows()
+        # subject -> location: (slot << LOCATION_SHIFT | row) in a segment, -(row + 1) pending
+        self._where: dict[int, int] = {}
+
+    @classmethod
+    def open(
+        cls, path: str | Path, params: MatchParameters | None = None, *, create: bool = False
+    ) -> Gallery:
+        """The gallery stored at ``path`` (mapped, not rebuilt); with ``create=True`` an
+        empty store is made when ``path`` holds none. Raises GalleryStoreError."""
+        path = Path(path)
+        if create and not (path / MANIFEST).exists():
+            gallery = cls(params)
+            gallery._attach(GalleryStore.create(path, gallery._basis))
+            return gallery
+        store = GalleryStore.open(path)
+        gallery = cls(params, basis=store.basis)
+        gallery._attach(store)
+        return gallery
+
+    def save(self, path: str | Path | None = None) -> None:
+        """Persist enrolments and removals since the last save, atomically: a crash
+        leaves the previous saved state. ``path`` is needed only the first time."""
+        if self._store is None:
+            if path is None:
+                raise ValueError("this gallery has no store yet: save(path) names one")
+            self._store = GalleryStore.create(Path(path), self._basis)
+        elif path is not None and Path(path).resolve() != self._store.path.resolve():
+            raise ValueError(f"this gallery is stored at {self._store.path}, not {path}")
+        store = self._store
+        added: list[dict[str, Any]] = []
+        live = self._pending.live_rows()
+        if len(live):
+            writer = store.new_segment()
+            try:
+                writer.append(self._pending.rows(live))
+                added.append(writer.finish())
+            except BaseException:
+                writer.abandon()
+                raise
+        store.commit(added, self._deleted_pairs())
+        self._attach(store)
+
+    @property
+    def path(self) -> Path | None:
+        return self._store.path if self._store is not None else None
 
     def __repr__(self) -> str:
         return f"Gallery(subjects={len(self)}, params={self.params!r})"
 
     def __len__(self) -> int:
-        return len(self._prints)
+        return len(self._where)
 
     def __contains__(self, subject_id: object) -> bool:
-        return subject_id in self._prints
+        return subject_id in self._where
 
     def subject_ids(self) -> list[int]:
-        return sorted(self._prints)
+        return sorted(self._where)
 
     @property
     def index_nbytes(self) -> int:
-        return self._index.nbytes
+        """Bytes of the scanned index (codes, finger masks, live flags) of every row."""
+        return sum(part.index_nbytes for part in self._parts())
+
+    def prints_of(self, subject_id: int) -> dict[int, Template]:
+        """The enrolled (usable) prints of ``subject_id``."""
+        if subject_id not in self._where:
+            raise UnknownSubjectError(subject_id)
+        part, row = self._locate(self._where[subject_id])
+        return part.prints(row)
 
     def enrol(self, subject_id: int, prints: Mapping[int, Template]) -> None:
         """Enrol (or replace) ``subject_id``'s usable prints; unusable ones are skipped.
@@ -117,14 +196,15 @@ class Gallery:
         usable, reasons = self._usable(prints)
         if not usable:
             raise NoUsableFingerError(reasons)
-        self._prints[subject_id] = usable
-        self._index.put(subject_id, _index_rows(usable, self._index_dims))
+        codes, mask = tenprint_codes(usable, self._basis)
+        if subject_id in self._where:
+            self._forget(subject_id)
+        self._where[subject_id] = -(self._pending.add(subject_id, codes, mask, usable) + 1)
 
     def remove(self, subject_id: int) -> None:
-        if subject_id not in self._prints:
+        if subject_id not in self._where:
             raise UnknownSubjectError(subject_id)
-        del self._prints[subject_id]
-        self._index.drop(subject_id)
+        self._forget(subject_id)
 
     def search(self, probe: Mapping[int, Template], *, max_candidates: int = 5) -> SearchResult:
         if max_candidates < 1:
@@ -132,11 +212,10 @@ class Gallery:
         usable, reasons = self._usable(probe)
         if not usable:
             raise NoUsableFingerError(reasons)
-        shortlist = self._index.shortlist(
-            _index_rows(usable, self._index_dims), self.params.index_shortlist
-        )
+        shortlist = self._shortlist(usable)
+        probe_features = {p: features_of(t, self.params) for p, t in usable.items()}
         ranked = sorted(
-            (self._compare_subject(usable, subject_id) for subject_id, _ in shortlist),
+            (self._compare_subject(probe_features, part, row) for part, row in shortlist),
             key=lambda c: (-c.score, c.subject_id),
         )
         best = ranked[0].score if ranked else None
@@ -155,42 +234,217 @@ class Gallery:
             shortlist_size=len(shortlist),
         )
 
-    @property
-    def _index_dims(self) -> int:
-        return len(self.params.cell_centres) * self.params.descriptor_direction_bins
+    def shortlist_ids(self, probe: Mapping[int, Template]) -> list[int]:
+        """Subjects the index stage hands to full comparison, best first (diagnostics)."""
+        usable, reasons = self._usable(probe)
+        if not usable:
+            raise NoUsableFingerError(reasons)
+        return [int(part.subjects[row]) for part, row in self._shortlist(usable)]
 
-    def _usable(self, prints: Mapping[int, Template]) -> tuple[dict[int, Features], dict[int, str]]:
+    def _shortlist(self, usable: Mapping[int, Template]) -> list[tuple[_Part, int]]:
+        codes, mask = tenprint_codes(usable, self._basis)
+        size = self.params.index_shortlist
+        found: list[tuple[int, int, _Part, int]] = []
+        for order, part in enumerate(self._parts()):
+            if not part.row_count:
+                continue
+            scores = scan(part.codes_view, part.fingers_view, codes, mask)
+            scores[~part.live_view] = NO_COMMON_FINGER
+            found += [(int(scores[r]), order, part, int(r)) for r in best_rows(scores, size)]
+        found.sort(key=lambda item: (-item[0], item[1], item[3]))
+        return [(part, row) for _, _, part, row in found[:size]]
+
+    def _compare_subject(self, probe: dict[int, Features], part: _Part, row: int) -> Candidate:
+        enrolled = part.prints(row)
+        knob_vector = knobs(self.params)
+        scores: dict[int, float] = {}
+        for position, features in sorted(probe.items()):
+            if position in enrolled:
+                other = features_of(enrolled[position], self.params)
+                scores[position] = match(features, other, knob_vector)[0]
+        return Candidate(int(part.subjects[row]), fuse(scores), scores)
+
+    def _usable(self, prints: Mapping[int, Template]) -> tuple[dict[int, Template], dict[int, str]]:
         if not isinstance(prints, Mapping):
             raise TemplateError(
                 "prints", "type", "expected a mapping of finger position to Template"
             )
-        usable: dict[int, Features] = {}
+        usable: dict[int, Template] = {}
         reasons: dict[int, str] = {}
         for position, template in prints.items():
             _check_print(position, template)
             reason = unusable_reason(template, self.params)
             if reason is None:
-                usable[position] = features_of(template, self.params)
+                usable[position] = template
             else:
                 reasons[position] = reason
         return usable, reasons
 
-    def _compare_subject(self, probe: dict[int, Features], subject_id: int) -> Candidate:
-        enrolled = self._prints[subject_id]
-        knob_vector = knobs(self.params)
-        scores = {
-            position: match(features, enrolled[position], knob_vector)[0]
-            for position, features in sorted(probe.items())
-            if position in enrolled
-        }
-        return Candidate(subject_id, fuse(scores), scores)
+    def _parts(self) -> list[_Part]:
+        return [*self._segments, self._pending]
+
+    def _locate(self, location: int) -> tuple[_Part, int]:
+        if location < 0:
+            return self._pending, -location - 1
+        return self._segments[location >> LOCATION_SHIFT], location & LOCATION_ROW_MASK
+
+    def _forget(self, subject_id: int) -> None:
+        part, row = self._locate(self._where.pop(subject_id))
+        part.kill(row)
+
+    def _deleted_pairs(self) -> npt.NDArray[np.int64]:
+        pairs = [
+            np.stack([np.full(len(dead), segment.number), dead], axis=1)
+            for segment in self._segments
+            if len(dead := np.flatnonzero(~segment.live))
+        ]
+        if not pairs:
+            return np.zeros((0, 2), dtype=np.int64)
+        return np.concatenate(pairs).astype(np.int64)
+
+    def _attach(self, store: GalleryStore) -> None:
+        """Map ``store``'s segments and rebuild the subject directory from them."""
+        self._store = store
+        self._pending = _PendingRows()
+        self._segments = [_Segment(name, rows) for name, rows in store.segments]
+        by_number = {segment.number: segment for segment in self._segments}
+        for number, row in store.deleted.tolist():
+            if number in by_number:
+                by_number[number].live[row] = False
+        self._where = {}
+        for slot, segment in enumerate(self._segments):
+            rows = np.flatnonzero(segment.live)
+            subjects = np.asarray(segment.subjects[rows]).tolist()
+            for subject_id, row in zip(subjects, rows.tolist(), strict=True):
+                if subject_id in self._where:  # listed twice: the later segment wins
+                    self._forget(subject_id)
+                self._where[subject_id] = slot << LOCATION_SHIFT | row
 
 
-def _index_rows(prints: Mapping[int, Features], dims: int) -> npt.NDArray[np.float32]:
-    rows = np.zeros((POSITIONS, dims), dtype=np.float32)
-    for position, features in prints.items():
-        rows[position - 1] = features.index_vector
-    return rows
+LOCATION_SHIFT = 40
+LOCATION_ROW_MASK = (1 << LOCATION_SHIFT) - 1
+INITIAL_ROWS = 64
+
+
+class _Segment:
+    """A mapped, immutable segment plus the in-memory flags of its removed rows."""
+
+    def __init__(self, name: str, rows: Rows) -> None:
+        self.name = name
+        self.number = segment_number(name)
+        self.rows = rows
+        self.subjects = rows.subjects
+        self.live = np.ones(len(rows), dtype=np.bool_)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def codes_view(self) -> npt.NDArray[np.uint64]:
+        return self.rows.codes
+
+    @property
+    def fingers_view(self) -> npt.NDArray[np.uint16]:
+        return self.rows.fingers
+
+    @property
+    def live_view(self) -> npt.NDArray[np.bool_]:
+        return self.live
+
+    @property
+    def index_nbytes(self) -> int:
+        return int(self.rows.codes.nbytes + self.rows.fingers.nbytes + self.live.nbytes)
+
+    def prints(self, row: int) -> dict[int, Template]:
+        return self.rows.prints(row)
+
+    def kill(self, row: int) -> None:
+        self.live[row] = False
+
+
+class _PendingRows:
+    """Rows enrolled since the last save: growable arrays, templates kept as objects
+    (with their cached matcher features); a removed row's slot is reused."""
+
+    def __init__(self) -> None:
+        self.codes = np.zeros((INITIAL_ROWS, POSITIONS, CODE_WORDS), dtype=np.uint64)
+        self.fingers = np.zeros(INITIAL_ROWS, dtype=np.uint16)
+        self.subjects = np.full(INITIAL_ROWS, -1, dtype=np.int64)
+        self.live = np.zeros(INITIAL_ROWS, dtype=np.bool_)
+        self.templates: list[dict[int, Template]] = []
+        self._free: list[int] = []
+
+    @property
+    def row_count(self) -> int:
+        return len(self.templates)
+
+    @property
+    def codes_view(self) -> npt.NDArray[np.uint64]:
+        return self.codes[: self.row_count]
+
+    @property
+    def fingers_view(self) -> npt.NDArray[np.uint16]:
+        return self.fingers[: self.row_count]
+
+    @property
+    def live_view(self) -> npt.NDArray[np.bool_]:
+        return self.live[: self.row_count]
+
+    @property
+    def index_nbytes(self) -> int:
+        return int(self.codes.nbytes + self.fingers.nbytes + self.live.nbytes)
+
+    def add(
+        self, subject_id: int, codes: npt.NDArray[np.uint64], mask: int, prints: dict[int, Template]
+    ) -> int:
+        if self._free:
+            row = self._free.pop()
+            self.templates[row] = prints
+        else:
+            row = len(self.templates)
+            if row == len(self.subjects):
+                self._grow()
+            self.templates.append(prints)
+        self.codes[row] = codes
+        self.fingers[row] = mask
+        self.subjects[row] = subject_id
+        self.live[row] = True
+        return row
+
+    def kill(self, row: int) -> None:
+        self.live[row] = False
+        self.fingers[row] = 0
+        self.templates[row] = {}
+        self._free.append(row)
+
+    def prints(self, row: int) -> dict[int, Template]:
+        return self.templates[row]
+
+    def live_rows(self) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(self.live_view).astype(np.int64)
+
+    def rows(self, selected: npt.NDArray[np.int64]) -> Rows:
+        return rows_from_prints(
+            (int(self.subjects[r]), self.codes[r], int(self.fingers[r]), self.templates[r])
+            for r in selected.tolist()
+        )
+
+    def _grow(self) -> None:
+        capacity = 2 * len(self.subjects)
+        self.codes = _grown(self.codes, capacity, 0)
+        self.fingers = _grown(self.fingers, capacity, 0)
+        self.subjects = _grown(self.subjects, capacity, -1)
+        self.live = _grown(self.live, capacity, False)
+
+
+_Part = _Segment | _PendingRows
+
+
+def _grown(array: npt.NDArray[Any], capacity: int, fill: object) -> npt.NDArray[Any]:
+    grown = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def _check_subject_id(subject_id: object) -> None:

@@ -1,110 +1,282 @@
-"""First search stage: one fixed-length vector per finger, scanned for the whole gallery.
+"""First search stage: a 256-bit code per finger, scanned by Hamming distance.
 
-Each finger's vector is the square-rooted, unit-length sum of its minutiae's local
-evidence (see :mod:`._match`): a histogram of where neighbours sit, and how they point,
-in each minutia's own frame, so it ignores rotation and translation. A subject's ten
-vectors form one row.
+**Finger vector.** Around each minutia, in its own frame (so rotation and translation
+drop out), a grid of cells inside ``INDEX_RADIUS`` collects Gaussian evidence from the
+neighbouring minutiae, split by relative direction. Summed over the finger, square
+rooted (so many weak cells count, not a few dominant ones) and scaled to unit length,
+this is a 128-dimensional description of the finger's local structure.
 
-All fingers share much of that structure (ridges flow smoothly, minutiae keep their
-distance), so raw cosines rank "typical" fingers high for every probe. The probe is
-therefore centred on the gallery's running mean vector per finger position before the
-scan: ``score(g) = sum_j g_j . (p_j - mean_j)``, which ranks exactly like the centred
-dot product ``(g_j - mean_j) . (p_j - mean_j)``. On synthetic ten-prints this moved
-the mate from outside the top 20 in about 1 % of searches to first place in all of
-300 searches against 2,000 identities. The scan is one matrix-vector product; positions
-the probe lacks contribute zero.
+**Sign code.** All fingers share much of that structure (ridges flow smoothly, minutiae
+keep their distance), so the vector is first *centred* on a basis mean, then projected
+on ``INDEX_CODE_BITS`` random hyperplanes; each bit is the sign of one projection
+(SimHash: the Hamming distance of two codes estimates the angle between the centred
+vectors). Centring is what makes it work: on 2,000 synthetic ten-prints, 300 mated
+searches, the mate's fused distance stood at least 6.3 standard deviations above the
+impostors' mean with centring, and as little as -0.1 without (a third of mates not
+ranked first). The basis (mean and hyperplanes) is fixed per gallery store and saved
+with it, because codes are only comparable under one basis.
 
-Rows live in one array that grows geometrically; a removed subject's row is zeroed and
-reused, so enrolment and removal never rebuild the index.
+**Fusion.** A gallery row holds the codes of up to ten finger positions and a bitmask
+of those present. Its similarity to a probe is ``sum(bits/2 - hamming)`` over the
+positions present on both sides: zero on average for a stranger, so rows missing
+fingers are neither favoured nor punished. The scan is a Numba loop over 64-bit words
+with a SWAR popcount, split over two threads for large segments.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 import numpy.typing as npt
+from numba import njit
+
+from securecomm.biometrics._params import (
+    INDEX_BASIS_SEED,
+    INDEX_BASIS_TENPRINTS,
+    INDEX_CODE_BITS,
+    INDEX_DIRECTION_BINS,
+    INDEX_GRID,
+    INDEX_PARALLEL_ROWS,
+    INDEX_PROJECTION_SEED,
+    INDEX_RADIUS,
+    INDEX_SIGMA_DIRECTION,
+    INDEX_SIGMA_SPACE,
+)
+from securecomm.biometrics._template import DIRECTION, Template, X, Y
 
 POSITIONS = 10
-INITIAL_ROWS = 64
+CODE_WORDS = INDEX_CODE_BITS // 64
+NO_COMMON_FINGER = np.iinfo(np.int32).min  # score of rows that share no finger with a probe
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.uint64]
 
 
-class FingerIndex:
-    def __init__(self, dims: int) -> None:
-        self._dims = dims
-        self._vectors = np.zeros((INITIAL_ROWS, POSITIONS, dims), dtype=np.float32)
-        self._subject_at = np.full(INITIAL_ROWS, -1, dtype=np.int64)
-        self._row_of: dict[int, int] = {}
-        self._free: list[int] = []
-        self._high_water = 0  # rows below this have been used at least once
-        # Running per-position sums (float64: no drift over many enrol/remove cycles).
-        self._sums = np.zeros((POSITIONS, dims), dtype=np.float64)
-        self._counts = np.zeros(POSITIONS, dtype=np.int64)
-
-    def __len__(self) -> int:
-        return len(self._row_of)
-
-    @property
-    def nbytes(self) -> int:
-        return int(self._vectors.nbytes + self._subject_at.nbytes)
-
-    def put(self, subject_id: int, vectors: npt.NDArray[np.float32]) -> None:
-        """Store ``vectors`` (10, dims): row ``position - 1``, zeros where no finger."""
-        row = self._row_of.get(subject_id)
-        if row is None:
-            row = self._free.pop() if self._free else self._next_row()
-            self._row_of[subject_id] = row
-            self._subject_at[row] = subject_id
-        else:
-            self._forget(row)
-        self._vectors[row] = vectors
-        self._sums += vectors
-        self._counts += _present(vectors)
-
-    def drop(self, subject_id: int) -> None:
-        row = self._row_of.pop(subject_id)
-        self._forget(row)
-        self._vectors[row] = 0.0
-        self._subject_at[row] = -1
-        self._free.append(row)
-
-    def shortlist(self, probe: npt.NDArray[np.float32], size: int) -> list[tuple[int, float]]:
-        """The ``size`` subjects most similar to ``probe`` (10, dims), best first."""
-        if not self._row_of:
-            return []
-        rows = self._high_water
-        flat = self._vectors[:rows].reshape(rows, POSITIONS * self._dims)
-        scores = flat @ self._centred(probe).reshape(-1)
-        scores[self._subject_at[:rows] < 0] = -np.inf
-        size = min(size, len(self._row_of))
-        top = np.argpartition(-scores, size - 1)[:size]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(self._subject_at[r]), float(scores[r])) for r in top]
-
-    def _centred(self, probe: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        mean = self._sums / np.maximum(self._counts, 1)[:, None]
-        centred = (probe - mean) * _present(probe)[:, None]  # absent fingers stay zero
-        return centred.astype(np.float32)
-
-    def _forget(self, row: int) -> None:
-        self._sums -= self._vectors[row]
-        self._counts -= _present(self._vectors[row])
-
-    def _next_row(self) -> int:
-        if self._high_water == len(self._subject_at):
-            self._grow()
-        row = self._high_water
-        self._high_water += 1
-        return row
-
-    def _grow(self) -> None:
-        capacity = 2 * len(self._subject_at)
-        vectors = np.zeros((capacity, POSITIONS, self._dims), dtype=np.float32)
-        vectors[: len(self._vectors)] = self._vectors
-        subjects = np.full(capacity, -1, dtype=np.int64)
-        subjects[: len(self._subject_at)] = self._subject_at
-        self._vectors, self._subject_at = vectors, subjects
+def _cell_centres() -> F64:
+    side = 2.0 * INDEX_RADIUS / INDEX_GRID
+    offsets = (np.arange(INDEX_GRID) + 0.5) * side - INDEX_RADIUS
+    xs, ys = np.meshgrid(offsets, offsets, indexing="xy")
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    return np.ascontiguousarray(centres[np.hypot(centres[:, 0], centres[:, 1]) <= INDEX_RADIUS])
 
 
-def _present(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
-    """1 for the positions that hold a finger vector, else 0."""
-    present: npt.NDArray[np.int64] = np.any(vectors != 0.0, axis=1).astype(np.int64)
-    return present
+CELL_CENTRES = _cell_centres()
+VECTOR_DIMS = len(CELL_CENTRES) * INDEX_DIRECTION_BINS
+
+
+def layout() -> dict[str, float | int]:
+    """The constants codes depend on (recorded in, and checked against, a store)."""
+    return {
+        "radius": INDEX_RADIUS,
+        "grid": INDEX_GRID,
+        "direction_bins": INDEX_DIRECTION_BINS,
+        "sigma_space": INDEX_SIGMA_SPACE,
+        "sigma_direction": INDEX_SIGMA_DIRECTION,
+        "code_bits": INDEX_CODE_BITS,
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class CodeBasis:
+    """Centre (VECTOR_DIMS,) and hyperplanes (VECTOR_DIMS, INDEX_CODE_BITS) of the code."""
+
+    mean: F32
+    projection: F32
+
+    def __post_init__(self) -> None:
+        if self.mean.shape != (VECTOR_DIMS,):
+            raise ValueError(f"basis mean must have shape ({VECTOR_DIMS},)")
+        if self.projection.shape != (VECTOR_DIMS, INDEX_CODE_BITS):
+            raise ValueError(f"basis projection must have shape ({VECTOR_DIMS}, {INDEX_CODE_BITS})")
+
+    @classmethod
+    def fit(cls, vectors: F32) -> CodeBasis:
+        """Centre on the mean of ``vectors`` (n, VECTOR_DIMS), e.g. from ``finger_vector``."""
+        if vectors.ndim != 2 or vectors.shape[1] != VECTOR_DIMS or len(vectors) < 2:
+            raise ValueError(f"need at least two vectors of {VECTOR_DIMS} dimensions")
+        return cls(vectors.mean(axis=0).astype(np.float32), _projection())
+
+    def codes(self, vectors: F32) -> Codes:
+        """Sign codes (n, CODE_WORDS) of finger vectors (n, VECTOR_DIMS)."""
+        bits = ((vectors - self.mean) @ self.projection) > 0.0
+        packed = np.packbits(bits, axis=1, bitorder="little")
+        return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def _projection() -> F32:
+    rng = np.random.default_rng(INDEX_PROJECTION_SEED)
+    return rng.standard_normal((VECTOR_DIMS, INDEX_CODE_BITS)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def default_basis() -> CodeBasis:
+    """Basis centred on synthetic ten-prints (deterministic; computed once per process).
+
+    A real deployment fits its own with :meth:`CodeBasis.fit` on enrolled fingers; the
+    store keeps whichever basis it was created with.
+    """
+    from securecomm.biometrics import synthetic  # late: synthetic imports this package
+
+    rng = np.random.default_rng(INDEX_BASIS_SEED)
+    templates = [
+        template
+        for _ in range(INDEX_BASIS_TENPRINTS)
+        for template in synthetic.impressions_of(synthetic.synthesize_tenprint(rng), rng).values()
+    ]
+    return CodeBasis.fit(np.stack([finger_vector(t) for t in templates]))
+
+
+def finger_vector(template: Template) -> F32:
+    m = template.minutiae
+    xyt = np.ascontiguousarray(m[:, [X, Y, DIRECTION]], dtype=np.float64)
+    offsets = np.array([0, len(xyt)], dtype=np.int64)
+    vectors: F32 = finger_vectors(xyt, offsets)[0]
+    return vectors
+
+
+def finger_vectors(xyt: F64, offsets: npt.NDArray[np.int64]) -> F32:
+    """Vectors of many fingers at once: finger k is ``xyt[offsets[k]:offsets[k+1]]``."""
+    raw = _evidence_batch(
+        xyt,
+        offsets,
+        CELL_CENTRES,
+        INDEX_DIRECTION_BINS,
+        INDEX_RADIUS,
+        INDEX_SIGMA_SPACE,
+        INDEX_SIGMA_DIRECTION,
+    )
+    rooted = np.sqrt(raw)
+    norms = np.linalg.norm(rooted, axis=1, keepdims=True)
+    return (rooted / np.where(norms > 0.0, norms, 1.0)).astype(np.float32)
+
+
+def tenprint_codes(prints: Mapping[int, Template], basis: CodeBasis) -> tuple[Codes, int]:
+    """(POSITIONS, CODE_WORDS) codes, row ``position - 1``, and the bitmask of positions."""
+    codes = np.zeros((POSITIONS, CODE_WORDS), dtype=np.uint64)
+    mask = 0
+    if prints:
+        positions = sorted(prints)
+        vectors = np.stack([finger_vector(prints[p]) for p in positions])
+        for position, code in zip(positions, basis.codes(vectors), strict=True):
+            codes[position - 1] = code
+            mask |= 1 << (position - 1)
+    return codes, mask
+
+
+def scan(
+    codes: Codes, fingers: npt.NDArray[np.uint16], probe: Codes, probe_mask: int
+) -> npt.NDArray[np.int32]:
+    """Fused similarity of every row of ``codes`` (n, POSITIONS, CODE_WORDS) to ``probe``."""
+    scores = np.empty(len(codes), dtype=np.int32)
+    if len(codes) < INDEX_PARALLEL_ROWS:
+        _scan(codes, fingers, probe, probe_mask, scores, 0, len(codes))
+        return scores
+    middle = len(codes) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the kernel releases the GIL
+        halves = [
+            pool.submit(_scan, codes, fingers, probe, probe_mask, scores, start, stop)
+            for start, stop in ((0, middle), (middle, len(codes)))
+        ]
+        for half in halves:
+            half.result()
+    return scores
+
+
+def best_rows(scores: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
+    """Rows of the ``size`` highest scores (rows sharing no finger excluded), best first."""
+    size = min(size, len(scores))
+    if size == 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-scores.astype(np.int64), size - 1)[:size]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    kept: npt.NDArray[np.int64] = top[scores[top] > NO_COMMON_FINGER].astype(np.int64)
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _scan(
+    codes: Codes,
+    fingers: npt.NDArray[np.uint16],
+    probe: Codes,
+    probe_mask: int,
+    out: npt.NDArray[np.int32],
+    start: int,
+    stop: int,
+) -> None:
+    words = codes.shape[2]
+    half = words * 32
+    for row in range(start, stop):
+        common = int(fingers[row]) & probe_mask
+        if common == 0:
+            out[row] = NO_COMMON_FINGER
+            continue
+        total = 0
+        for position in range(POSITIONS):
+            if (common >> position) & 1:
+                differing = 0
+                for w in range(words):
+                    differing += _popcount64(codes[row, position, w] ^ probe[position, w])
+                total += half - differing
+        out[row] = total
+
+
+@njit(cache=True, nogil=True)
+def _popcount64(x: np.uint64) -> int:
+    """Set bits of a 64-bit word (SWAR: parallel sums in 2, 4, 8-bit lanes)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True)
+def _evidence_batch(
+    xyt: F64,
+    offsets: npt.NDArray[np.int64],
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+) -> F64:
+    n_cells = centres.shape[0]
+    out = np.zeros((offsets.shape[0] - 1, n_cells * n_dir), dtype=np.float64)
+    dir_weight = np.empty(n_dir, dtype=np.float64)
+    reach2 = (radius + 3.0 * sigma_s) ** 2
+    cell_reach2 = 9.0 * sigma_s * sigma_s
+    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
+    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
+    bin_width = 2.0 * math.pi / n_dir
+    for f in range(offsets.shape[0] - 1):
+        lo, hi = offsets[f], offsets[f + 1]
+        for i in range(lo, hi):
+            c = math.cos(xyt[i, 2])
+            s = math.sin(xyt[i, 2])
+            for j in range(lo, hi):
+                dx = xyt[j, 0] - xyt[i, 0]
+                dy = xyt[j, 1] - xyt[i, 1]
+                if j == i or dx * dx + dy * dy > reach2:
+                    continue
+                lx = c * dx + s * dy
+                ly = -s * dx + c * dy
+                relative = (xyt[j, 2] - xyt[i, 2] + math.pi) % (2.0 * math.pi) - math.pi
+                for k in range(n_dir):
+                    centre = -math.pi + (k + 0.5) * bin_width
+                    off = (relative - centre + math.pi) % (2.0 * math.pi) - math.pi
+                    dir_weight[k] = math.exp(-off * off * inv_2d2)
+                for cell in range(n_cells):
+                    ex = lx - centres[cell, 0]
+                    ey = ly - centres[cell, 1]
+                    d2 = ex * ex + ey * ey
+                    if d2 > cell_reach2:
+                        continue
+                    ws = math.exp(-d2 * inv_2s2)
+                    for k in range(n_dir):
+                        out[f, cell * n_dir + k] += ws * dir_weight[k]
+    return out

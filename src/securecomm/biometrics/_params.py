@@ -82,3 +82,23 @@ class MatchParameters:
     def descriptor_bytes(self) -> int:
         bits = len(self.cell_centres) * self.descriptor_direction_bins
         return math.ceil(bits / 8)
+
+
+# --- index code layout (persisted in gallery stores: changing any of these needs a new
+# store; the store's manifest records them and refuses to open under different values).
+# The finger vector is a rotation/translation-invariant histogram of neighbouring
+# minutiae (see _index); these mirror the matcher's descriptor geometry on purpose but
+# are kept separate so matcher tuning never silently invalidates stored codes.
+INDEX_RADIUS = 70.0
+INDEX_GRID = 6
+INDEX_DIRECTION_BINS = 4
+INDEX_SIGMA_SPACE = 9.0
+INDEX_SIGMA_DIRECTION = 0.6
+INDEX_CODE_BITS = 256  # per finger: 32 bytes, 320 MB for ten million fingers
+INDEX_PROJECTION_SEED = 20_260_101  # random hyperplanes of the sign code
+INDEX_BASIS_TENPRINTS = 40  # synthetic ten-prints whose mean centres the default basis
+INDEX_BASIS_SEED = 7_919
+INDEX_PARALLEL_ROWS = 65_536  # scan larger segments in two threads (2-core target)
+
+# --- gallery store
+STORE_FORMAT_VERSION = 1
