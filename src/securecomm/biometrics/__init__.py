@@ -11,6 +11,7 @@ makes reproducible fingers and captures.
 from securecomm.biometrics import synthetic
 from securecomm.biometrics._compare import Comparison, compare
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
+from securecomm.biometrics._extract import ImageError, extract
 from securecomm.biometrics._fusion import Band
 from securecomm.biometrics._gallery import Candidate, Gallery, SearchResult
 from securecomm.biometrics._params import MatchParameters
@@ -21,6 +22,7 @@ __all__ = [
     "Candidate",
     "Comparison",
     "Gallery",
+    "ImageError",
     "MatchParameters",
     "NoUsableFingerError",
     "SearchResult",
@@ -28,5 +30,6 @@ __all__ = [
     "TemplateError",
     "UnknownSubjectError",
     "compare",
+    "extract",
     "synthetic",
 ]

@@ -35,3 +35,21 @@ def unusable_reason(template: Template, params: MatchParameters) -> str | None:
     if template.quality < params.min_quality:
         return f"quality {template.quality} is below the minimum {params.min_quality}"
     return None
+
+
+# --- image quality (NFIQ 2, computed during extraction)
+
+# NFIQ 2 scores run 0-100; at 0-4 NIST's own guidance calls a print unusable. On FVC 2002
+# DB1_B/DB2_B the lowest real impressions score 9-15 and still match, so enrolment
+# refuses only what is below this.
+MIN_ENROL_QUALITY = 5
+
+# NFIQ 2's orientation-map coherence inside the region of interest: real fingerprints
+# (FVC 2002 DB1_B/DB2_B, 160 impressions) span 0.31-0.9, uniform noise about 0.05.
+MIN_RIDGE_COHERENCE = 0.15
+_COHERENCE_FEATURE = "OrientationMap_ROIFilter_CoherenceRel"
+
+
+def is_fingerprint_like(nfiq2_features: dict[str, float]) -> bool:
+    """Whether NFIQ 2's features show a coherent ridge flow, as any fingerprint has."""
+    return nfiq2_features.get(_COHERENCE_FEATURE, 0.0) >= MIN_RIDGE_COHERENCE

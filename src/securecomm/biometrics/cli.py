@@ -1,0 +1,74 @@
+"""``securecomm biometrics``: evaluate the engine on real fingerprint images."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from securecomm.biometrics.evaluation import DatasetError, Evaluation, evaluate, write_det_plot
+
+app = typer.Typer(help="The biometric engine: evaluation and benchmarks.", no_args_is_help=True)
+
+
+@app.callback()
+def _biometrics() -> None:
+    """The biometric engine: evaluation and benchmarks."""
+
+
+@app.command("evaluate")
+def evaluate_command(
+    dataset: Annotated[
+        Path, typer.Option("--dataset", help="Folder of FINGER_IMPRESSION images (FVC layout).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    det: Annotated[
+        Path | None, typer.Option("--det", help="Write the DET plot of both matchers here (PNG).")
+    ] = None,
+    max_impostor_pairs: Annotated[
+        int,
+        typer.Option(help="Above this many impostor pairs use FVC's first-impression rule."),
+    ] = 200_000,
+) -> None:
+    """FVC protocol on DATASET: EER, FMR100, FMR1000, ZeroFMR and FTE, ours beside bozorth3."""
+    progress = None if as_json else (lambda message: typer.echo(message, err=True))
+    try:
+        result = evaluate(dataset, max_impostor_pairs=max_impostor_pairs, progress=progress)
+    except DatasetError as error:
+        typer.echo(f"error: {error.problems[0].message}", err=True)
+        raise typer.Exit(2) from error
+    if det is not None:
+        try:
+            write_det_plot(result, det)
+        except OSError as error:
+            typer.echo(f"error: cannot write the DET plot to {det}: {error}", err=True)
+            raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), sort_keys=True))
+    else:
+        typer.echo(_table(result))
+        if det is not None:
+            typer.echo(f"DET plot: {det}")
+
+
+def _table(result: Evaluation) -> str:
+    lines = [
+        f"dataset {result.dataset}: {result.images} images, "
+        f"{result.genuine_pairs} genuine and {result.impostor_pairs} impostor comparisons",
+        f"impostors: {result.impostor_rule}",
+        f"failure to extract: {100 * result.fte:.2f} % "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(result.failures.items())) or 'none'})",
+        f"extraction: {1000 * result.extraction_seconds_per_image:.0f} ms per image",
+        "",
+        f"{'matcher':<12}{'EER':>9}{'FMR100':>9}{'FMR1000':>9}{'ZeroFMR':>9}{'cmp/s':>10}",
+    ]
+    for matcher in (result.ours, result.bozorth3):
+        rates = matcher.rates
+        lines.append(
+            f"{matcher.name:<12}{100 * rates.eer:>8.2f}%{100 * rates.fmr100:>8.2f}%"
+            f"{100 * rates.fmr1000:>8.2f}%{100 * rates.zero_fmr:>8.2f}%"
+            f"{matcher.comparisons_per_second:>10,.0f}"
+        )
+    return "\n".join(lines)

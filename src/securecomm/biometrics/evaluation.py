@@ -1,0 +1,342 @@
+"""FVC-protocol evaluation of the engine on a folder of fingerprint images.
+
+A dataset is a folder of ``FINGER_IMPRESSION.ext`` images (FVC naming, e.g.
+``101_3.png``). Protocol (FVC 2000-2006):
+
+* genuine: every pair of impressions of the same finger, each compared once;
+* impostor: every pair of different fingers, each compared once; when that exceeds
+  ``max_impostor_pairs`` the FVC rule applies instead: first impression of each finger
+  against the first impression of every other finger. :attr:`Evaluation.impostor_rule`
+  says which was used.
+
+An impression whose extraction fails counts in the failure-to-extract rate (FTE) and, as
+in FVC, every comparison involving it gets the lowest possible score (a genuine pair is
+then falsely rejected, an impostor pair correctly rejected).
+
+bozorth3 (NIST NBIS, through ``nbis-py``) compares the *same* minutiae in the same run,
+so the two matchers differ only in matching.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from securecomm.biometrics._compare import compare
+from securecomm.biometrics._errors import TemplateError
+from securecomm.biometrics._extract import ImageError, extract
+from securecomm.biometrics._template import DIRECTION, KIND, RELIABILITY, Template, X, Y
+
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".wsq", ".jp2", ".j2k", ".jpg")
+_FVC_NAME = re.compile(r"^(?P<finger>[^_]+)_(?P<impression>\d+)$")
+DEFAULT_MAX_IMPOSTOR_PAIRS = 200_000
+FAILED_SCORE = -math.inf  # what a comparison with a failed extraction scores
+
+
+class DatasetError(TemplateError):
+    """A dataset folder that cannot be evaluated (missing, empty, misnamed)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__("dataset", "fvc_layout", f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Impression:
+    finger: str
+    impression: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    """Error rates of one matcher, as fractions (0.012 = 1.2 %)."""
+
+    eer: float
+    fmr100: float  # lowest FNMR with FMR <= 1 %
+    fmr1000: float  # lowest FNMR with FMR <= 0.1 %
+    zero_fmr: float  # lowest FNMR with no false match at all
+
+
+@dataclass(frozen=True)
+class MatcherResult:
+    name: str
+    rates: ErrorRates
+    comparisons_per_second: float
+    genuine: npt.NDArray[np.float64] = field(repr=False)
+    impostor: npt.NDArray[np.float64] = field(repr=False)
+
+    def as_dict(self, fte: float) -> dict[str, float]:
+        return {
+            "eer": self.rates.eer,
+            "fmr100": self.rates.fmr100,
+            "fmr1000": self.rates.fmr1000,
+            "zero_fmr": self.rates.zero_fmr,
+            "fte": fte,
+            "comparisons_per_second": self.comparisons_per_second,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    dataset: Path
+    images: int
+    failures: dict[str, str]  # image name -> why extraction failed
+    genuine_pairs: int
+    impostor_pairs: int
+    impostor_rule: str  # "all pairs of different fingers" or the FVC first-impression rule
+    ours: MatcherResult
+    bozorth3: MatcherResult
+    extraction_seconds_per_image: float
+
+    @property
+    def fte(self) -> float:
+        return len(self.failures) / self.images if self.images else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.ours.as_dict(self.fte)
+        result["bozorth3"] = self.bozorth3.as_dict(self.fte)
+        result.update(
+            dataset=str(self.dataset),
+            images=self.images,
+            failures=dict(self.failures),
+            genuine_pairs=self.genuine_pairs,
+            impostor_pairs=self.impostor_pairs,
+            impostor_rule=self.impostor_rule,
+            extraction_seconds_per_image=self.extraction_seconds_per_image,
+        )
+        return result
+
+
+def load_dataset(directory: Path) -> list[Impression]:
+    """The FVC-named images of ``directory``, sorted by finger then impression."""
+    if not directory.is_dir():
+        raise DatasetError(directory, "is not a folder")
+    found: list[Impression] = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        named = _FVC_NAME.match(path.stem)
+        if named is None:
+            raise DatasetError(path, "image names must be FINGER_IMPRESSION, e.g. 101_1.png")
+        found.append(Impression(named["finger"], int(named["impression"]), path))
+    if not found:
+        raise DatasetError(directory, f"holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    found.sort(key=lambda item: (item.finger, item.impression))
+    return found
+
+
+def genuine_pairs(impressions: Sequence[Impression]) -> list[tuple[int, int]]:
+    """Every pair of impressions of the same finger (indices into ``impressions``)."""
+    return [
+        (i, j)
+        for i in range(len(impressions))
+        for j in range(i + 1, len(impressions))
+        if impressions[i].finger == impressions[j].finger
+    ]
+
+
+def impostor_pairs(
+    impressions: Sequence[Impression], max_pairs: int = DEFAULT_MAX_IMPOSTOR_PAIRS
+) -> tuple[list[tuple[int, int]], str]:
+    """All pairs of different fingers, or FVC's first-impression pairs beyond ``max_pairs``."""
+    every = [
+        (i, j)
+        for i in range(len(impressions))
+        for j in range(i + 1, len(impressions))
+        if impressions[i].finger != impressions[j].finger
+    ]
+    if len(every) <= max_pairs:
+        return every, "all pairs of different fingers"
+    first: dict[str, int] = {}
+    for index, item in enumerate(impressions):
+        first.setdefault(item.finger, index)
+    heads = sorted(first.values())
+    pairs = [(a, b) for k, a in enumerate(heads) for b in heads[k + 1 :]]
+    return pairs, "FVC rule: first impression of each finger against every other finger's first"
+
+
+Scores = Sequence[float] | npt.NDArray[np.float64]
+
+
+def error_rates(genuine: Scores, impostor: Scores) -> ErrorRates:
+    """EER, FMR100, FMR1000 and ZeroFMR of higher-is-more-similar scores.
+
+    A comparison is accepted when its score is >= the threshold. EER is where FNMR and
+    FMR cross (the mean of the two at the threshold where they are closest, as in FVC).
+    """
+    gen = np.sort(np.asarray(genuine, dtype=np.float64))
+    imp = np.sort(np.asarray(impostor, dtype=np.float64))
+    if gen.size == 0 or imp.size == 0:
+        raise ValueError("error rates need at least one genuine and one impostor score")
+    finite = np.concatenate([gen, imp])
+    thresholds = np.unique(finite[np.isfinite(finite)])
+    thresholds = np.concatenate([thresholds, [np.inf]])
+    # FNMR(t): genuine below t; FMR(t): impostors at or above t
+    fnmr = np.searchsorted(gen, thresholds, side="left") / gen.size
+    fmr = 1.0 - np.searchsorted(imp, thresholds, side="left") / imp.size
+    gap = np.abs(fnmr - fmr)
+    closest = int(np.argmin(gap))
+    eer = float((fnmr[closest] + fmr[closest]) / 2.0)
+    return ErrorRates(
+        eer=eer,
+        fmr100=_fnmr_at(fnmr, fmr, 0.01),
+        fmr1000=_fnmr_at(fnmr, fmr, 0.001),
+        zero_fmr=_fnmr_at(fnmr, fmr, 0.0),
+    )
+
+
+def _fnmr_at(fnmr: npt.NDArray[np.float64], fmr: npt.NDArray[np.float64], limit: float) -> float:
+    allowed = fmr <= limit + 1e-12
+    return float(fnmr[allowed].min())  # the +inf threshold always qualifies (FMR 0)
+
+
+def evaluate(
+    directory: Path,
+    *,
+    max_impostor_pairs: int = DEFAULT_MAX_IMPOSTOR_PAIRS,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Extract every image once, then score the protocol's pairs with both matchers."""
+    say = progress or (lambda _message: None)
+    impressions = load_dataset(directory)
+    say(f"extracting {len(impressions)} images")
+    started = time.perf_counter()
+    templates: list[Template | None] = []
+    failures: dict[str, str] = {}
+    for item in impressions:
+        try:
+            templates.append(extract(item.path.read_bytes()))
+        except ImageError as error:
+            templates.append(None)
+            failures[item.path.name] = error.reason
+    extraction = (time.perf_counter() - started) / len(impressions)
+    genuine = genuine_pairs(impressions)
+    impostor, rule = impostor_pairs(impressions, max_impostor_pairs)
+    say(f"{len(genuine)} genuine and {len(impostor)} impostor comparisons ({rule})")
+    ours = _run_matcher("securecomm", _our_scorer(templates), genuine, impostor)
+    say("bozorth3 on the same minutiae")
+    theirs = _run_matcher("bozorth3", _bozorth3_scorer(templates), genuine, impostor)
+    return Evaluation(
+        dataset=directory,
+        images=len(impressions),
+        failures=failures,
+        genuine_pairs=len(genuine),
+        impostor_pairs=len(impostor),
+        impostor_rule=rule,
+        ours=ours,
+        bozorth3=theirs,
+        extraction_seconds_per_image=extraction,
+    )
+
+
+Scorer = Callable[[int, int], float]
+
+
+def _our_scorer(templates: Sequence[Template | None]) -> Scorer:
+    for template in templates:  # features are cached on the template: not timed below
+        if template is not None:
+            compare(template, template)
+
+    def score(i: int, j: int) -> float:
+        a, b = templates[i], templates[j]
+        return FAILED_SCORE if a is None or b is None else compare(a, b)
+
+    return score
+
+
+def _bozorth3_scorer(templates: Sequence[Template | None]) -> Scorer:
+    loaded = [None if t is None else to_nbis_minutiae(t) for t in templates]
+
+    def score(i: int, j: int) -> float:
+        a, b = loaded[i], loaded[j]
+        return FAILED_SCORE if a is None or b is None else float(a.compare(b))
+
+    return score
+
+
+def _run_matcher(
+    name: str,
+    score: Scorer,
+    genuine: Sequence[tuple[int, int]],
+    impostor: Sequence[tuple[int, int]],
+) -> MatcherResult:
+    started = time.perf_counter()
+    gen = np.array([score(i, j) for i, j in genuine], dtype=np.float64)
+    imp = np.array([score(i, j) for i, j in impostor], dtype=np.float64)
+    elapsed = time.perf_counter() - started
+    rate = (len(genuine) + len(impostor)) / elapsed if elapsed > 0 else math.inf
+    return MatcherResult(name, error_rates(gen, imp), rate, gen, imp)
+
+
+def to_nbis_minutiae(template: Template) -> Any:
+    """The template's minutiae as NBIS (bozorth3) minutiae, through the ISO 19794-2
+    record layout that ``nbis-py`` reads (its own writer's 26-byte header)."""
+    from securecomm.biometrics._extract import _extractor
+
+    m = template.minutiae
+    body = bytearray()
+    for row in m:
+        # back to mindtct's convention: degrees counter-clockwise on screen, 256 steps
+        angle = round((-float(row[DIRECTION])) % (2 * math.pi) / (2 * math.pi) * 256) % 256
+        kind = 1 if row[KIND] == 0 else 2  # ISO: 01 ridge ending, 10 bifurcation
+        body += struct.pack(
+            ">HHBB",
+            (kind << 14) | int(row[X]),
+            int(row[Y]),
+            angle,
+            round(float(row[RELIABILITY]) * 63),
+        )
+    header = b"FMR\x00 20\x00" + struct.pack(
+        ">IHHHHHBBBB", 26 + len(body), 0, template.width, template.height, 0, 0, 0, 0, 0, len(m)
+    )
+    return _extractor().load_iso_19794_2_2005(header + bytes(body))
+
+
+def write_det_plot(evaluation: Evaluation, path: Path) -> None:
+    """DET curves (FNMR against FMR, log axes) of both matchers into a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(6, 5))
+    for result in (evaluation.ours, evaluation.bozorth3):
+        fmr, fnmr = det_curve(result.genuine, result.impostor)
+        axes.plot(fmr, fnmr, label=f"{result.name} (EER {100 * result.rates.eer:.2f} %)")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    floor = 0.5 / max(evaluation.impostor_pairs, 1)
+    axes.set_xlim(floor, 1.0)
+    axes.set_ylim(0.5 / max(evaluation.genuine_pairs, 1), 1.0)
+    axes.set_xlabel("false match rate")
+    axes.set_ylabel("false non-match rate")
+    axes.set_title(f"DET: {evaluation.dataset.name}")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    pyplot.close(figure)
+
+
+def det_curve(
+    genuine: npt.NDArray[np.float64], impostor: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(FMR, FNMR) at every distinct score threshold, zeros lifted to plot on log axes."""
+    gen = np.sort(genuine)
+    imp = np.sort(impostor)
+    scores = np.concatenate([gen, imp])
+    thresholds = np.unique(scores[np.isfinite(scores)])
+    fnmr = np.searchsorted(gen, thresholds, side="left") / gen.size
+    fmr = 1.0 - np.searchsorted(imp, thresholds, side="left") / imp.size
+    tiny = 0.5 / max(imp.size, gen.size)
+    return np.maximum(fmr, tiny), np.maximum(fnmr, tiny)

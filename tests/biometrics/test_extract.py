@@ -1,0 +1,142 @@
+"""Image in, template out: planted minutiae are found, bad images get typed errors."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+from tests.biometrics.ridge_images import FVC, PLANTED, ridge_image
+
+from securecomm.biometrics import ImageError, Template, TemplateError, compare, extract
+
+
+def _encoded(pixels: np.ndarray, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _found_near(template: Template, point: tuple[int, int], tolerance: float = 8.0) -> bool:
+    xy = template.minutiae[:, :2]
+    return bool(np.any(np.hypot(xy[:, 0] - point[0], xy[:, 1] - point[1]) <= tolerance))
+
+
+def test_planted_minutiae_are_found_with_quality() -> None:
+    template = extract(ridge_image(), finger_position=4)
+    assert template.finger_position == 4
+    assert (template.width, template.height) == (320, 320)
+    assert 0 < template.quality <= 100
+    found = sum(_found_near(template, point) for point in PLANTED)
+    assert found >= 6, template.minutiae
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF", "JPEG2000", "WSQ"])
+def test_encoded_formats_give_the_same_minutiae_as_the_array(fmt: str) -> None:
+    pixels = ridge_image()
+    reference = extract(pixels)
+    decoded = extract(_encoded(pixels, fmt))
+    assert len(decoded) > 0
+    lossless = fmt in ("PNG", "TIFF")
+    if lossless:
+        assert decoded == reference
+    else:  # lossy codecs move a minutia a little, not the pattern
+        assert sum(_found_near(decoded, point) for point in PLANTED) >= 6
+
+
+def test_pil_image_and_rgb_are_accepted() -> None:
+    pixels = ridge_image()
+    assert extract(Image.fromarray(pixels)) == extract(pixels)
+    assert extract(Image.fromarray(pixels).convert("RGB")) == extract(pixels)
+
+
+def test_directions_rotate_with_the_image() -> None:
+    """A quarter turn of the image turns every minutia direction by a quarter too."""
+    pixels = ridge_image()
+    upright = extract(pixels)
+    turned = extract(np.ascontiguousarray(np.rot90(pixels)))  # counter-clockwise on screen
+    width = pixels.shape[1]
+    matched = 0
+    for x, y, t, _kind, _rel in turned.minutiae:
+        # rot90: original (x, y) moved to (y, width - 1 - x); undo it
+        ox, oy = width - 1 - y, x
+        near = np.hypot(upright.minutiae[:, 0] - ox, upright.minutiae[:, 1] - oy) <= 3
+        for original in upright.minutiae[near]:
+            # y-down frame: a counter-clockwise quarter turn on screen is -pi/2
+            turn = (t - original[2] + math.pi) % (2 * math.pi) - math.pi
+            assert abs(turn + math.pi / 2) < 0.4
+            matched += 1
+    assert matched >= 6
+
+
+def test_resolution_is_normalised_to_500_ppi() -> None:
+    pixels = ridge_image()
+    big = np.asarray(Image.fromarray(pixels).resize((640, 640), Image.Resampling.BICUBIC))
+    template = extract(big, ppi=1000)
+    assert (template.width, template.height) == (320, 320)
+    assert sum(_found_near(template, point, 10.0) for point in PLANTED) >= 6
+
+
+@pytest.mark.parametrize(
+    ("pixels", "reason"),
+    [
+        (np.full((300, 300), 200, dtype=np.uint8), "blank"),
+        (np.zeros((40, 300), dtype=np.uint8), "too small"),
+        (
+            np.random.default_rng(0).integers(0, 256, (300, 300)).astype(np.uint8),
+            "not a fingerprint",
+        ),
+    ],
+    ids=["blank", "tiny", "noise"],
+)
+def test_unusable_images_get_a_typed_error_naming_the_finger(
+    pixels: np.ndarray, reason: str
+) -> None:
+    with pytest.raises(ImageError) as caught:
+        extract(pixels, finger_position=7)
+    assert caught.value.reason == reason
+    assert caught.value.finger_position == 7
+    assert isinstance(caught.value, TemplateError)
+    assert caught.value.problems[0].field == "prints[7].image"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"not an image at all", _encoded(ridge_image(), "PNG")[:200]],
+    ids=["empty", "garbage", "truncated"],
+)
+def test_corrupt_bytes_are_unreadable(data: bytes) -> None:
+    with pytest.raises(ImageError) as caught:
+        extract(data, finger_position=2)
+    assert caught.value.reason == "unreadable"
+
+
+def test_wrong_array_shapes_and_types_are_unreadable() -> None:
+    with pytest.raises(ImageError, match="2-D"):
+        extract(np.zeros((300, 300, 3), dtype=np.uint8))
+    with pytest.raises(ImageError, match="uint8"):
+        extract(np.zeros((300, 300), dtype=np.float32))
+    with pytest.raises(ImageError, match="expected an array"):
+        extract("101_1.png")  # type: ignore[arg-type]
+    with pytest.raises(TemplateError, match="finger_position"):
+        extract(ridge_image(), finger_position=11)
+
+
+needs_fvc = pytest.mark.skipif(not FVC.is_dir(), reason="FVC 2002 images are not present")
+
+
+@needs_fvc
+def test_real_prints_extract_and_mated_impressions_outscore_strangers() -> None:
+    folder = FVC / "DB1_B"
+    first = extract((folder / "101_1.png").read_bytes(), finger_position=1)
+    second = extract((folder / "101_2.png").read_bytes(), finger_position=1)
+    stranger = extract((folder / "102_1.png").read_bytes(), finger_position=1)
+    for template in (first, second, stranger):
+        assert len(template) >= 12
+        assert template.quality >= 20
+        # filtered: nothing left on the image edge
+        assert np.all(template.minutiae[:, 0] >= 10)
+        assert np.all(template.minutiae[:, 0] < template.width - 10)
+    assert compare(first, second) > 2 * compare(first, stranger)
