@@ -279,6 +279,45 @@ def stats(
     console.print(_statistics_table(computed))
 
 
+@app.command("submit")
+def submit(
+    file: Annotated[Path, typer.Argument(help="A CAR/CNA (ANSI/NIST-ITL) or JSON booking.")],
+    database_url: DatabaseOption = None,
+    answers_dir: Annotated[
+        Path, typer.Option(help="Answer files go to DIR/<recipient ORI>/<TCN>.<TYPE>.*")
+    ] = Path("out/answers"),
+    court_docket: Annotated[
+        Path | None, typer.Option(help="JSON {FIN: outcome} for hearings the run reaches.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Take one booking file through the whole flow and write its answer files.
+
+    The database must hold the agencies, jurisdictions and repositories. Exits 1 when
+    the file is rejected (its ERRT names every violation; the raw file is kept).
+    """
+    from securecomm.booking import intake
+    from securecomm.cases.ports import DocketFileCourt
+
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise _fail(f"cannot read {file}: {error.strerror or error}") from None
+    try:
+        court = DocketFileCourt(court_docket) if court_docket is not None else None
+        with _database(database_url) as database:
+            result = intake.submit(database, raw, answers_dir=answers_dir, court=court)
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        sys.stdout.write(intake.json_text(result))
+    else:
+        for line in intake.result_lines(result):
+            console.print(line, highlight=False, soft_wrap=True)
+    if not result.accepted:
+        raise typer.Exit(1)
+
+
 @booking_app.command("submit")
 def booking_submit(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

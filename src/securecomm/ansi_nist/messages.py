@@ -1,6 +1,7 @@
 """Pure builders for the Secure Communities messages, on plain frozen dataclasses.
 
-* ``build_car``  booking -> CAR (Type-1, Type-2 descriptors, one Type-14 per finger)
+* ``build_car``  booking -> CAR (Type-1, Type-2 descriptors, one Type-14 per finger image,
+                 then any Type-9 minutiae records the caller built)
 * ``build_sre``  criminal search answer (2.059 SRF I/N, FBI 2.014, SID 2.015, rap sheet 2.075)
 * ``build_errt`` error answer (2.060 MSG: at most 11 lines of 300 characters)
 * ``build_idr``  IDENT Data Response: no-match, or match combined with the IAR text
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from securecomm.ansi_nist.codec import finalize
 from securecomm.ansi_nist.errors import AnsiNistBuildError
@@ -78,6 +79,10 @@ class Booking:
     state_id: str | None = None
     compression: Compression = Compression.WSQ
     transaction_type: str = "CAR"
+    # Type-9 records (IDC set by the caller); a CAR with minutiae may carry no image,
+    # which only securecomm's minutiae-only intake profile accepts (see ``validate``).
+    minutiae: tuple[TaggedRecord, ...] = ()
+    transmitted_at: datetime | None = None  # 1.014 GMT, the moment of the booking
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +137,17 @@ class _Header:
     on: date
     reference: str | None = None
     resolution: str = NO_IMAGE_RESOLUTION
+    moment: datetime | None = None
 
 
 def build_car(booking: Booking) -> Transaction:
     """The CAR for a booking, LEN and CNT computed."""
-    if not 1 <= len(booking.fingerprints) <= 14:
-        raise AnsiNistBuildError("14.013", "a CAR carries 1 to 14 fingerprint images")
+    if len(booking.fingerprints) > 14 or not (booking.fingerprints or booking.minutiae):
+        raise AnsiNistBuildError(
+            "14.013", "a CAR carries 1 to 14 fingerprint images (or Type-9 minutiae)"
+        )
+    if any(record.type != 9 for record in booking.minutiae):
+        raise AnsiNistBuildError("9.001", "minutiae records must be Type-9")
     if not booking.charges:
         raise AnsiNistBuildError("2.047", "a CAR carries at least one arrest segment (charge)")
     header = _Header(
@@ -147,10 +157,12 @@ def build_car(booking: Booking) -> Transaction:
         booking.destination_agency,
         booking.submitted_on,
         resolution=FINGERPRINT_RESOLUTION,
+        moment=booking.transmitted_at,
     )
     records: list[TaggedRecord] = [_type1(header), _car_type2(booking)]
     for idc, capture in enumerate(booking.fingerprints, start=1):
         records.append(_type14(capture, idc, booking))
+    records.extend(booking.minutiae)
     return finalize(Transaction(list(records)))
 
 
@@ -230,7 +242,16 @@ def _type1(header: _Header) -> TaggedRecord:
         record.set(10, header.reference)
     record.set(11, header.resolution)
     record.set(12, header.resolution)
+    if header.moment is not None:
+        record.set(14, gmt_text(header.moment))
     return record
+
+
+def gmt_text(moment: datetime) -> str:
+    """1.014 GMT: ``CCYYMMDDhhmmssZ`` in UTC (an aware datetime is required)."""
+    if moment.tzinfo is None:
+        raise AnsiNistBuildError("1.014", "GMT needs a timezone-aware datetime")
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
 
 
 def _car_type2(booking: Booking) -> TaggedRecord:

@@ -62,6 +62,7 @@ _FINGERPRINT_RECORD_TYPES = frozenset({4, 14})
 # EBTS record counts for ten-print bookings (DOMAIN.md section 2): type -> (min, max).
 _BOOKING_RECORD_COUNTS = {2: (1, 1), 10: (0, 4)}
 _BOOKING_TOTS = frozenset({"CAR", "CNA", "CARC", "CNAC"})
+_MAX_MINUTIAE_RECORDS = 10  # one Type-9 per rolled finger (minutiae-only intake profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +76,18 @@ class Violation:
     record_index: int
 
 
-def validate(transaction: Transaction) -> list[Violation]:
-    """Every violation of the 2011 standard and of EBTS 9.1 for the transaction's TOT."""
+def validate(transaction: Transaction, *, allow_minutiae_only: bool = False) -> list[Violation]:
+    """Every violation of the 2011 standard and of EBTS 9.1 for the transaction's TOT.
+
+    ``allow_minutiae_only`` is securecomm's intake profile, not EBTS: a booking whose
+    prints travel only as 1-10 Type-9 minutiae records (no Type-4/14 image) is accepted.
+    EBTS requires images; the synthetic world has only minutiae, so its CARs need this.
+    """
     rules = load_rules()
     if not transaction.records or not _is_type1(transaction.records[0]):
         return [Violation("1.001", "LEN", "structure.type1", "the first record must be Type-1", 0)]
     tot = (transaction.type1.get(4) or "").strip()
-    violations = list(_structure(transaction, rules, tot))
+    violations = list(_structure(transaction, rules, tot, allow_minutiae_only))
     for index, record in enumerate(transaction.records):
         if isinstance(record, TaggedRecord):
             violations += _tagged_record(record, index, rules, tot)
@@ -97,13 +103,15 @@ def _is_type1(record: Record) -> bool:
 # --- structure: CNT, IDC, LEN, resolutions, record counts --------------------------------
 
 
-def _structure(transaction: Transaction, rules: RuleBook, tot: str) -> Iterator[Violation]:
+def _structure(
+    transaction: Transaction, rules: RuleBook, tot: str, allow_minutiae_only: bool
+) -> Iterator[Violation]:
     yield from _content_list(transaction)
     yield from _idc_uniqueness(transaction)
     yield from _lengths(transaction)
     yield from _resolutions(transaction)
     if tot in _BOOKING_TOTS:
-        yield from _booking_record_counts(transaction, tot)
+        yield from _booking_record_counts(transaction, tot, allow_minutiae_only)
 
 
 def _content_list(transaction: Transaction) -> Iterator[Violation]:
@@ -210,7 +218,9 @@ def _resolutions(transaction: Transaction) -> Iterator[Violation]:
             )
 
 
-def _booking_record_counts(transaction: Transaction, tot: str) -> Iterator[Violation]:
+def _booking_record_counts(
+    transaction: Transaction, tot: str, allow_minutiae_only: bool
+) -> Iterator[Violation]:
     counts = Counter(record.type for record in transaction.records[1:])
     for record_type, (low, high) in _BOOKING_RECORD_COUNTS.items():
         if not low <= counts[record_type] <= high:
@@ -223,6 +233,8 @@ def _booking_record_counts(transaction: Transaction, tot: str) -> Iterator[Viola
                 0,
             )
     prints = counts[4] + counts[14]
+    if prints == 0 and allow_minutiae_only and 1 <= counts[9] <= _MAX_MINUTIAE_RECORDS:
+        return
     if not 1 <= prints <= 14:
         yield Violation(
             "14.001",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from securecomm.booking.car import ANSI_NIST_CONTENT, booking_from_car
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.booking.schemas import BookingDocument, DispositionDocument
 from securecomm.exceptions import FieldProblem, InputError
@@ -99,7 +100,10 @@ def booking_of(submission: Submission) -> BookingDocument:
 
 
 # content type -> parser from raw bytes; each raises InputError naming fields and rules
-BOOKING_PARSERS: dict[str, Callable[[bytes], BookingDocument]] = {JSON_CONTENT: parse_booking}
+BOOKING_PARSERS: dict[str, Callable[[bytes], BookingDocument]] = {
+    JSON_CONTENT: parse_booking,
+    ANSI_NIST_CONTENT: booking_from_car,  # CAR/CNA files: see securecomm.booking.car
+}
 
 
 def parse_disposition(raw: bytes) -> DispositionDocument:

@@ -1,0 +1,492 @@
+"""CAR / CNA files (ANSI/NIST-ITL 1-2011 under EBTS 9.1) to and from the booking document.
+
+Reading (:func:`booking_from_car`) parses the file, validates it against the standard and
+the EBTS rules for its TOT, and maps it onto :class:`BookingDocument`; every problem found
+is raised at once as an :class:`InputError` whose fields name the ANSI/NIST field id and
+mnemonic (``2.022 DOB``), so the ERRT lists each violation as a 2.060 MSG line.
+Writing (:func:`car_from_booking`) is the inverse: reading back a CAR written for a
+booking gives the same document (names longer than EBTS allows are the one exception,
+see :func:`fit_name`).
+
+Conventions (securecomm's own; EBTS leaves them to the agencies):
+
+* **Charges** (2.047 ASL ``DOO<US>AOL``). EBTS carries the charge as free text, but the
+  flow needs the NCIC offence code (it travels in the IAQ's ``OFF/``) and the statutory
+  maximum (it drives the priority rules). Rather than guess them from free text, the
+  offence literal must read ``<NCIC code> <description> (MAX <days> DAYS)``, e.g.
+  ``2399 Larceny - grand theft (MAX 730 DAYS)``; any other literal is rejected naming
+  the charge. The date of offence (DOO) is required.
+* **Booking time**: 1.014 GMT (UTC). Without it the booking time is the date of arrest
+  (2.045 DOA) at midnight UTC.
+* **Height** 2.027 HGT is ``FII`` (feet, then inches on two digits): ``510`` is 70 in.
+* **Prints** travel as Type-9 minutiae records (FMT ``U``) holding two blocks:
+  the INCITS 378 (M1) block 9.126-9.137 in 500 ppi pixels and 2-degree angle units,
+  readable by any ANSI/NIST reader but quantised; and securecomm's exact template in the
+  "other feature set" block (9.176 OOD ``SECURECOMM``, 9.177 PAG ``SCMT`` version,
+  9.179 DTX, and the template bytes in Base64 in user-defined field 9.200). Reading
+  prefers 9.200 (exact), then the M1 block; a CAR without Type-9 records has its Type-4
+  or Type-14 rolled-finger images turned into templates by ``biometrics.extract``.
+  A CAR whose prints are only minutiae is accepted under the ``allow_minutiae_only``
+  validation profile (EBTS itself requires images).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from securecomm import biometrics
+from securecomm.ansi_nist import (
+    AnsiNistBuildError,
+    AnsiNistParseError,
+    Booking,
+    Charge,
+    Compression,
+    TaggedRecord,
+    Transaction,
+    Type4Record,
+    Violation,
+    build_car,
+    decode_image,
+    encode,
+    parse,
+    validate,
+)
+from securecomm.biometrics import Template, TemplateError
+from securecomm.booking.schemas import BookingDocument, ChargeIn
+from securecomm.exceptions import FieldProblem, InputError
+
+ANSI_NIST_CONTENT = "application/x-ansi-nist"
+BOOKING_TOTS = frozenset({"CAR", "CNA"})
+EBTS_NAME_LENGTH = 30  # 2.018 NAM and 2.019 AKA: at most 30 characters
+FEATURE_SET_OWNER = "SECURECOMM"
+FEATURE_SET_ALGORITHM = "SCMT"
+FEATURE_SET_VERSION = "1"
+FEATURE_SET_CONTACT = "securecomm project: native minutiae template, see securecomm.biometrics"
+NATIVE_TEMPLATE_FIELD = 200  # user-defined field of the other-feature-set block
+M1_CBEFF = ["27", "513", "53434D54"]  # format owner INCITS M1, format type 378, product "SCMT"
+M1_PPI = 500
+M1_ANGLE_UNIT_DEG = 2.0
+
+_CHARGE_LITERAL = re.compile(r"(?P<ncic>\d{4}) (?P<text>.+) \(MAX (?P<days>\d{1,5}) DAYS\)")
+_GMT = re.compile(r"\d{14}Z")
+
+# BookingDocument field -> the ANSI/NIST field that carries it (for error messages)
+DOCUMENT_FIELD_TAGS = {
+    "tcn": "1.009 TCN",
+    "ori": "1.008 ORI",
+    "booked_at": "1.014 GMT",
+    "name": "2.018 NAM",
+    "aliases": "2.019 AKA",
+    "place_of_birth": "2.020 POB",
+    "claimed_citizenship": "2.021 CTZ",
+    "dob": "2.022 DOB",
+    "sex": "2.024 SEX",
+    "race": "2.025 RAC",
+    "height_in": "2.027 HGT",
+    "weight_lb": "2.029 WGT",
+    "eyes": "2.031 EYE",
+    "hair": "2.032 HAI",
+    "charges": "2.047 ASL",
+    "prints": "9.200 SCMT",
+}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def car_from_booking(
+    document: BookingDocument, *, destination_ori: str, transaction_type: str = "CAR"
+) -> bytes:
+    """The CAR (or CNA) a live-scan station sends for this booking, to ``destination_ori``
+    (the state bureau). Raises :class:`AnsiNistBuildError` naming the field that cannot
+    be written."""
+    if transaction_type not in BOOKING_TOTS:
+        raise AnsiNistBuildError(
+            "1.004", f"a booking is sent as CAR or CNA, not {transaction_type}"
+        )
+    booked_on = document.booked_at.astimezone(UTC).date()
+    templates = document.template_bytes()
+    booking = Booking(
+        tcn=document.tcn,
+        originating_agency=document.ori,
+        destination_agency=destination_ori,
+        submitted_on=booked_on,
+        name=fit_name(document.name),
+        date_of_birth=document.dob,
+        sex=document.sex,
+        race=document.race,
+        place_of_birth=document.place_of_birth,
+        height=f"{document.height_in // 12}{document.height_in % 12:02d}",
+        weight=document.weight_lb,
+        eye_color=document.eyes,
+        hair_color=document.hair,
+        arrest_date=booked_on,
+        charges=tuple(Charge(charge_literal(c), c.offence_date) for c in document.charges),
+        controlling_agency=document.ori,
+        fingerprints=(),
+        aliases=tuple(fit_name(alias) for alias in document.aliases),
+        citizenship=document.claimed_citizenship,
+        transaction_type=transaction_type,
+        minutiae=tuple(
+            minutiae_record(templates[position], idc=idc)
+            for idc, position in enumerate(sorted(templates), start=1)
+        ),
+        transmitted_at=document.booked_at,
+    )
+    return encode(build_car(booking))
+
+
+def charge_literal(charge: ChargeIn) -> str:
+    """The 2.047 ASL offence literal: ``<NCIC> <description> (MAX <days> DAYS)``."""
+    return f"{charge.ncic_code} {charge.description} (MAX {charge.max_term_days} DAYS)"
+
+
+def fit_name(name: str) -> str:
+    """``SURNAME,GIVEN MIDDLE`` shortened to EBTS's 30 characters: middle names go first,
+    then the given name is cut, then the surname (each kept at least one letter)."""
+    if len(name) <= EBTS_NAME_LENGTH:
+        return name
+    surname, _, given_names = name.partition(",")
+    given = given_names.split(" ")[0] if given_names else ""
+    room_for_given = EBTS_NAME_LENGTH - len(surname) - 1
+    if room_for_given >= 1:
+        return f"{surname},{_clip(given, room_for_given)}"
+    return f"{_clip(surname, EBTS_NAME_LENGTH - 2)},{given[:1]}"
+
+
+def _clip(part: str, size: int) -> str:
+    return part[:size].rstrip(" '-") or part[:1]
+
+
+def minutiae_record(template_bytes: bytes, *, idc: int, impression: int = 1) -> TaggedRecord:
+    """A Type-9 record with the INCITS 378 block and the exact native template."""
+    template = Template.from_bytes(template_bytes)
+    record = TaggedRecord(9)
+    record.set(2, str(idc))
+    record.set(3, str(impression))
+    record.set(4, "U")
+    _set_m1_block(record, template)
+    record.set(176, FEATURE_SET_OWNER)
+    record.set(177, [[FEATURE_SET_ALGORITHM, FEATURE_SET_VERSION]])
+    record.set(179, FEATURE_SET_CONTACT)
+    record.set(NATIVE_TEMPLATE_FIELD, base64.b64encode(template_bytes).decode("ascii"))
+    return record
+
+
+def _set_m1_block(record: TaggedRecord, template: Template) -> None:
+    record.set(126, [M1_CBEFF])
+    record.set(128, str(template.width))
+    record.set(129, str(template.height))
+    record.set(130, "1")  # scale units: pixels per inch
+    record.set(131, str(M1_PPI))
+    record.set(132, str(M1_PPI))
+    record.set(133, "0")  # finger view
+    record.set(134, str(template.finger_position))
+    record.set(135, [[str(template.quality)]])
+    if len(template) == 0:
+        return  # NOM and FMD need at least one minutia; the native block still has them
+    record.set(136, str(len(template)))
+    rows = []
+    for index, (x, y, direction, kind, reliability) in enumerate(template.minutiae, start=1):
+        angle = round(math.degrees(float(direction)) / M1_ANGLE_UNIT_DEG) % 180
+        rows.append(
+            [
+                str(index),
+                str(max(1, int(x))),  # the 2011 table requires coordinates >= 1
+                str(max(1, int(y))),
+                str(angle),
+                "2" if kind >= 0.5 else "1",  # M1 types: 1 ridge ending, 2 bifurcation
+                str(round(float(reliability) * 100)),
+            ]
+        )
+    record.set(137, rows)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def booking_from_car(raw: bytes) -> BookingDocument:
+    """The booking a CAR/CNA carries; :class:`InputError` names every problem found."""
+    transaction = _parse(raw)
+    problems = [_violation_problem(v) for v in validate(transaction, allow_minutiae_only=True)]
+    tot = (transaction.tot or "").strip()
+    if tot not in BOOKING_TOTS:
+        problems.insert(
+            0,
+            FieldProblem(
+                "1.004 TOT", "securecomm.booking_tot", f"a booking is a CAR or CNA, not {tot!r}"
+            ),
+        )
+    if problems:
+        raise InputError(problems, summary=f"invalid {tot or 'ANSI/NIST'} file")
+    reader = _CarReader(transaction)
+    values = reader.document_values()
+    if reader.problems:
+        raise InputError(reader.problems, summary=f"invalid {tot}")
+    try:
+        return BookingDocument.model_validate(values)
+    except ValidationError as error:
+        raise InputError(_document_problems(error), summary=f"invalid {tot}") from error
+
+
+def _parse(raw: bytes) -> Transaction:
+    try:
+        return parse(raw)
+    except AnsiNistParseError as error:
+        field = error.tag or "(file)"
+        raise InputError(
+            [FieldProblem(field, "an2011.parse", str(error))], summary="unreadable ANSI/NIST file"
+        ) from error
+
+
+def _violation_problem(violation: Violation) -> FieldProblem:
+    field = f"{violation.tag} {violation.mnemonic}".strip()
+    if violation.record_index > 1:
+        field += f" (record {violation.record_index})"
+    return FieldProblem(field, violation.rule, violation.message)
+
+
+def _document_problems(error: ValidationError) -> list[FieldProblem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"]]
+        head = DOCUMENT_FIELD_TAGS.get(location[0], location[0]) if location else "(document)"
+        field = " ".join([head, *location[1:]])
+        problems.append(FieldProblem(field, item["type"], item["msg"]))
+    return problems
+
+
+class _CarReader:
+    """Maps a valid CAR onto the document's values, collecting every problem on the way."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self.transaction = transaction
+        self.type1 = transaction.type1
+        self.type2 = next(transaction.tagged(2))
+        self.problems: list[FieldProblem] = []
+
+    def fail(self, field: str, rule: str, message: str) -> None:
+        self.problems.append(FieldProblem(field, rule, message))
+
+    def document_values(self) -> dict[str, Any]:
+        text = self.type2.get
+        return {
+            "tcn": self.type1.get(9),
+            "ori": self.type1.get(8),
+            "booked_at": self.booked_at(),
+            "name": text(18),
+            "aliases": [sub[0] for sub in self._subfields(19)],
+            "dob": self.date_of("2.022 DOB", text(22)),
+            "sex": text(24),
+            "race": text(25),
+            "place_of_birth": text(20),
+            "height_in": self.height(text(27) or ""),
+            "weight_lb": int(text(29) or "0"),
+            "eyes": text(31),
+            "hair": text(32),
+            "claimed_citizenship": text(21),
+            "charges": self.charges(),
+            "prints": self.prints(),
+        }
+
+    def _subfields(self, number: int) -> list[list[str]]:
+        found = self.type2.field(number)
+        return [] if found is None else found.subfields
+
+    def date_of(self, field: str, value: str | None) -> date | None:
+        try:
+            return datetime.strptime(value or "", "%Y%m%d").date()
+        except ValueError:
+            self.fail(field, "date", f"{value!r} is not a calendar date CCYYMMDD")
+            return None
+
+    def booked_at(self) -> datetime | None:
+        gmt = self.type1.get(14)
+        if gmt is not None:
+            if _GMT.fullmatch(gmt):
+                try:
+                    return datetime.strptime(gmt, "%Y%m%d%H%M%SZ").replace(tzinfo=UTC)
+                except ValueError:
+                    pass
+            self.fail("1.014 GMT", "datetime", f"{gmt!r} is not CCYYMMDDhhmmssZ")
+            return None
+        arrested = self.date_of("2.045 DOA", self.type2.get(45))
+        return None if arrested is None else datetime.combine(arrested, time(), UTC)
+
+    def height(self, value: str) -> int | None:
+        if not re.fullmatch(r"\d\d\d", value) or int(value[1:]) > 11:
+            self.fail("2.027 HGT", "height", f"{value!r} is not FII (feet, inches 00-11)")
+            return None
+        return int(value[0]) * 12 + int(value[1:])
+
+    def charges(self) -> list[dict[str, Any]]:
+        charges = []
+        for position, (offence_date, *rest) in enumerate(self._subfields(47), start=1):
+            field = f"2.047 ASL charge {position}"
+            literal = rest[0] if rest else ""
+            match = _CHARGE_LITERAL.fullmatch(literal)
+            if match is None:
+                self.fail(
+                    field,
+                    "securecomm.charge_literal",
+                    f"{literal[:60]!r} must read '<NCIC code> <description> (MAX <days> DAYS)'",
+                )
+                continue
+            if not offence_date:
+                self.fail(field, "securecomm.offence_date", "the date of offence DOO is required")
+                continue
+            charges.append(
+                {
+                    "ncic_code": match["ncic"],
+                    "description": match["text"],
+                    "offence_date": self.date_of(field, offence_date),
+                    "max_term_days": int(match["days"]),
+                }
+            )
+        return charges
+
+    def prints(self) -> dict[int, str]:
+        minutiae = list(self.transaction.tagged(9))
+        if minutiae:
+            found = self._collect(minutiae, self._template_of_type9)
+        else:
+            found = self._collect(self._rolled_images(), self._template_of_image)
+        if not found and not self.problems:
+            self.fail("9.001 LEN", "securecomm.no_prints", "no rolled finger (1-10) to search")
+        return {position: base64.b64encode(data).decode("ascii") for position, data in found}
+
+    def _collect(
+        self, records: Iterable[Any], read: Callable[[Any, str], bytes | None]
+    ) -> list[tuple[int, bytes]]:
+        found: dict[int, bytes] = {}
+        for record in records:
+            label = f"record {self.transaction.records.index(record)}"
+            data = read(record, label)
+            if data is None:
+                continue
+            position = Template.from_bytes(data).finger_position
+            if position in found:
+                self.fail(
+                    f"finger {position}", "securecomm.duplicate_finger", f"{label} repeats it"
+                )
+            found[position] = data
+        return sorted(found.items())
+
+    def _template_of_type9(self, record: TaggedRecord, label: str) -> bytes | None:
+        native = record.get(NATIVE_TEMPLATE_FIELD)
+        try:
+            if native is not None:
+                template = Template.from_bytes(base64.b64decode(native, validate=True))
+            else:
+                template = _m1_template(record)
+        except (binascii.Error, ValueError, InputError) as error:
+            tag = f"9.{NATIVE_TEMPLATE_FIELD:03d} SCMT" if native is not None else "9.137 FMD"
+            self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
+            return None
+        declared = record.get(134)
+        if not 1 <= template.finger_position <= 10:
+            self.fail(
+                f"9.134 FGP ({label})",
+                "securecomm.rolled_finger",
+                f"finger position {template.finger_position} is not a rolled finger (1-10)",
+            )
+            return None
+        if declared is not None and declared != str(template.finger_position):
+            self.fail(
+                f"9.134 FGP ({label})",
+                "securecomm.finger_mismatch",
+                f"FGP {declared} but the template is finger {template.finger_position}",
+            )
+            return None
+        return template.to_bytes() if native is None else base64.b64decode(native)
+
+    def _rolled_images(self) -> list[TaggedRecord | Type4Record]:
+        images: list[TaggedRecord | Type4Record] = []
+        for record in self.transaction.records:
+            if isinstance(record, Type4Record):
+                position = str(record.header.finger_positions[0])
+            elif isinstance(record, TaggedRecord) and record.type == 14:
+                position = record.get(13) or ""
+            else:
+                continue
+            if position.isdigit() and 1 <= int(position) <= 10:
+                images.append(record)
+        return images
+
+    def _template_of_image(self, record: TaggedRecord | Type4Record, label: str) -> bytes | None:
+        extract: Callable[..., Template] | None = getattr(biometrics, "extract", None)
+        tag = "4.009 DATA" if isinstance(record, Type4Record) else "14.999 DAT"
+        if extract is None:
+            self.fail(
+                f"{tag} ({label})",
+                "securecomm.no_extractor",
+                "this installation cannot extract minutiae from images; send Type-9 minutiae",
+            )
+            return None
+        try:
+            image, position = _image_of(record)
+            return extract(image, finger_position=position, ppi=M1_PPI).to_bytes()
+        except (InputError, AnsiNistBuildError, ValueError, OSError) as error:
+            self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
+            return None
+
+
+def _image_of(record: TaggedRecord | Type4Record) -> tuple[Any, int]:
+    if isinstance(record, Type4Record):
+        header = record.header
+        compression = Compression.from_type4_code(header.compression) or Compression.NONE
+        image = decode_image(record.data, compression, width=header.width, height=header.height)
+        return image, header.finger_positions[0]
+    compression = Compression.from_text(record.get(11)) or Compression.NONE
+    width, height = int(record.get(6) or "0"), int(record.get(7) or "0")
+    image = decode_image(record.binary_data or b"", compression, width=width, height=height)
+    return image, int(record.get(13) or "0")
+
+
+def _m1_template(record: TaggedRecord) -> Template:
+    """A template from the INCITS 378 block (quantised: whole pixels, 2-degree angles)."""
+    width, height = int(record.get(128) or "0"), int(record.get(129) or "0")
+    scale = M1_PPI / int(record.get(131) or M1_PPI)
+    quality_field = record.field(135)
+    quality = int(quality_field.subfields[0][0]) if quality_field else 0
+    minutiae_field = record.field(137)
+    rows = minutiae_field.subfields if minutiae_field is not None else []
+    minutiae = np.zeros((len(rows), 5), dtype=np.float32)
+    for row, (_index, x, y, angle, kind, reliability, *_rest) in enumerate(rows):
+        minutiae[row] = (
+            min(int(x) * scale, width * scale - 1),
+            min(int(y) * scale, height * scale - 1),
+            math.radians(int(angle) * M1_ANGLE_UNIT_DEG),
+            1.0 if kind == "2" else 0.0,
+            min(int(reliability), 100) / 100.0,
+        )
+    position = int(record.get(134) or "0")
+    return Template(
+        minutiae, round(width * scale), round(height * scale), min(quality, 100), position
+    )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, TemplateError):
+        return "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+    return str(error) or type(error).__name__
+
+
+__all__ = [
+    "ANSI_NIST_CONTENT",
+    "BOOKING_TOTS",
+    "booking_from_car",
+    "car_from_booking",
+    "charge_literal",
+    "fit_name",
+    "minutiae_record",
+]
