@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
+from securecomm.cases import cli as cases_cli
 from securecomm.config import get_settings
 from securecomm.database import Database, open_database
 from securecomm.exceptions import SecurecommError
@@ -28,6 +29,8 @@ app = typer.Typer(
 booking_app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
 app.add_typer(booking_app, name="booking")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
+app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
+app.add_typer(cases_cli.capacity_app, name="capacity", no_args_is_help=True)
 
 console = Console()
 errors = Console(stderr=True)

@@ -2,14 +2,22 @@
 the hearing and its outcome. One persisted step at a time, like the booking flow.
 
     received -> applied (charges disposed, release recorded)
-             -> released (local agency answers the detainer; ICE assumes custody or not)
-             -> hearing (hearing scheduled for a person in ICE custody)
-             -> decided (the immigration court's outcome)
+             -> released (local agency answers the detainer; ICE assumes custody on a
+                          transport run with a seat and a bed before the hold deadline,
+                          or the hold lapses)
+             -> hearing (hearing scheduled for a person in ICE custody: mode, counsel)
+             -> decided (the immigration court's outcome; the bed is free again)
+
+Officers and analysts act on cases between steps: record discretion factors and
+counsel, resolve an "unable to determine" status, cancel a detainer, release from
+custody. Every state change goes through ``cases.rules``; every decision is stored
+with its trace.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,25 +26,30 @@ from securecomm.audit import service as audit_service
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import DispositionDocument
+from securecomm.cases import logistics
 from securecomm.cases import service as case_service
-from securecomm.cases.models import Case, CaseState
+from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingMode
 from securecomm.cases.ports import ImmigrationCourt
-from securecomm.cases.rules import OUTCOME_STATES
-from securecomm.decisions import Decision
+from securecomm.cases.rules import IN_CUSTODY, OUTCOME_STATES, TERMINAL
+from securecomm.cases.schemas import AnalystFinding
+from securecomm.decisions import Decision, Trace
 from securecomm.detainers import rules as detainer_rules
-from securecomm.domain import ConvictionLevel, DetainerPolicy, Disposition, LeaResponse
-from securecomm.exceptions import FieldProblem, InputError
+from securecomm.domain import (
+    ConvictionLevel,
+    CriminalHistoryFact,
+    DetainerPolicy,
+    Disposition,
+    LeaResponse,
+)
+from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError
+from securecomm.interop import outbox
 from securecomm.interop.flows import record_decision
-from securecomm.interop.models import Jurisdiction, Transaction, TransactionState
+from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
+from securecomm.priority.rules import DiscretionFactors
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import CriminalSubject, ImmigrationSubject
-
-# How long after release the field office takes custody when the hold is honoured; well
-# inside the 48-hour window, so a hold lapses only when a jurisdiction fails to notify.
-ICE_PICKUP_DELAY = timedelta(hours=6)
-# Days from ICE custody to the first master-calendar hearing.
-DAYS_TO_HEARING = 30
+from securecomm.status import rules as status_rules
 
 STEP_APPLIED = "applied"
 STEP_RELEASED = "released"
@@ -95,17 +108,8 @@ def _case(session: Session, tcn: str) -> Case | None:
     return case_service.case_for_transaction(session, transaction.id)
 
 
-def release(session: Session, submission: Submission) -> None:
-    """The local agency releases the person and answers any detainer."""
-    document = booking_service.parse_disposition(submission.raw)
-    case = _case(session, document.tcn)
-    submission.step = STEP_RELEASED
-    if case is None or case.state is not CaseState.DETAINER_LODGED or case.detainer is None:
-        return
-    detainer = case.detainer
-    transaction = session.get_one(Transaction, case.transaction_id)
-    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
-    decision = detainer_rules.DetainerDecision(
+def _lodged_decision(detainer: Detainer) -> detainer_rules.DetainerDecision:
+    return detainer_rules.DetainerDecision(
         lodge=True,
         form=detainer.form,
         requests_hold=detainer.requests_hold,
@@ -113,13 +117,29 @@ def release(session: Session, submission: Submission) -> None:
         warrant=detainer.warrant,
         reason="lodged detainer",
     )
-    answer = detainer_rules.lea_response(
-        policy=DetainerPolicy(jurisdiction.detainer_policy), decision=decision
-    )
+
+
+def _close(session: Session, case: Case, *, to: CaseState, at: datetime, note: str) -> None:
+    case_service.move(session, case=case, to=to, at=at, note=note)
+    case.closed_at = at
+
+
+def release(session: Session, submission: Submission) -> None:
+    """The local agency releases the person and answers any detainer; ICE assumes custody
+    on the first transport run with a seat and a bed before the hold deadline, or the
+    hold lapses."""
+    document = booking_service.parse_disposition(submission.raw)
+    case = _case(session, document.tcn)
+    submission.step = STEP_RELEASED
+    if case is None or case.state is not CaseState.DETAINER_LODGED or case.detainer is None:
+        return
+    detainer = case.detainer
+    jurisdiction = case_service.jurisdiction_of(session, case)
+    policy = DetainerPolicy(jurisdiction.detainer_policy)
+    answer = detainer_rules.lea_response(policy=policy, decision=_lodged_decision(detainer))
     release_at = document.release_at
     detainer.release_at = release_at
     detainer.hold_deadline = detainer_rules.hold_deadline(release_at)
-    detainer.response = answer.value
     detainer.responded_at = release_at
     record_decision(
         session,
@@ -130,61 +150,113 @@ def release(session: Session, submission: Submission) -> None:
         case=case,
     )
     if answer.value is not LeaResponse.HONOURED:
-        case_service.move(
-            session,
-            case=case,
-            to=CaseState.RELEASED_BY_LEA,
-            at=release_at,
-            note=f"local agency {answer.value} the {detainer.form}",
-        )
-        case.closed_at = release_at
+        detainer.response = answer.value
+        detainer.response_note = f"{jurisdiction.code} policy {policy.value}"
+        note = f"local agency {answer.value} the {detainer.form} ({policy.value})"
+        _close(session, case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note)
         return
-    custody_at = release_at + ICE_PICKUP_DELAY
-    if detainer_rules.lapsed(release_at=release_at, assumed_custody_at=custody_at, now=custody_at):
-        case_service.move(
-            session,
-            case=case,
-            to=CaseState.RELEASED_BY_LEA,
-            at=release_at,
-            note="hold lapsed before ICE assumed custody",
-        )
-        case.closed_at = release_at
-        return
-    level = _conviction_level(session, case, custody_at)
-    record_decision(
-        session, kind="custody_level", decision=level, outcome=level.value, at=custody_at, case=case
+    plan = logistics.plan_custody(
+        state=jurisdiction.state, release_at=release_at, view=case_service.DatabaseCapacity(session)
     )
-    case.custody_at = custody_at
+    outcome = "lapsed" if plan.value.lapses else plan.value.reason
+    record_decision(
+        session, kind="custody_plan", decision=plan, outcome=outcome, at=release_at, case=case
+    )
+    if plan.value.pickup_at is None:
+        _lapse(session, case, detainer, plan.value)
+        return
+    _assume_custody(session, case, detainer, plan.value, state=jurisdiction.state)
+
+
+def _lapse(session: Session, case: Case, detainer: Detainer, plan: logistics.CustodyPlan) -> None:
+    detainer.response = LeaResponse.LAPSED
+    detainer.response_note = plan.reason
+    note = f"hold lapsed at {plan.hold_deadline.isoformat()}: {plan.reason}"
+    _close(session, case, to=CaseState.HOLD_LAPSED, at=plan.hold_deadline, note=note)
+
+
+def _assume_custody(
+    session: Session, case: Case, detainer: Detainer, plan: logistics.CustodyPlan, *, state: str
+) -> None:
+    assert plan.pickup_at is not None  # a plan that does not lapse has a pickup
+    schedule = logistics.transport_schedules()[state]
+    run = case_service.transport_run(
+        session, state=state, departs_at=plan.pickup_at, seats=schedule.seats
+    )
+    detainer.response = LeaResponse.HONOURED
+    detainer.pickup_at = plan.pickup_at
+    level = _conviction_level(session, case, plan.pickup_at)
+    record_decision(
+        session,
+        kind="custody_level",
+        decision=level,
+        outcome=level.value,
+        at=plan.pickup_at,
+        case=case,
+    )
+    case.custody_at = plan.pickup_at
     case.custody_level = level.value
+    case.transport_run_id = run.id
+    case.facility_code = plan.facility_code
+    case.bed_number = plan.bed_number
     case_service.move(
         session,
         case=case,
         to=CaseState.IN_ICE_CUSTODY,
-        at=custody_at,
-        note=f"ICE assumed custody; conviction level {level.value}",
+        at=plan.pickup_at,
+        note=f"ICE assumed custody: {plan.reason}; conviction level {level.value}",
     )
 
 
 def _conviction_level(session: Session, case: Case, at: datetime) -> Decision[ConvictionLevel]:
+    return priority_rules.conviction_level(_history(session, case, at), as_of=at.date())
+
+
+def _history(session: Session, case: Case, at: datetime) -> CriminalHistoryFact:
     transaction = session.get_one(Transaction, case.transaction_id)
     subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
-    history = repository_service.history(subject).as_of(at.date())
-    return priority_rules.conviction_level(history, as_of=at.date())
+    return repository_service.history(subject).as_of(at.date())
 
 
 def schedule_hearing(session: Session, submission: Submission) -> None:
+    """A master-calendar hearing on the detained docket: in person where the court sits
+    in the facility, by video otherwise; counsel as recorded (none without an EOIR-28)."""
     document = booking_service.parse_disposition(submission.raw)
     case = _case(session, document.tcn)
     submission.step = STEP_HEARING
     if case is None or case.state is not CaseState.IN_ICE_CUSTODY or case.custody_at is None:
         return
-    case.hearing_on = (case.custody_at + timedelta(days=DAYS_TO_HEARING)).date()
+    mode = (
+        logistics.facility(case.facility_code).hearing_mode
+        if case.facility_code
+        else HearingMode.IN_PERSON
+    )
+    case.hearing_on = logistics.hearing_date(case.custody_at)
+    case.hearing_mode = mode
+    if case.counsel is None:
+        case.counsel = Counsel.UNREPRESENTED
+    trace = Trace(
+        rule="hearing.detained_docket",
+        outcome=f"{case.hearing_on.isoformat()} {mode.value}",
+        inputs={"custody_at": case.custody_at.isoformat(), "facility": case.facility_code},
+        thresholds={"days_to_hearing": logistics.DAYS_TO_HEARING},
+        note=f"counsel: {case.counsel.value}"
+        + ("" if case.counsel is Counsel.REPRESENTED else " (no EOIR-28 notice of appearance)"),
+    )
+    record_decision(
+        session,
+        kind="hearing",
+        decision=Decision(case.hearing_on, (trace,)),
+        outcome=trace.outcome,
+        at=case.custody_at,
+        case=case,
+    )
     case_service.move(
         session,
         case=case,
         to=CaseState.HEARING_SCHEDULED,
         at=case.custody_at,
-        note=f"master calendar hearing on {case.hearing_on}",
+        note=f"master calendar hearing on {case.hearing_on} ({mode.value}; {case.counsel.value})",
     )
 
 
@@ -201,14 +273,300 @@ def decide(session: Session, submission: Submission, court: ImmigrationCourt) ->
     )
     level = _conviction_level(session, case, decided_at)
     case.outcome_level = level.value
-    case.closed_at = decided_at
+    case.custody_ended_at = decided_at
     record_decision(
         session, kind="outcome_level", decision=level, outcome=level.value, at=decided_at, case=case
     )
-    case_service.move(
+    court_trace = Trace(
+        rule="court.immigration_judge",
+        outcome=outcome.value,
+        inputs={
+            "fin": subject.fin,
+            "hearing_on": case.hearing_on.isoformat(),
+            "mode": case.hearing_mode.value if case.hearing_mode else None,
+            "counsel": case.counsel.value if case.counsel else None,
+        },
+        note="decided by the immigration court (outside the system), recorded as received",
+    )
+    record_decision(
         session,
+        kind="court_outcome",
+        decision=Decision(outcome, (court_trace,)),
+        outcome=outcome.value,
+        at=decided_at,
         case=case,
+    )
+    _close(
+        session,
+        case,
         to=OUTCOME_STATES[outcome],
         at=decided_at,
         note=f"immigration court: {outcome}",
     )
+
+
+# --------------------------------------------------------------------------- officer actions
+
+
+def _refuse_closed(case: Case, action: str) -> None:
+    if case.state in TERMINAL:
+        problem = FieldProblem("case_id", "case_closed", f"case {case.id} is {case.state}")
+        raise InputError([problem], summary=f"cannot {action}")
+
+
+def record_discretion(
+    session: Session, *, case_id: int, factors: DiscretionFactors, officer: str, at: datetime
+) -> Case:
+    """Record prosecutorial-discretion factors beside the priority (which they do not
+    change); the priority is re-assessed with them so both are explained together."""
+    case = case_service.get_case(session, case_id)
+    _refuse_closed(case, "record discretion")
+    transaction = session.get_one(Transaction, case.transaction_id)
+    subject = session.get_one(ImmigrationSubject, case.immigration_subject_id)
+    on = transaction.booked_at.date()
+    encounters = repository_service.encounter_facts(subject)
+    history = _history(session, case, transaction.booked_at)
+    status = status_rules.determine_status(encounters=encounters, history=history, as_of=on)
+    priority = priority_rules.assess_priority(
+        history=history, status=status.value, encounters=encounters, as_of=on, discretion=factors
+    )
+    case.discretion = {**factors.recorded(), "recorded_by": officer}
+    shown = ", ".join(f"{key}={value}" for key, value in factors.recorded().items())
+    outcome = f"{priority.value.category or 'not a priority'}; discretion: {shown or 'none'}"
+    _replace_decision(
+        session, case=case, kind="discretion", decision=priority, outcome=outcome, at=at
+    )
+    case_service.log(session, case=case, at=at, note=f"{officer} recorded discretion: {shown}")
+    return case
+
+
+def _replace_decision(
+    session: Session,
+    *,
+    case: Case,
+    kind: str,
+    decision: Decision[Any],
+    outcome: str,
+    at: datetime,
+) -> None:
+    """Decisions an officer may revise keep one record per case, the latest."""
+    existing = session.scalar(
+        select(DecisionRecord).where(DecisionRecord.case_id == case.id, DecisionRecord.kind == kind)
+    )
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    record_decision(session, kind=kind, decision=decision, outcome=outcome, at=at, case=case)
+
+
+def record_counsel(
+    session: Session, *, case_id: int, counsel_name: str | None, at: datetime
+) -> Case:
+    """A notice of appearance (EOIR-28) filed: the person is represented from now on;
+    ``counsel_name=None`` records that counsel withdrew."""
+    case = case_service.get_case(session, case_id)
+    _refuse_closed(case, "record counsel")
+    if counsel_name is not None and not counsel_name.strip():
+        problem = FieldProblem("counsel_name", "blank", "name the attorney or representative")
+        raise InputError([problem])
+    case.counsel = Counsel.REPRESENTED if counsel_name else Counsel.UNREPRESENTED
+    case.counsel_name = counsel_name.strip()[:100] if counsel_name else None
+    note = f"EOIR-28 filed by {case.counsel_name}" if counsel_name else "counsel withdrew"
+    case_service.log(session, case=case, at=at, note=note)
+    return case
+
+
+def release_from_custody(
+    session: Session, *, case_id: int, on_bond: bool, officer: str, at: datetime
+) -> Case:
+    """ICE releases a detained person on bond or on recognisance; the bed is free again."""
+    case = case_service.get_case(session, case_id)
+    if case.state not in IN_CUSTODY or case.custody_at is None:
+        target = CaseState.RELEASED_ON_BOND if on_bond else CaseState.RELEASED_ON_RECOGNIZANCE
+        raise IllegalTransitionError("case", str(case.state), str(target))
+    if at < case.custody_at:
+        problem = FieldProblem("at", "before_custody", f"custody began {case.custody_at}")
+        raise InputError([problem])
+    to = CaseState.RELEASED_ON_BOND if on_bond else CaseState.RELEASED_ON_RECOGNIZANCE
+    case.custody_ended_at = at
+    _close(session, case, to=to, at=at, note=f"{officer}: released from ICE custody ({to})")
+    return case
+
+
+def cancel_detainer(
+    session: Session,
+    *,
+    case_id: int,
+    reason: str,
+    officer: str,
+    at: datetime,
+    citizen_found: bool = False,
+) -> Case:
+    """ICE withdraws a lodged detainer before the local agency answers it. When the reason
+    is that the person is a U.S. citizen, the case ends in "U.S. citizen, no action"."""
+    case = case_service.get_case(session, case_id)
+    detainer = case.detainer
+    to = CaseState.NO_ACTION_CITIZEN if citizen_found else CaseState.DETAINER_CANCELLED
+    if case.state is not CaseState.DETAINER_LODGED or detainer is None:
+        raise IllegalTransitionError("case", str(case.state), str(to))
+    if len(reason.strip()) < 3:
+        raise InputError([FieldProblem("reason", "missing", "state why the detainer is cancelled")])
+    detainer.response = LeaResponse.CANCELLED
+    detainer.cancelled_at = at
+    detainer.cancel_reason = reason.strip()[:300]
+    trace = Trace(
+        rule="detainer.cancelled",
+        outcome=to.value,
+        inputs={"form": detainer.form.value, "officer": officer, "citizen_found": citizen_found},
+        note=detainer.cancel_reason,
+    )
+    decision = Decision(LeaResponse.CANCELLED, (trace,))
+    record_decision(
+        session, kind="detainer_cancelled", decision=decision, outcome=to.value, at=at, case=case
+    )
+    transaction = session.get_one(Transaction, case.transaction_id)
+    outbox.enqueue(
+        session,
+        message_type=f"{detainer.form}-CANCEL",
+        control_number=transaction.tcn,
+        sender=case.field_office,
+        recipient=transaction.ori,
+        created_at=at,
+        payload={"tcr": transaction.tcn, "form": detainer.form.value, "cancelled": True},
+        transaction_id=transaction.id,
+    )
+    _close(session, case, to=to, at=at, note=f"{officer} cancelled the {detainer.form}: {reason}")
+    return case
+
+
+# --------------------------------------------------------------------------- analyst queue
+
+
+def analyst_queue(session: Session) -> list[Case]:
+    """Cases whose status the rules could not determine, oldest first."""
+    query = (
+        select(Case).where(Case.state == CaseState.ANALYST_REVIEW).order_by(Case.opened_at, Case.id)
+    )
+    return list(session.scalars(query))
+
+
+def resolve_analyst_review(
+    session: Session, *, case_id: int, finding: AnalystFinding, analyst: str, at: datetime
+) -> Case:
+    """Apply an analyst's status finding: a citizen ends with no action (never a detainer);
+    a determined status re-runs priority and the detainer decision under the scheme in
+    force on the day of the review."""
+    case = case_service.get_case(session, case_id)
+    if case.state is not CaseState.ANALYST_REVIEW:
+        raise IllegalTransitionError("case", str(case.state), "analyst resolution")
+    transaction = session.get_one(Transaction, case.transaction_id)
+    status = _analyst_status(session, case, transaction, finding, analyst, at)
+    if status.category.is_citizen:
+        note = f"analyst {analyst}: U.S. citizen, no action"
+        _close(session, case, to=CaseState.NO_ACTION_CITIZEN, at=at, note=note)
+        return case
+    subject = session.get_one(ImmigrationSubject, case.immigration_subject_id)
+    history = _history(session, case, at)
+    priority = priority_rules.assess_priority(
+        history=history,
+        status=status,
+        encounters=repository_service.encounter_facts(subject),
+        as_of=at.date(),
+    )
+    detainer = detainer_rules.decide_detainer(status=status, priority=priority.value, on=at.date())
+    case.scheme_id = priority.value.scheme_id
+    case.priority_category = priority.value.category
+    category = priority.value.category or "not a priority"
+    record_decision(
+        session, kind="priority_after_review", decision=priority, outcome=category, at=at, case=case
+    )
+    lodged = str(detainer.value.form) if detainer.value.lodge else "no detainer"
+    record_decision(
+        session, kind="detainer_after_review", decision=detainer, outcome=lodged, at=at, case=case
+    )
+    if not detainer.value.lodge:
+        _close(session, case, to=CaseState.NOT_PRIORITY, at=at, note=detainer.value.reason)
+        return case
+    arrest = repository_service.arrest_by_incident(session, transaction.tcn)
+    if arrest is not None and arrest.released_on is not None:
+        note = f"detainer not lodged: released by the local agency on {arrest.released_on}"
+        _close(session, case, to=CaseState.RELEASED_BEFORE_REVIEW, at=at, note=note)
+        return case
+    _lodge(session, case, transaction, detainer.value, at)
+    return case
+
+
+def _analyst_status(
+    session: Session,
+    case: Case,
+    transaction: Transaction,
+    finding: AnalystFinding,
+    analyst: str,
+    at: datetime,
+) -> status_rules.StatusDetermination:
+    status = status_rules.StatusDetermination(
+        category=finding.category,
+        removable=finding.removable,
+        probable_cause=finding.probable_cause,
+        evidence=(f"analyst {analyst}: {finding.evidence}",),
+        needs_analyst=False,
+    )
+    trace = Trace(
+        rule="status.analyst_review",
+        outcome=finding.category.value,
+        inputs={
+            "analyst": analyst,
+            "removable": finding.removable,
+            "probable_cause": finding.probable_cause,
+        },
+        note=finding.evidence,
+    )
+    record_decision(
+        session,
+        kind="analyst_status",
+        decision=Decision(status, (trace,)),
+        outcome=finding.category.value,
+        at=at,
+        case=case,
+    )
+    transaction.status_category = finding.category.value
+    return status
+
+
+def _lodge(
+    session: Session,
+    case: Case,
+    transaction: Transaction,
+    decision: detainer_rules.DetainerDecision,
+    at: datetime,
+) -> None:
+    assert decision.form is not None  # decide_detainer names a form whenever it lodges
+    session.add(
+        Detainer(
+            case_id=case.id,
+            form=decision.form,
+            requests_hold=decision.requests_hold,
+            probable_cause=decision.probable_cause,
+            warrant=decision.warrant,
+            lodged_at=at,
+        )
+    )
+    outbox.enqueue(
+        session,
+        message_type=str(decision.form),
+        control_number=transaction.tcn,
+        sender=case.field_office,
+        recipient=transaction.ori,
+        created_at=at,
+        payload={
+            "tcr": transaction.tcn,
+            "form": str(decision.form),
+            "requests_hold": decision.requests_hold,
+            "probable_cause": decision.probable_cause,
+            "warrant": decision.warrant,
+        },
+        transaction_id=transaction.id,
+    )
+    case_service.move(session, case=case, to=CaseState.DETAINER_LODGED, at=at, note=decision.reason)
+    session.flush()
+    session.refresh(case, ["detainer"])

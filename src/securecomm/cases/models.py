@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from securecomm.database import Base, EnumText
@@ -17,15 +17,29 @@ class CaseState(enum.StrEnum):
     NO_ACTION_CITIZEN = "no_action_citizen"
     ANALYST_REVIEW = "analyst_review"
     NOT_PRIORITY = "not_priority"
+    RELEASED_BEFORE_REVIEW = "released_before_review"  # the analyst decided too late
     DETAINER_LODGED = "detainer_lodged"
-    RELEASED_BY_LEA = "released_by_lea"
+    DETAINER_CANCELLED = "detainer_cancelled"  # ICE withdrew the detainer
+    RELEASED_BY_LEA = "released_by_lea"  # the local agency declined the detainer
+    HOLD_LAPSED = "hold_lapsed"  # honoured, but ICE did not assume custody in time
     IN_ICE_CUSTODY = "in_ice_custody"
     HEARING_SCHEDULED = "hearing_scheduled"
     REMOVED = "removed"
     VOLUNTARY_RETURN = "voluntary_return"
     RELIEF_GRANTED = "relief_granted"
     RELEASED_ON_BOND = "released_on_bond"
+    RELEASED_ON_RECOGNIZANCE = "released_on_recognizance"
     PROCEEDINGS_TERMINATED = "proceedings_terminated"
+
+
+class HearingMode(enum.StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO_TELECONFERENCE = "video_teleconference"
+
+
+class Counsel(enum.StrEnum):
+    REPRESENTED = "represented"  # a notice of appearance (EOIR-28) is on file
+    UNREPRESENTED = "unrepresented"
 
 
 class Case(Base):
@@ -46,7 +60,14 @@ class Case(Base):
     match_level: Mapped[str | None] = mapped_column(String(16))
     custody_level: Mapped[str | None] = mapped_column(String(16))  # conviction level at booking-in
     custody_at: Mapped[datetime | None]
+    transport_run_id: Mapped[int | None] = mapped_column(ForeignKey("transport_runs.id"))
+    facility_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    bed_number: Mapped[int | None]
+    custody_ended_at: Mapped[datetime | None]  # the bed is free again from this moment
     hearing_on: Mapped[date | None]
+    hearing_mode: Mapped[HearingMode | None] = mapped_column(EnumText(HearingMode, 24))
+    counsel: Mapped[Counsel | None] = mapped_column(EnumText(Counsel, 16))
+    counsel_name: Mapped[str | None] = mapped_column(String(100))
     outcome_level: Mapped[str | None] = mapped_column(String(16))  # conviction level at outcome
     closed_at: Mapped[datetime | None]
     discretion: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -67,6 +88,23 @@ class Detainer(Base):
     hold_deadline: Mapped[datetime | None]
     response: Mapped[LeaResponse | None] = mapped_column(EnumText(LeaResponse, 16))
     responded_at: Mapped[datetime | None]
+    response_note: Mapped[str | None] = mapped_column(String(300))  # why: policy, lapse, ...
+    pickup_at: Mapped[datetime | None]  # when ICE assumed custody (None: it never did)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class TransportRun(Base):
+    """One scheduled field-office transport run: departure time and seats; each case it
+    carries points at it, so the seats taken are counted, never stored twice."""
+
+    __tablename__ = "transport_runs"
+    __table_args__ = (UniqueConstraint("state", "departs_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(2))
+    departs_at: Mapped[datetime]
+    seats: Mapped[int]
 
 
 class CaseEvent(Base):

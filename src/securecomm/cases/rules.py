@@ -11,15 +11,31 @@ S = CaseState
 # previous state -> states it may move to. Opening states have no predecessor.
 TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
     None: frozenset({S.NO_ACTION_CITIZEN, S.ANALYST_REVIEW, S.NOT_PRIORITY, S.DETAINER_LODGED}),
-    S.ANALYST_REVIEW: frozenset({S.NO_ACTION_CITIZEN, S.NOT_PRIORITY, S.DETAINER_LODGED}),
-    S.DETAINER_LODGED: frozenset({S.IN_ICE_CUSTODY, S.RELEASED_BY_LEA}),
-    S.IN_ICE_CUSTODY: frozenset({S.HEARING_SCHEDULED, S.RELEASED_ON_BOND}),
+    # An analyst resolves an undetermined status: citizen, no priority, a detainer, or
+    # too late because the local agency has already released the person.
+    S.ANALYST_REVIEW: frozenset(
+        {S.NO_ACTION_CITIZEN, S.NOT_PRIORITY, S.DETAINER_LODGED, S.RELEASED_BEFORE_REVIEW}
+    ),
+    # The local agency answers at release; ICE may cancel before (citizen found: no action).
+    S.DETAINER_LODGED: frozenset(
+        {
+            S.IN_ICE_CUSTODY,
+            S.RELEASED_BY_LEA,
+            S.HOLD_LAPSED,
+            S.DETAINER_CANCELLED,
+            S.NO_ACTION_CITIZEN,
+        }
+    ),
+    S.IN_ICE_CUSTODY: frozenset(
+        {S.HEARING_SCHEDULED, S.RELEASED_ON_BOND, S.RELEASED_ON_RECOGNIZANCE}
+    ),
     S.HEARING_SCHEDULED: frozenset(
         {
             S.REMOVED,
             S.VOLUNTARY_RETURN,
             S.RELIEF_GRANTED,
             S.RELEASED_ON_BOND,
+            S.RELEASED_ON_RECOGNIZANCE,
             S.PROCEEDINGS_TERMINATED,
         }
     ),
@@ -29,14 +45,21 @@ TERMINAL = frozenset(
     {
         S.NO_ACTION_CITIZEN,
         S.NOT_PRIORITY,
+        S.RELEASED_BEFORE_REVIEW,
+        S.DETAINER_CANCELLED,
         S.RELEASED_BY_LEA,
+        S.HOLD_LAPSED,
         S.REMOVED,
         S.VOLUNTARY_RETURN,
         S.RELIEF_GRANTED,
         S.RELEASED_ON_BOND,
+        S.RELEASED_ON_RECOGNIZANCE,
         S.PROCEEDINGS_TERMINATED,
     }
 )
+
+# States in which the person is held by ICE and occupies a bed.
+IN_CUSTODY = frozenset({S.IN_ICE_CUSTODY, S.HEARING_SCHEDULED})
 
 OUTCOME_STATES: dict[CourtOutcome, CaseState] = {
     CourtOutcome.REMOVED: S.REMOVED,

@@ -1,12 +1,17 @@
+"""Case data access: state changes through the transition table, the timeline, lookups
+and the capacity already taken (seats on transport runs, beds over a stay)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from securecomm.cases.models import Case, CaseEvent, CaseState
+from securecomm.cases.models import Case, CaseEvent, CaseState, TransportRun
 from securecomm.cases.rules import check_transition
+from securecomm.exceptions import NotFoundError
+from securecomm.interop.models import Jurisdiction, Transaction
 
 
 def move(session: Session, *, case: Case, to: CaseState, at: datetime, note: str) -> None:
@@ -16,6 +21,19 @@ def move(session: Session, *, case: Case, to: CaseState, at: datetime, note: str
     case.state = to
     session.add(
         CaseEvent(case_id=case.id, occurred_at=at, previous=previous, current=to, note=note[:300])
+    )
+
+
+def log(session: Session, *, case: Case, at: datetime, note: str) -> None:
+    """A timeline entry that changes no state (counsel filed, discretion recorded, ...)."""
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            occurred_at=at,
+            previous=case.state,
+            current=case.state,
+            note=note[:300],
+        )
     )
 
 
@@ -36,6 +54,79 @@ def case_for_transaction(session: Session, transaction_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.transaction_id == transaction_id))
 
 
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"no case {case_id}")
+    return case
+
+
+def jurisdiction_of(session: Session, case: Case) -> Jurisdiction:
+    transaction = session.get_one(Transaction, case.transaction_id)
+    return session.get_one(Jurisdiction, transaction.jurisdiction_id)
+
+
 def timeline(session: Session, case_id: int) -> list[CaseEvent]:
     query = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
     return list(session.scalars(query))
+
+
+def list_cases(
+    session: Session,
+    *,
+    state: CaseState | None = None,
+    jurisdiction: str | None = None,
+    limit: int = 100,
+) -> list[tuple[Case, Jurisdiction]]:
+    """Cases oldest first, optionally in one state and/or one jurisdiction (by code)."""
+    query = (
+        select(Case, Jurisdiction)
+        .join(Transaction, Case.transaction_id == Transaction.id)
+        .join(Jurisdiction, Transaction.jurisdiction_id == Jurisdiction.id)
+        .order_by(Case.opened_at, Case.id)
+        .limit(limit)
+    )
+    if state is not None:
+        query = query.where(Case.state == state)
+    if jurisdiction is not None:
+        query = query.where(Jurisdiction.code == jurisdiction)
+    return [(case, place) for case, place in session.execute(query)]
+
+
+def transport_run(
+    session: Session, *, state: str, departs_at: datetime, seats: int
+) -> TransportRun:
+    """The run leaving ``state`` at ``departs_at``, created the first time a seat is booked."""
+    query = select(TransportRun).where(
+        TransportRun.state == state, TransportRun.departs_at == departs_at
+    )
+    run = session.scalar(query)
+    if run is None:
+        run = TransportRun(state=state, departs_at=departs_at, seats=seats)
+        session.add(run)
+        session.flush()
+    return run
+
+
+class DatabaseCapacity:
+    """:class:`securecomm.cases.logistics.CapacityView` over the stored cases."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def seats_taken(self, state: str, departs_at: datetime) -> int:
+        query = (
+            select(func.count(Case.id))
+            .join(TransportRun, Case.transport_run_id == TransportRun.id)
+            .where(TransportRun.state == state, TransportRun.departs_at == departs_at)
+        )
+        return self._session.scalar(query) or 0
+
+    def beds_busy(self, facility_code: str, start: datetime, end: datetime) -> set[int]:
+        query = select(Case.bed_number).where(
+            Case.facility_code == facility_code,
+            Case.bed_number.is_not(None),
+            Case.custody_at < end,
+            or_(Case.custody_ended_at.is_(None), Case.custody_ended_at > start),
+        )
+        return {bed for bed in self._session.scalars(query) if bed is not None}

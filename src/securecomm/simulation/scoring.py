@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from securecomm.cases.flows import ICE_PICKUP_DELAY
+from securecomm.cases import logistics
 from securecomm.cases.models import Case, Detainer
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import (
@@ -70,6 +70,7 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
     }
     people = _initial_person_states(world)
     open_detainers: dict[str, _OpenDetainer] = {}
+    capacity = logistics.MemoryCapacity()  # seats and beds taken, as the field office sees them
     expectation = Expectation(statistics=assemble([]))
     for event in world.events:
         if event.tcn in links.invalid_tcns:
@@ -87,7 +88,8 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
             _dispose(event, person)
             lodged = open_detainers.pop(event.tcn, None)
             if lodged is not None:
-                _release(event, lodged, people, world, rows[lodged.jurisdiction.code].counts)
+                counts = rows[lodged.jurisdiction.code].counts
+                _release(event, lodged, people, world, counts, capacity)
     expectation.statistics = assemble(rows.values())
     return expectation
 
@@ -175,17 +177,21 @@ def _release(
     people: dict[int, _PersonState],
     world: World,
     counts: Counts,
+    capacity: logistics.MemoryCapacity,
 ) -> None:
     answer = detainer_rules.lea_response(
         policy=lodged.jurisdiction.detainer_policy, decision=lodged.decision
     ).value
     if answer is not LeaResponse.HONOURED:
         return
-    custody_at = utc(event.release_at) + ICE_PICKUP_DELAY
-    if detainer_rules.lapsed(
-        release_at=utc(event.release_at), assumed_custody_at=custody_at, now=custody_at
-    ):
+    state = lodged.jurisdiction.state
+    plan = logistics.plan_custody(
+        state=state, release_at=utc(event.release_at), view=capacity
+    ).value
+    if plan.pickup_at is None:  # no run with a seat and a bed before the hold deadline
         return
+    capacity.book(state, plan)
+    custody_at = plan.pickup_at
     history = people[lodged.person].history(custody_at)
     level = priority_rules.conviction_level(history, as_of=custody_at.date()).value
     counts.count_custody(level)

@@ -1,0 +1,438 @@
+"""``securecomm case ...`` (explain, list, the analyst queue, officer actions) and
+``securecomm capacity forecast``."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from securecomm.cases import explain as case_explain
+from securecomm.cases import flows as case_flows
+from securecomm.cases.models import CaseState
+from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
+from securecomm.config import get_settings
+from securecomm.database import Database, open_database
+from securecomm.domain import StatusCategory
+from securecomm.exceptions import SecurecommError
+from securecomm.priority.rules import DiscretionFactors, InvalidDiscretionError
+
+app = typer.Typer(help="ICE cases: explain, list, analyst queue, officer actions.")
+capacity_app = typer.Typer(help="Capacity planning: beds, transport seats, officer workload.")
+
+console = Console(soft_wrap=True, highlight=False)
+plain = Console(soft_wrap=True, highlight=False, markup=False)  # traces contain [brackets]
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+CaseIdArgument = Annotated[int, typer.Argument(help="The case number.")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="When it happened (ISO 8601; default now, UTC).")
+]
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Database]:
+    database = open_database(url or get_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _run(url: str | None, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one unit of work; any product error becomes a message and exit 2."""
+    try:
+        with _database(url) as database, database.session() as session:
+            return work(session)
+    except (SecurecommError, InvalidDiscretionError) as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _moment(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        errors.print(f"[bold red]error:[/] --at: {text!r} is not an ISO 8601 date-time")
+        raise typer.Exit(2) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _print_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@app.command("list")
+def list_cases(
+    database_url: DatabaseOption = None,
+    state: Annotated[CaseState | None, typer.Option(help="Only cases in this state.")] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Only cases booked in this jurisdiction (code).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many cases.")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Cases, oldest first, with their priority and detainer."""
+    rows = _run(
+        database_url,
+        lambda session: case_explain.list_summaries(
+            session, state=state, jurisdiction=jurisdiction, limit=limit
+        ),
+    )
+    if as_json:
+        _print_json([row.model_dump(mode="json") for row in rows])
+        return
+    console.print(_summary_table(rows))
+
+
+def _summary_table(rows: list[CaseSummary]) -> Table:
+    table = Table("case", "TCN", "jurisdiction", "state", "opened", "priority", "detainer")
+    for row in rows:
+        detainer = f"{row.detainer_form} {row.detainer_response or ''}" if row.detainer_form else ""
+        priority = f"{row.priority_category or 'none'} ({row.scheme_id})"
+        table.add_row(
+            str(row.id),
+            row.tcn,
+            row.jurisdiction,
+            row.state,
+            row.opened_at.date().isoformat(),
+            priority,
+            detainer.strip(),
+        )
+    return table
+
+
+@app.command()
+def explain(
+    case_id: CaseIdArgument, database_url: DatabaseOption = None, as_json: JsonOption = False
+) -> None:
+    """Every decision on a case with its reasons (rule, inputs, thresholds, era), and the
+    case timeline."""
+    explanation = _run(database_url, lambda session: case_explain.explain_case(session, case_id))
+    if as_json:
+        _print_json(explanation.model_dump(mode="json"))
+        return
+    for line in explanation_lines(explanation):
+        plain.print(line)
+
+
+def explanation_lines(explanation: CaseExplanation) -> list[str]:
+    """The explanation as plain text, one line per item."""
+    case = explanation.case
+    lines = [
+        f"Case {case.id} — booking {case.tcn}, jurisdiction {case.jurisdiction}, "
+        f"field office {explanation.field_office}, FIN {explanation.fin}",
+        f"State: {case.state}; opened {case.opened_at.isoformat()}",
+        f"Status: {explanation.status_category}; match level: {case.match_level}",
+        f"Priority: {case.priority_category or 'not a priority'} under {case.scheme_id}; "
+        f"discretion: {_discretion(explanation.discretion)}",
+    ]
+    lines.extend(_detainer_lines(explanation))
+    lines.extend(_custody_lines(explanation))
+    if explanation.outcome:
+        lines.append(
+            f"Outcome: {explanation.outcome} (conviction level {explanation.outcome_level}) "
+            f"on {explanation.closed_at.isoformat() if explanation.closed_at else '?'}"
+        )
+    lines.append("Decisions:")
+    for decision in explanation.decisions:
+        lines.append(f"  {decision.decided_at.isoformat()}  {decision.kind}: {decision.outcome}")
+        for trace in decision.traces:
+            lines.append(f"      - {_trace_text(trace)}")
+    lines.append("Timeline:")
+    for event in explanation.timeline:
+        move = f"{event.previous} -> {event.current}" if event.previous else event.current
+        lines.append(f"  {event.occurred_at.isoformat()}  {move}: {event.note}")
+    return lines
+
+
+def _discretion(factors: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in factors.items()) or "none recorded"
+
+
+def _detainer_lines(explanation: CaseExplanation) -> list[str]:
+    detainer = explanation.detainer
+    if detainer is None:
+        return ["Detainer: none"]
+    lines = [
+        f"Detainer: {detainer.form} ({'hold' if detainer.requests_hold else 'notify only'}); "
+        f"probable cause: {detainer.probable_cause}; warrant: {detainer.warrant or 'none'}; "
+        f"lodged {detainer.lodged_at.isoformat()}"
+    ]
+    if detainer.release_at is not None:
+        deadline = detainer.hold_deadline.isoformat() if detainer.hold_deadline else "?"
+        lines.append(
+            f"  released {detainer.release_at.isoformat()}; hold deadline {deadline}; "
+            f"local agency: {detainer.response}"
+            + (f" ({detainer.response_note})" if detainer.response_note else "")
+        )
+    if detainer.cancelled_at is not None:
+        lines.append(
+            f"  cancelled {detainer.cancelled_at.isoformat()}: {detainer.cancel_reason or ''}"
+        )
+    return lines
+
+
+def _custody_lines(explanation: CaseExplanation) -> list[str]:
+    custody, hearing = explanation.custody, explanation.hearing
+    if custody.custody_at is None:
+        return ["Custody: never in ICE custody"]
+    ended = custody.custody_ended_at.isoformat() if custody.custody_ended_at else "still held"
+    return [
+        f"Custody: from {custody.custody_at.isoformat()} (transport run "
+        f"{custody.transport_departs_at.isoformat() if custody.transport_departs_at else '?'}), "
+        f"bed {custody.bed_number} at {custody.facility_name} ({custody.facility_code}); "
+        f"conviction level {custody.conviction_level}; ended {ended}",
+        f"Hearing: {hearing.hearing_on} ({hearing.mode}); counsel: {hearing.counsel}"
+        + (f" — {hearing.counsel_name}" if hearing.counsel_name else ""),
+    ]
+
+
+def _trace_text(trace: dict[str, Any]) -> str:
+    parts = [f"[{trace.get('rule')}] -> {trace.get('outcome')}"]
+    if trace.get("era"):
+        parts.append(f"era {trace['era']}")
+    if trace.get("inputs"):
+        parts.append(f"inputs {json.dumps(trace['inputs'], default=str)}")
+    if trace.get("thresholds"):
+        parts.append(f"thresholds {json.dumps(trace['thresholds'], default=str)}")
+    if trace.get("note"):
+        parts.append(str(trace["note"]))
+    return "; ".join(parts)
+
+
+@app.command()
+def queue(database_url: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """The analyst queue: cases whose status the rules could not determine."""
+
+    def work(session: Session) -> list[CaseSummary]:
+        cases = case_flows.analyst_queue(session)
+        return [case_explain.explain_case(session, case.id).case for case in cases]
+
+    rows = _run(database_url, work)
+    if as_json:
+        _print_json([row.model_dump(mode="json") for row in rows])
+        return
+    console.print(_summary_table(rows))
+
+
+# --------------------------------------------------------------------------- acting
+
+
+@app.command()
+def resolve(
+    case_id: CaseIdArgument,
+    category: Annotated[StatusCategory, typer.Option(help="The status the analyst found.")],
+    evidence: Annotated[str, typer.Option(help="What the finding rests on.")],
+    analyst: Annotated[str, typer.Option(help="Who decided.")],
+    removable: Annotated[bool, typer.Option("--removable/--not-removable")] = False,
+    probable_cause: Annotated[
+        str | None, typer.Option(help="Basis for a removable finding.")
+    ] = None,
+    at: AtOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Resolve an "unable to determine" case: a citizen ends with no action; any other
+    status re-runs priority and the detainer decision."""
+    moment = _moment(at)
+
+    def work(session: Session) -> str:
+        finding = parse_finding(
+            {
+                "category": category,
+                "removable": removable,
+                "probable_cause": probable_cause,
+                "evidence": evidence,
+            }
+        )
+        case = case_flows.resolve_analyst_review(
+            session, case_id=case_id, finding=finding, analyst=analyst, at=moment
+        )
+        return case.state.value
+
+    console.print(f"case {case_id}: {_run(database_url, work)}")
+
+
+@app.command("cancel-detainer")
+def cancel_detainer(
+    case_id: CaseIdArgument,
+    reason: Annotated[str, typer.Option(help="Why ICE withdraws the detainer.")],
+    officer: Annotated[str, typer.Option(help="Who cancels it.")],
+    citizen: Annotated[
+        bool, typer.Option("--citizen", help="The person was found to be a U.S. citizen.")
+    ] = False,
+    at: AtOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """ICE cancels a lodged detainer (and tells the local agency)."""
+    moment = _moment(at)
+    state = _run(
+        database_url,
+        lambda session: (
+            case_flows.cancel_detainer(
+                session,
+                case_id=case_id,
+                reason=reason,
+                officer=officer,
+                at=moment,
+                citizen_found=citizen,
+            ).state.value
+        ),
+    )
+    console.print(f"case {case_id}: {state}")
+
+
+@app.command()
+def discretion(
+    case_id: CaseIdArgument,
+    officer: Annotated[str, typer.Option(help="Who records the factors.")],
+    years_present: Annotated[float | None, typer.Option()] = None,
+    arrived_as_child: Annotated[bool, typer.Option("--arrived-as-child")] = False,
+    education: Annotated[str | None, typer.Option()] = None,
+    military_service: Annotated[bool, typer.Option("--military-service")] = False,
+    family_ties: Annotated[bool, typer.Option("--family-ties")] = False,
+    age: Annotated[int | None, typer.Option()] = None,
+    serious_health_condition: Annotated[bool, typer.Option("--serious-health-condition")] = False,
+    victim_or_witness: Annotated[bool, typer.Option("--victim-or-witness")] = False,
+    note: Annotated[str, typer.Option()] = "",
+    at: AtOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record prosecutorial-discretion factors, shown beside the priority."""
+    moment = _moment(at)
+
+    def work(session: Session) -> dict[str, Any]:
+        factors = DiscretionFactors(
+            years_present=years_present,
+            arrived_as_child=arrived_as_child,
+            education=education,
+            military_service=military_service,
+            family_ties=family_ties,
+            age=age,
+            serious_health_condition=serious_health_condition,
+            victim_or_witness=victim_or_witness,
+            note=note,
+        )
+        case = case_flows.record_discretion(
+            session, case_id=case_id, factors=factors, officer=officer, at=moment
+        )
+        return dict(case.discretion)
+
+    console.print(f"case {case_id}: discretion {_discretion(_run(database_url, work))}")
+
+
+@app.command()
+def counsel(
+    case_id: CaseIdArgument,
+    name: Annotated[
+        str | None, typer.Option(help="Attorney who filed an EOIR-28; omit when withdrawn.")
+    ] = None,
+    at: AtOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record representation (a notice of appearance), or its withdrawal."""
+    moment = _moment(at)
+    shown = _run(
+        database_url,
+        lambda session: (
+            case_flows.record_counsel(
+                session, case_id=case_id, counsel_name=name, at=moment
+            ).counsel
+        ),
+    )
+    console.print(f"case {case_id}: {shown}")
+
+
+@app.command()
+def release(
+    case_id: CaseIdArgument,
+    officer: Annotated[str, typer.Option(help="Who releases.")],
+    bond: Annotated[bool, typer.Option("--bond/--recognizance")] = True,
+    at: AtOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Release a detained person on bond or on recognisance."""
+    moment = _moment(at)
+    state = _run(
+        database_url,
+        lambda session: (
+            case_flows.release_from_custody(
+                session, case_id=case_id, on_bond=bond, officer=officer, at=moment
+            ).state.value
+        ),
+    )
+    console.print(f"case {case_id}: {state}")
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+@capacity_app.command()
+def forecast(
+    database_url: DatabaseOption = None,
+    holdout: Annotated[
+        int, typer.Option(min=3, help="30-day periods held back to measure forecast error.")
+    ] = 6,
+    as_json: JsonOption = False,
+) -> None:
+    """Forecast beds, transport seats and officer workload 30, 60 and 90 days ahead, with
+    MAE/MAPE on held-back periods."""
+    from securecomm.cases import capacity as capacity_planning  # statsmodels loads slowly
+
+    result = _run(
+        database_url,
+        lambda session: capacity_planning.forecast_capacity(session, holdout=holdout),
+    )
+    if as_json:
+        _print_json(_finite(asdict(result)))
+        return
+    console.print(
+        f"{result.periods} periods of 30 days, {result.first_day} to {result.last_day}; "
+        f"error measured on the last {result.holdout_periods} (held back)"
+    )
+    table = Table("metric", "model", "last 30 d", "+30 d", "+60 d", "+90 d", "MAE 30/60/90")
+    table.add_column("MAPE % 30/60/90")
+    table.add_column("naive MAE 30/60/90")
+    for metric in result.metrics:
+        table.add_row(
+            metric.metric,
+            metric.model,
+            f"{metric.last_period:.2f}",
+            *(f"{metric.ahead[days]:.2f}" for days in (30, 60, 90)),
+            " / ".join(f"{e.mae:.2f}" for e in metric.errors),
+            " / ".join("-" if e.mape is None else f"{e.mape:.0f}" for e in metric.errors),
+            " / ".join(f"{e.naive_mae:.2f}" for e in metric.errors),
+        )
+    console.print(table)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: unscored errors become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
