@@ -235,7 +235,7 @@ def _popcount64(x: np.uint64) -> int:
     return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _evidence_batch(
     xyt: F64,
     offsets: npt.NDArray[np.int64],

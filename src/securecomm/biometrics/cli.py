@@ -72,3 +72,52 @@ def _table(result: Evaluation) -> str:
             f"{matcher.comparisons_per_second:>10,.0f}"
         )
     return "\n".join(lines)
+
+
+@app.command("bench")
+def bench_command(
+    identities: Annotated[
+        int, typer.Option("--identities", min=1, help="Synthetic identities to enrol.")
+    ],
+    searches: Annotated[
+        int, typer.Option("--searches", min=1, help="Mated searches, and as many non-mated.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="One seed, one synthetic world.")] = 1,
+    severity: Annotated[
+        float, typer.Option(min=0.01, max=3.0, help="Capture perturbation scale.")
+    ] = 1.0,
+    directory: Annotated[
+        Path | None,
+        typer.Option(help="Keep the gallery store under this new folder (default: temporary)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build a synthetic ten-print gallery and measure enrolment, 1:1 rate, 1:N latency,
+    memory per finger, FNIR and FPIR against ground truth."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from securecomm.biometrics._store import GalleryStoreError
+    from securecomm.biometrics.benchmark import format_report, run_benchmark
+
+    if directory is not None and directory.exists() and any(directory.iterdir()):
+        typer.echo(f"error: {directory} is not empty; name a new folder", err=True)
+        raise typer.Exit(2)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, disable=as_json) as bar:
+        task = bar.add_task("enrolling", total=identities)
+        try:
+            report = run_benchmark(
+                identities,
+                searches,
+                seed=seed,
+                severity=severity,
+                directory=directory,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        except (GalleryStoreError, OSError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), sort_keys=True))
+    else:
+        typer.echo(format_report(report))
