@@ -79,8 +79,8 @@ _PATTERN_FREQUENCIES: dict[int, tuple[float, ...]] = {
     10: (0.78, 0.02, 0.16, 0.02, 0.02),
 }
 
-MEAN_PERIOD_PX = (8.3, 10.2)  # per finger; the map varies about +-0.8 px around it
-PERIOD_LIMITS_PX = (7.5, 11.5)
+MEAN_PERIOD_PX = (8.6, 10.2)  # per finger; the map varies about +-0.8 px around it
+PERIOD_LIMITS_PX = (8.0, 11.5)
 SEED_AREA_PX = (900.0, 1400.0)  # one growth seed per this much finger area
 GROWTH_ITERATIONS = 18
 VIZCAYA_KNOT_SD = 0.15  # rad; knots 45 degrees apart, so |jump| < pi/4 keeps g monotone
