@@ -87,6 +87,10 @@ def demo(
         float, typer.Option(min=0.0, max=0.5, help="Share of bookings sent malformed.")
     ] = 0.005,
     output_dir: Annotated[Path, typer.Option(help="Where CSV and HTML go.")] = Path("out"),
+    exchange_dir: Annotated[
+        Path | None,
+        typer.Option(help="Write every CAR submitted and every answer delivered here."),
+    ] = None,
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -101,6 +105,7 @@ def demo(
             seed=seed,
             invalid_fraction=invalid_fraction,
             output_dir=output_dir,
+            exchange_dir=exchange_dir,
         )
     except ValueError as error:
         raise _fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None

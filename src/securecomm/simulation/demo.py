@@ -9,8 +9,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from securecomm.auth import service as auth_service
 from securecomm.booking import service as booking_service
+from securecomm.booking.car import car_from_booking
+from securecomm.booking.models import Submission, SubmissionKind
 from securecomm.database import Database
+from securecomm.domain import AgencyRole
+from securecomm.exceptions import InputError
+from securecomm.interop import outbox
+from securecomm.interop.answers import AnswerFile
+from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
 from securecomm.interop.worker import Worker
 from securecomm.oversight import report, statistics
 from securecomm.oversight.statistics import Statistics
@@ -28,6 +38,7 @@ class DemoOptions:
     seed: int = 2008
     invalid_fraction: float = 0.005
     output_dir: Path = Path("out")
+    exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
 
 
 @dataclass
@@ -111,7 +122,13 @@ def run_demo(
     phases["load"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    worker = Worker(database, court=SimulatedImmigrationCourt(world))
+    if options.exchange_dir is not None:
+        write_submitted_cars(database, options.exchange_dir)
+    worker = Worker(
+        database,
+        court=SimulatedImmigrationCourt(world),
+        transport=_exchange_transport(database, options.exchange_dir),
+    )
     pending = worker.pending()
     worker.run(on_progress=lambda done: report_progress("running the flow", done, pending))
     phases["flow"] = time.perf_counter() - tick
@@ -150,3 +167,42 @@ def run_demo(
         phase_seconds=phases,
         files=files,
     )
+
+
+def _exchange_transport(database: Database, exchange_dir: Path | None) -> outbox.Transport | None:
+    """Mailbox delivery plus, with an exchange folder, every answer written as a file."""
+    if exchange_dir is None:
+        return None
+    return FanOutTransport(outbox.MailboxTransport(database), FileTransport(exchange_dir, database))
+
+
+def write_submitted_cars(database: Database, exchange_dir: Path) -> int:
+    """Each stored booking as the file a live-scan station sends its state bureau:
+    ``<bureau ORI>/<TCN>.CAR.an2``. The runner stores bookings as JSON documents, so this
+    is their CAR form (read back, it gives the same booking); a booking the runner
+    corrupted on purpose has no CAR form and is written as received (``.BOOKING.json``)."""
+    written = 0
+    with database.session() as session:
+        bookings = session.scalars(
+            select(Submission).where(Submission.kind == SubmissionKind.BOOKING)
+        )
+        bureaus: dict[str, str] = {}
+        for submission in bookings:
+            try:
+                document = booking_service.booking_of(submission)
+            except InputError:
+                name = f"{submission.external_key.replace(':', '_')}.BOOKING.json"
+                folder = submission.sender or "UNKNOWN"
+                answer = AnswerFile(folder, name, submission.raw)
+            else:
+                if document.ori not in bureaus:
+                    state = auth_service.agency_by_ori(session, document.ori).state
+                    bureau = auth_service.agency_for_role(
+                        session, AgencyRole.STATE_BUREAU, state=state
+                    )
+                    bureaus[document.ori] = bureau.ori
+                raw = car_from_booking(document, destination_ori=bureaus[document.ori])
+                answer = AnswerFile(bureaus[document.ori], f"{document.tcn}.CAR.an2", raw)
+            write_once(exchange_dir / answer.recipient, answer, key=submission.external_key)
+            written += 1
+    return written
