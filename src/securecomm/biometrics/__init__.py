@@ -14,14 +14,19 @@ from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, Un
 from securecomm.biometrics._extract import ImageError, extract
 from securecomm.biometrics._fusion import Band
 from securecomm.biometrics._gallery import Candidate, Gallery, SearchResult
+from securecomm.biometrics._index import CodeBasis
 from securecomm.biometrics._params import MatchParameters
+from securecomm.biometrics._store import GalleryStore, GalleryStoreError
 from securecomm.biometrics._template import Template
 
 __all__ = [
     "Band",
     "Candidate",
+    "CodeBasis",
     "Comparison",
     "Gallery",
+    "GalleryStore",
+    "GalleryStoreError",
     "ImageError",
     "MatchParameters",
     "NoUsableFingerError",
