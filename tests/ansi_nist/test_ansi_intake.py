@@ -271,3 +271,26 @@ def test_submit_cli_prints_where_the_answers_are(
 def test_submit_cli_refuses_a_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["submit", str(tmp_path / "absent.an2")])
     assert result.exit_code != 0
+
+
+def test_a_car_with_images_only_gets_templates_extracted_per_rolled_finger() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from ansi_helpers import make_booking
+
+    from securecomm.ansi_nist import Charge, build_car, encode
+
+    booking = make_booking(fingers=3)
+    booking = replace(
+        booking,
+        charges=(Charge("2399 Larceny - grand theft (MAX 730 DAYS)", booking.arrest_date),),
+        transmitted_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    document = booking_from_car(encode(build_car(booking)))
+    assert sorted(document.prints) == [1, 2, 3]
+    assert all(
+        Template.from_bytes(t).finger_position == p for p, t in document.template_bytes().items()
+    )
+    assert document.booked_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert (document.charges[0].ncic_code, document.charges[0].max_term_days) == ("2399", 730)
