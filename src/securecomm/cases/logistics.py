@@ -184,6 +184,10 @@ def plan_custody(*, state: str, release_at: datetime, view: CapacityView) -> Dec
             reason = f"run of {departs_at.isoformat()}; bed {number} at {where.code}"
             plan = CustodyPlan(deadline, departs_at, where.code, number, reason)
             break
+        else:
+            if tried:
+                reason = f"no run before the hold deadline had a seat and a bed ({tried[-1]})"
+                plan = CustodyPlan(deadline, None, None, None, reason)
     trace = Trace(
         rule="custody.pickup",
         outcome="lapsed" if plan.lapses else "custody",
