@@ -272,6 +272,9 @@ def _search(
     warm = Gallery(params, basis=default_basis())  # load every kernel before measuring
     warm.enrol(0, strangers[0])
     warm.search(strangers[0])
+    for prints in [p for _, p in probes] + strangers:  # probe features are cached on the
+        for template in prints.values():  # templates: compute them now, so the memory
+            features_of(template, params)  # figure counts the gallery, not the probes
     rss_before = _rss_bytes()
     started = time.perf_counter()
     gallery = Gallery.open(store_path, params)
