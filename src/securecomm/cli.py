@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 booking_app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
 app.add_typer(booking_app, name="booking")
+examiner_app = typer.Typer(help="Fingerprint examiners' queue.", no_args_is_help=True)
+app.add_typer(examiner_app, name="examiner")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(cases_cli.capacity_app, name="capacity", no_args_is_help=True)
@@ -161,6 +163,7 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
         "status_mismatches",
         "ground_truth_mismatches",
         "rejected_submissions",
+        "examiner_reviews",
     ):
         accuracy.add_row(key.replace("_", " "), str(summary[key]))
     console.print(accuracy)
@@ -179,6 +182,7 @@ def _statistics_table(stats: Any) -> Table:
     table = Table(title="IDENT/IAFIS interoperability statistics (cumulative since activation)")
     for column in (
         "",
+        "Bookings",
         "Submissions",
         "Matches",
         "L1",
@@ -203,6 +207,7 @@ def _statistics_table(stats: Any) -> Table:
             *(
                 str(v)
                 for v in (
+                    c.bookings,
                     c.submissions,
                     c.matches,
                     c.matches_level_1,
@@ -377,6 +382,96 @@ def booking_review(
             problems,
         )
     console.print(table)
+
+
+@examiner_app.command("list")
+def examiner_list(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Possible identifications waiting for an examiner, oldest first."""
+    from securecomm.repositories import examiner
+
+    with _database(database_url) as database, database.session() as session:
+        items = [
+            {
+                "review": r.id,
+                "transaction": r.transaction_id,
+                "repository": str(r.repository),
+                "candidate_subject": r.candidate_subject_id,
+                "score": round(r.score, 1),
+                "finger_scores": r.finger_scores,
+                "queued_at": r.queued_at.isoformat(),
+            }
+            for r in examiner.pending(session)
+        ]
+    if as_json:
+        sys.stdout.write(json.dumps(items, indent=2) + "\n")
+        return
+    table = Table(title=f"Examiner queue ({len(items)} pending)")
+    for column in ("review", "transaction", "repository", "candidate", "score", "queued"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            str(item["review"]),
+            str(item["transaction"]),
+            str(item["repository"]),
+            str(item["candidate_subject"]),
+            str(item["score"]),
+            str(item["queued_at"])[:19],
+        )
+    console.print(table)
+
+
+def _examiner_decides(
+    review: int, *, confirm: bool, examiner_name: str, note: str, database_url: str | None
+) -> None:
+    from securecomm.repositories import examiner
+
+    try:
+        with _database(database_url) as database, database.session() as session:
+            decided = examiner.decide(
+                session,
+                review_id=review,
+                confirm=confirm,
+                examiner=examiner_name,
+                at=datetime.now(UTC),
+                note=note,
+            )
+            status = decided.status
+    except SecurecommError as error:
+        raise _fail(str(error)) from None
+    console.print(f"review {review}: {status}; the booking resumes at the next worker run")
+
+
+ExaminerOption = Annotated[str, typer.Option("--examiner", help="Who decided (recorded).")]
+NoteOption = Annotated[str, typer.Option(help="Why, in a sentence (recorded).")]
+
+
+@examiner_app.command("confirm")
+def examiner_confirm(
+    review: int,
+    examiner_name: ExaminerOption,
+    note: NoteOption = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Confirm a possible identification: the candidate is the person booked."""
+    _examiner_decides(
+        review, confirm=True, examiner_name=examiner_name, note=note, database_url=database_url
+    )
+
+
+@examiner_app.command("reject")
+def examiner_reject(
+    review: int,
+    examiner_name: ExaminerOption,
+    note: NoteOption = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Reject a possible identification: the booking is treated as not identified."""
+    _examiner_decides(
+        review, confirm=False, examiner_name=examiner_name, note=note, database_url=database_url
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

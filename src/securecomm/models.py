@@ -19,6 +19,7 @@ from securecomm.repositories.models import (
     CriminalAlias,
     CriminalSubject,
     Encounter,
+    ExaminerReview,
     FingerprintRecord,
     ImmigrationSubject,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "DecisionRecord",
     "Detainer",
     "Encounter",
+    "ExaminerReview",
     "FingerprintRecord",
     "ImmigrationSubject",
     "Jurisdiction",

@@ -21,6 +21,7 @@ class SubmissionState(enum.StrEnum):
     RECEIVED = "received"
     REJECTED = "rejected"
     PROCESSING = "processing"
+    PARKED = "parked"  # waiting for a person (a fingerprint examiner); resumed when decided
     DONE = "done"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -79,4 +80,6 @@ def open_database(url: str, *, apply_migrations: bool = True) -> Database:
         except OperationalError as error:
             message = f"cannot open or migrate the database at {url!r}: {error.orig}"
             raise ConfigurationError(message) from error
+        except CommandError as error:
+            raise ConfigurationError(f"database migrations are inconsistent: {error}") from error
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -6,9 +6,14 @@ messages, audit events) and writes the next state, all committed together. A cra
 anywhere loses at most the step in flight, which simply runs again; unique keys built
 from the TCN (arrest incident, decision kind, outbox key) make a repeat harmless.
 
-    received -> validated -> criminal_searched -> criminal_answered
+A possible identification (the band between identification and no identification)
+parks the booking in an ``awaiting_*_examiner`` state until a fingerprint examiner
+confirms or rejects the candidate; the worker then settles it as either.
+
+    received -> validated -> [awaiting_criminal_examiner] -> criminal_searched
+        -> criminal_answered
         -> (not activated) completed
-        -> immigration_searched -> (no match) completed
+        -> [awaiting_immigration_examiner] -> immigration_searched -> (no match) completed
                                  -> status_queried -> status_determined -> responded
                                  -> completed (field office decided; a case is open)
 """
@@ -47,8 +52,10 @@ from securecomm.priority import rules as priority_rules
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import (
     CriminalSubject,
+    ExaminerReview,
     ImmigrationSubject,
     Repository,
+    ReviewStatus,
 )
 from securecomm.status import rules as status_rules
 
@@ -249,8 +256,24 @@ def criminal_search(session: Session, transaction: Transaction, galleries: Galle
     probe = _probe(document)
     result = galleries.criminal.search(probe)
     decision = _search_decision(result, Repository.CRIMINAL)
-    if decision.value and result.best is not None:
-        subject = session.get_one(CriminalSubject, result.best.subject_id)
+    if _queue_for_examiner(session, transaction, result, Repository.CRIMINAL):
+        transaction.state = State.AWAITING_CRIMINAL_EXAMINER
+        return
+    candidate = result.best.subject_id if decision.value and result.best else None
+    _settle_criminal(session, transaction, galleries, decision, candidate)
+
+
+def _settle_criminal(
+    session: Session,
+    transaction: Transaction,
+    galleries: Galleries,
+    decision: Decision[bool],
+    candidate: int | None,
+) -> None:
+    """Add the arrest to the identified subject, or enrol the booking as a new subject."""
+    document = _document(session, transaction)
+    if candidate is not None:
+        subject = session.get_one(CriminalSubject, candidate)
         repository_service.add_aliases(session, subject=subject, names=[document.name])
         outcome = f"identified as FBI {subject.fbi_number}"
     else:
@@ -264,6 +287,7 @@ def criminal_search(session: Session, transaction: Transaction, galleries: Galle
             aliases=document.aliases,
             enrolled_by_tcn=document.tcn,
         )
+        probe = _probe(document)
         repository_service.store_prints(
             session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=probe
         )
@@ -278,7 +302,7 @@ def criminal_search(session: Session, transaction: Transaction, galleries: Galle
         charges=_charges(document),
     )
     transaction.criminal_subject_id = subject.id
-    transaction.criminal_identified = decision.value
+    transaction.criminal_identified = candidate is not None
     record_decision(
         session,
         kind="criminal_identification",
@@ -291,6 +315,76 @@ def criminal_search(session: Session, transaction: Transaction, galleries: Galle
         session, transaction, kind="criminal.searched", actor="criminal_repository", summary=outcome
     )
     transaction.state = State.CRIMINAL_SEARCHED
+
+
+def _queue_for_examiner(
+    session: Session, transaction: Transaction, result: SearchResult, repository: Repository
+) -> bool:
+    """A possible identification waits for a fingerprint examiner instead of guessing."""
+    if result.band is not Band.POSSIBLE or result.best is None:
+        return False
+    session.add(
+        ExaminerReview(
+            transaction_id=transaction.id,
+            repository=repository,
+            candidate_subject_id=result.best.subject_id,
+            score=result.best.score,
+            finger_scores={str(k): v for k, v in result.best.finger_scores.items()},
+            status=ReviewStatus.PENDING,
+        )
+    )
+    record_decision(
+        session,
+        kind=f"{repository}_possible_identification",
+        decision=Decision(False, (result.to_trace(),)),
+        outcome=f"possible identification of subject {result.best.subject_id}; examiner queued",
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    _audit(
+        session,
+        transaction,
+        kind="examiner.queued",
+        actor=f"{repository}_repository",
+        summary=f"possible identification (score {result.best.score:.1f}) sent to an examiner",
+    )
+    return True
+
+
+def examiner_decision(
+    session: Session, transaction: Transaction, repository: Repository
+) -> tuple[ExaminerReview, Decision[bool]] | None:
+    """The examiner's decided review as an identification decision; None while pending."""
+    review = session.scalars(
+        select(ExaminerReview).where(
+            ExaminerReview.transaction_id == transaction.id,
+            ExaminerReview.repository == repository,
+        )
+    ).one()
+    if review.status is ReviewStatus.PENDING:
+        return None
+    confirmed = review.status is ReviewStatus.CONFIRMED
+    trace = Trace(
+        rule=f"repositories.{repository}.examiner",
+        outcome="identification confirmed" if confirmed else "identification rejected",
+        inputs={
+            "review": review.id,
+            "examiner": review.examiner,
+            "candidate_subject": review.candidate_subject_id,
+            "score": review.score,
+        },
+        note=review.note,
+    )
+    return review, Decision(confirmed, (trace,))
+
+
+def resume_criminal(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    decided = examiner_decision(session, transaction, Repository.CRIMINAL)
+    if decided is None:
+        return
+    review, decision = decided
+    candidate = review.candidate_subject_id if decision.value else None
+    _settle_criminal(session, transaction, galleries, decision, candidate)
 
 
 def criminal_answer(session: Session, transaction: Transaction) -> None:
@@ -348,8 +442,18 @@ def immigration_search(session: Session, transaction: Transaction, galleries: Ga
     document = _document(session, transaction)
     result = galleries.immigration.search(_probe(document))
     decision = _search_decision(result, Repository.IMMIGRATION)
-    if decision.value and result.best is not None:
-        subject = session.get_one(ImmigrationSubject, result.best.subject_id)
+    if _queue_for_examiner(session, transaction, result, Repository.IMMIGRATION):
+        transaction.state = State.AWAITING_IMMIGRATION_EXAMINER
+        return
+    candidate = result.best.subject_id if decision.value and result.best else None
+    _settle_immigration(session, transaction, decision, candidate)
+
+
+def _settle_immigration(
+    session: Session, transaction: Transaction, decision: Decision[bool], candidate: int | None
+) -> None:
+    if candidate is not None:
+        subject = session.get_one(ImmigrationSubject, candidate)
         transaction.immigration_subject_id = subject.id
         outcome = f"matched FIN {subject.fin}"
         level = _match_level(session, transaction)
@@ -380,6 +484,15 @@ def immigration_search(session: Session, transaction: Transaction, galleries: Ga
         summary=outcome,
     )
     transaction.state = State.IMMIGRATION_SEARCHED
+
+
+def resume_immigration(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    decided = examiner_decision(session, transaction, Repository.IMMIGRATION)
+    if decided is None:
+        return
+    review, decision = decided
+    candidate = review.candidate_subject_id if decision.value else None
+    _settle_immigration(session, transaction, decision, candidate)
 
 
 def _history(session: Session, transaction: Transaction) -> CriminalHistoryFact:
@@ -618,6 +731,8 @@ def _without_galleries(step: Callable[[Session, Transaction], None]) -> StepFn:
 
 STEPS: dict[TransactionState, StepFn] = {
     State.VALIDATED: criminal_search,
+    State.AWAITING_CRIMINAL_EXAMINER: resume_criminal,
+    State.AWAITING_IMMIGRATION_EXAMINER: resume_immigration,
     State.CRIMINAL_SEARCHED: _without_galleries(criminal_answer),
     State.CRIMINAL_ANSWERED: immigration_search,
     State.IMMIGRATION_SEARCHED: _without_galleries(answer_or_query),

@@ -50,8 +50,10 @@ class TransactionState(enum.StrEnum):
     RECEIVED = "received"
     REJECTED = "rejected"
     VALIDATED = "validated"
+    AWAITING_CRIMINAL_EXAMINER = "awaiting_criminal_examiner"
     CRIMINAL_SEARCHED = "criminal_searched"
     CRIMINAL_ANSWERED = "criminal_answered"
+    AWAITING_IMMIGRATION_EXAMINER = "awaiting_immigration_examiner"
     IMMIGRATION_SEARCHED = "immigration_searched"
     STATUS_QUERIED = "status_queried"
     STATUS_DETERMINED = "status_determined"
@@ -61,6 +63,13 @@ class TransactionState(enum.StrEnum):
     @property
     def terminal(self) -> bool:
         return self in (TransactionState.REJECTED, TransactionState.COMPLETED)
+
+    @property
+    def awaiting_examiner(self) -> bool:
+        return self in (
+            TransactionState.AWAITING_CRIMINAL_EXAMINER,
+            TransactionState.AWAITING_IMMIGRATION_EXAMINER,
+        )
 
 
 class Transaction(Base):

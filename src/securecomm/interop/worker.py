@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from securecomm.biometrics import MatchParameters
@@ -66,8 +66,14 @@ class Worker:
             return session.scalar(query) or 0
 
     def run(
-        self, *, limit: int | None = None, on_progress: Callable[[int], None] | None = None
+        self,
+        *,
+        limit: int | None = None,
+        on_progress: Callable[[int], None] | None = None,
+        after_each: Callable[[], object] | None = None,
     ) -> WorkerReport:
+        """Drive submissions until none is open (or ``limit``). ``after_each`` runs between
+        submissions, e.g. examiners deciding parked possible identifications."""
         report = WorkerReport()
         while limit is None or report.submissions < limit:
             submission_id = self._next_submission()
@@ -81,6 +87,8 @@ class Worker:
                 )
             if on_progress is not None:
                 on_progress(report.submissions)
+            if after_each is not None:
+                after_each()
         report.messages_delivered += outbox.dispatch_pending(self._database, self._transport)
         return report
 
@@ -99,7 +107,21 @@ class Worker:
             kind = session.get_one(Submission, submission_id).kind
         if kind is SubmissionKind.BOOKING:
             return self._drive_booking(submission_id)
+        if self._park_until_booking_settles(submission_id):
+            return 0
         return self._drive_disposition(submission_id)
+
+    def _park_until_booking_settles(self, submission_id: int) -> bool:
+        """A disposition for a booking still waiting on an examiner waits with it."""
+        with self._database.session() as session:
+            submission = session.get_one(Submission, submission_id)
+            booking_state = session.scalar(
+                select(Transaction.state).where(Transaction.tcn == submission.external_key)
+            )
+            if booking_state is None or booking_state.terminal:
+                return False
+            submission.state = SubmissionState.PARKED
+            return True
 
     def _drive_booking(self, submission_id: int) -> int:
         steps = 0
@@ -118,9 +140,14 @@ class Worker:
                     ).one()
                     if transaction.state.terminal:
                         submission.state = SubmissionState.DONE
+                        _release_parked_dispositions(session, transaction.tcn)
                         return steps
-                    flows.STEPS[transaction.state](session, transaction, self.galleries)
+                    before = transaction.state
+                    flows.STEPS[before](session, transaction, self.galleries)
                     steps += 1
+                    if transaction.state is before:  # an examiner has not decided yet
+                        submission.state = SubmissionState.PARKED
+                        return steps
             except BaseException:
                 self.galleries.pending.clear()
                 raise
@@ -152,3 +179,15 @@ class Worker:
             case_flows.decide(session, submission, self._court)
         else:
             submission.state = SubmissionState.DONE
+
+
+def _release_parked_dispositions(session: Session, tcn: str) -> None:
+    session.execute(
+        update(Submission)
+        .where(
+            Submission.kind == SubmissionKind.DISPOSITION,
+            Submission.external_key == tcn,
+            Submission.state == SubmissionState.PARKED,
+        )
+        .values(state=SubmissionState.RECEIVED)
+    )

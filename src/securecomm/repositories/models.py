@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from securecomm.database import Base, EnumText
+from securecomm.database import Base, EnumText, utcnow
 from securecomm.domain import Disposition, EncounterKind
 
 
@@ -110,3 +110,31 @@ class FingerprintRecord(Base):
     finger_position: Mapped[int]
     quality: Mapped[int]
     template: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReviewStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class ExaminerReview(Base):
+    """A possible identification waiting for a fingerprint examiner's confirm or reject.
+
+    The booking is parked until the examiner decides; the worker then applies the
+    decision (identify the candidate, or treat the search as no identification)."""
+
+    __tablename__ = "examiner_reviews"
+    __table_args__ = (UniqueConstraint("transaction_id", "repository"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), index=True)
+    repository: Mapped[Repository] = mapped_column(EnumText(Repository, 16))
+    candidate_subject_id: Mapped[int]
+    score: Mapped[float]
+    finger_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[ReviewStatus] = mapped_column(EnumText(ReviewStatus, 16), index=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    examiner: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(String(500), default="")

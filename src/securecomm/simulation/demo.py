@@ -24,7 +24,7 @@ from securecomm.interop.file_transport import FanOutTransport, FileTransport, wr
 from securecomm.interop.worker import Worker
 from securecomm.oversight import report, statistics
 from securecomm.oversight.statistics import Statistics
-from securecomm.simulation import runner, scoring
+from securecomm.simulation import examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.world import World
@@ -49,6 +49,7 @@ class DemoResult:
     accuracy: scoring.Accuracy
     mismatches: list[str]
     rejected: int
+    examiner_reviews: int
     seconds: float
     phase_seconds: dict[str, float]
     files: list[Path]
@@ -59,6 +60,7 @@ class DemoResult:
             "people": len(self.world.truth.persons),
             "bookings": n.bookings,
             "rejected_submissions": self.rejected,
+            "examiner_reviews": self.examiner_reviews,
             "submissions": n.submissions,
             "matches": {
                 "total": n.matches,
@@ -130,7 +132,16 @@ def run_demo(
         transport=_exchange_transport(database, options.exchange_dir),
     )
     pending = worker.pending()
-    worker.run(on_progress=lambda done: report_progress("running the flow", done, pending))
+    reviews = 0
+
+    def examiners_at_work() -> None:  # decide possible identifications as they are queued
+        nonlocal reviews
+        reviews += examiners.decide_pending(database, world, links)
+
+    worker.run(
+        on_progress=lambda done: report_progress("running the flow", done, pending),
+        after_each=examiners_at_work,
+    )
     phases["flow"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -163,6 +174,7 @@ def run_demo(
         accuracy=accuracy,
         mismatches=mismatches,
         rejected=rejected,
+        examiner_reviews=reviews,
         seconds=time.perf_counter() - began,
         phase_seconds=phases,
         files=files,
