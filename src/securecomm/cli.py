@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
+from securecomm.biometrics import cli as biometrics_cli
 from securecomm.cases import cli as cases_cli
 from securecomm.config import get_settings
 from securecomm.database import Database, open_database
@@ -31,6 +32,7 @@ app.add_typer(booking_app, name="booking")
 examiner_app = typer.Typer(help="Fingerprint examiners' queue.", no_args_is_help=True)
 app.add_typer(examiner_app, name="examiner")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
+app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(cases_cli.capacity_app, name="capacity", no_args_is_help=True)
 
