@@ -305,9 +305,10 @@ def test_discretion_is_recorded_beside_the_priority_and_can_be_revised(booked: D
             )
         )
         assert record.outcome.startswith(priority or "not a priority")
-        rules = [trace["rule"] for trace in record.traces]
-        assert "discretion.recorded" in rules
-        assert any(rule.endswith(".priority") for rule in rules)
+        (trace,) = record.traces
+        assert trace["rule"] == "discretion.recorded"
+        assert trace["era"] == case.scheme_id
+        assert trace["inputs"]["years_present"] == 13
 
 
 def test_bad_discretion_factors_name_the_field() -> None:

@@ -317,24 +317,28 @@ def _refuse_closed(case: Case, action: str) -> None:
 def record_discretion(
     session: Session, *, case_id: int, factors: DiscretionFactors, officer: str, at: datetime
 ) -> Case:
-    """Record prosecutorial-discretion factors beside the priority (which they do not
-    change); the priority is re-assessed with them so both are explained together."""
+    """Record prosecutorial-discretion factors beside the case's priority, which they
+    never change; recording again replaces the earlier factors."""
     case = case_service.get_case(session, case_id)
     _refuse_closed(case, "record discretion")
-    transaction = session.get_one(Transaction, case.transaction_id)
-    subject = session.get_one(ImmigrationSubject, case.immigration_subject_id)
-    on = transaction.booked_at.date()
-    encounters = repository_service.encounter_facts(subject)
-    history = _history(session, case, transaction.booked_at)
-    status = status_rules.determine_status(encounters=encounters, history=history, as_of=on)
-    priority = priority_rules.assess_priority(
-        history=history, status=status.value, encounters=encounters, as_of=on, discretion=factors
+    recorded = factors.recorded()
+    priority = case.priority_category or "not a priority"
+    trace = Trace(
+        rule="discretion.recorded",
+        outcome="shown_beside_priority",
+        inputs={**recorded, "officer": officer},
+        era=case.scheme_id,
+        note=f"beside {priority} ({case.scheme_id}); the priority is not changed",
     )
-    case.discretion = {**factors.recorded(), "recorded_by": officer}
-    shown = ", ".join(f"{key}={value}" for key, value in factors.recorded().items())
-    outcome = f"{priority.value.category or 'not a priority'}; discretion: {shown or 'none'}"
+    case.discretion = {**recorded, "recorded_by": officer}
+    shown = ", ".join(f"{key}={value}" for key, value in recorded.items())
     _replace_decision(
-        session, case=case, kind="discretion", decision=priority, outcome=outcome, at=at
+        session,
+        case=case,
+        kind="discretion",
+        decision=Decision(factors, (trace,)),
+        outcome=f"{priority}; discretion: {shown or 'none'}",
+        at=at,
     )
     case_service.log(session, case=case, at=at, note=f"{officer} recorded discretion: {shown}")
     return case
