@@ -4,6 +4,12 @@ Two kinds of randomness are kept apart so that each stays reproducible on its ow
 one generator for the world's structure (people, records, arrests), and one generator
 per person for their fingerprints (a master ten-print, then a fresh impression for each
 capture in a fixed order: immigration enrolment, criminal enrolment, bookings by time).
+
+With ``images=True`` every finger is drawn as a synthetic fingerprint image instead and
+every capture is a rendered impression turned into a template by the image extractor,
+as a real booking station's would be: slow (about a third of a second per finger), so
+meant for small worlds. The ground-truth masters are then the templates extracted from
+the clean master images.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any, Protocol
 
 import numpy as np
 
-from securecomm.biometrics import synthetic
+from securecomm.biometrics import ImageError, Template, extract, synthetic, synthetic_images
 from securecomm.domain import ChargeFact, CriminalHistoryFact, Disposition
 from securecomm.simulation import _describe, _places
 from securecomm.simulation._arrests import PlannedArrest, plan_arrests, prior_history
@@ -39,15 +46,27 @@ from securecomm.simulation.world import (
 _STRUCTURE_STREAM = 0
 _BIOMETRIC_STREAM = 1
 _MAX_PEOPLE = 1_000_000
+_CAPTURE_ATTEMPTS = 3  # a finger that fails extraction is rolled again, as at a station
 
 
-def build_world(*, people: int, start: date, end: date, seed: int, severity: float = 1.0) -> World:
+def build_world(
+    *,
+    people: int,
+    start: date,
+    end: date,
+    seed: int,
+    severity: float = 1.0,
+    images: bool = False,
+) -> World:
     """A world of ``people`` persons whose arrests fall in [start, end].
 
+    ``images=True`` renders every capture as a fingerprint image and extracts its
+    template (bookings carry what a booking station's extractor would see); a finger
+    that still fails extraction after a few fresh captures is left out of that capture.
     The same arguments always give an identical world. Raises :class:`WorldSpecError`
     naming the argument and the rule it breaks.
     """
-    _validate(people=people, start=start, end=end, seed=seed, severity=severity)
+    _validate(people=people, start=start, end=end, seed=seed, severity=severity, images=images)
     draw = Draw(np.random.default_rng([seed, _STRUCTURE_STREAM]))
     persons = [
         make_person(person_id, kind, start, end, draw)
@@ -68,7 +87,11 @@ def build_world(*, people: int, start: date, end: date, seed: int, severity: flo
     numbers = _Numbers(draw)
     assembly = _Assembly()
     for person in persons:
-        prints = _Captures(seed=seed, person_id=person.person_id, severity=severity)
+        prints = (
+            _ImageCaptures(seed=seed, person_id=person.person_id, severity=severity)
+            if images
+            else _Captures(seed=seed, person_id=person.person_id, severity=severity)
+        )
         assembly.add_person(
             person, arrests[person.person_id], priors[person.person_id], prints, numbers, draw
         )
@@ -89,7 +112,9 @@ def build_world(*, people: int, start: date, end: date, seed: int, severity: flo
     )
 
 
-def _validate(*, people: int, start: date, end: date, seed: int, severity: float) -> None:
+def _validate(
+    *, people: int, start: date, end: date, seed: int, severity: float, images: bool
+) -> None:
     if isinstance(people, bool) or not isinstance(people, int):
         raise WorldSpecError("people", f"must be an int, got {type(people).__name__}")
     if not 1 <= people <= _MAX_PEOPLE:
@@ -103,6 +128,21 @@ def _validate(*, people: int, start: date, end: date, seed: int, severity: float
         raise WorldSpecError("seed", f"must be a non-negative int, got {seed!r}")
     if not isinstance(severity, int | float) or not math.isfinite(severity) or severity < 0:
         raise WorldSpecError("severity", f"must be a finite number >= 0, got {severity!r}")
+    if not isinstance(images, bool):
+        raise WorldSpecError("images", f"must be a bool, got {type(images).__name__}")
+    if images and severity > synthetic_images.MAX_SEVERITY:
+        raise WorldSpecError(
+            "severity",
+            f"must be at most {synthetic_images.MAX_SEVERITY:g} with images, got {severity!r}",
+        )
+
+
+class _PrintSource(Protocol):
+    """Where one person's captures come from: a ground-truth master and fresh captures."""
+
+    master: TenPrint
+
+    def fresh(self) -> TenPrint: ...
 
 
 class _Captures:
@@ -115,6 +155,41 @@ class _Captures:
 
     def fresh(self) -> TenPrint:
         return synthetic.impressions_of(self.master, self._rng, severity=self._severity)
+
+
+class _ImageCaptures:
+    """One person's fingers as images: each capture is rendered, then extracted."""
+
+    def __init__(self, *, seed: int, person_id: int, severity: float) -> None:
+        self._rng = np.random.default_rng([seed, _BIOMETRIC_STREAM, person_id])
+        self._severity = severity
+        self._fingers = synthetic_images.synthesize_tenprint_images(self._rng)
+        self.master = {
+            position: template
+            for position, finger in self._fingers.items()
+            if (template := _extracted(finger.image, position)) is not None
+        }
+
+    def fresh(self) -> TenPrint:
+        captured: TenPrint = {}
+        for position, finger in self._fingers.items():
+            for _ in range(_CAPTURE_ATTEMPTS):
+                image = synthetic_images.impression_image(
+                    finger, self._rng, severity=self._severity
+                )
+                template = _extracted(image, position)
+                if template is not None:
+                    captured[position] = template
+                    break
+        return captured
+
+
+def _extracted(image: np.ndarray[Any, np.dtype[np.uint8]], position: int) -> Template | None:
+    """The template of one finger image, or None when the extractor refuses it."""
+    try:
+        return extract(image, finger_position=position)
+    except ImageError:
+        return None
 
 
 class _Numbers:
@@ -181,7 +256,7 @@ class _Assembly:
         person: Person,
         arrests: list[PlannedArrest],
         priors: tuple[ChargeFact, ...],
-        prints: _Captures,
+        prints: _PrintSource,
         numbers: _Numbers,
         draw: Draw,
     ) -> None:
@@ -205,7 +280,7 @@ class _Assembly:
         self.truths[person.person_id] = _truth(person, arrests, priors, fin, draw)
 
     def _add_immigration_record(
-        self, person: Person, prints: _Captures, numbers: _Numbers, draw: Draw
+        self, person: Person, prints: _PrintSource, numbers: _Numbers, draw: Draw
     ) -> str | None:
         if not person.in_immigration_repository:
             return None
@@ -244,7 +319,9 @@ class _Assembly:
         return tuple(replace(event, seq=seq) for seq, event in enumerate(unordered, start=1))
 
 
-def _booking(person: Person, arrest: PlannedArrest, prints: _Captures, draw: Draw) -> BookingEvent:
+def _booking(
+    person: Person, arrest: PlannedArrest, prints: _PrintSource, draw: Draw
+) -> BookingEvent:
     return BookingEvent(
         seq=0,
         at=arrest.at,
