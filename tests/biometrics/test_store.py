@@ -242,3 +242,36 @@ def test_a_store_built_under_another_index_layout_is_refused(saved: Path) -> Non
     with pytest.raises(GalleryStoreError) as refused:
         Gallery.open(saved)
     assert refused.value.rule == "layout"
+
+
+def test_compaction_keeps_live_rows_in_one_segment_and_drops_the_rest(
+    saved: Path, probe_impressions: list[TenPrint], strangers: list[TenPrint]
+) -> None:
+    gallery = Gallery.open(saved)
+    gallery.remove(3)
+    gallery.enrol(4, strangers[6])  # replaced: the old row must go
+    gallery.save()
+    gallery.enrol(700, strangers[7])  # pending at compaction time
+    before = {s: gallery.prints_of(s) for s in (0, 4, 50, 700)}
+    gallery.compact()
+    names = sorted(p.name for p in saved.iterdir())
+    assert names == ["MANIFEST.json", "basis-000001.bin", "seg-000003"]
+    reopened = Gallery.open(saved)
+    assert len(reopened) == 80
+    assert 3 not in reopened
+    assert len(reopened._segments[0].rows) == 80  # no dead rows left behind
+    for subject_id, prints in before.items():
+        assert reopened.prints_of(subject_id) == {
+            p: Template.from_bytes(t.to_bytes()) for p, t in prints.items()
+        }
+    assert best_id(reopened, strangers[6]) == 4
+    assert best_id(reopened, strangers[7]) == 700
+    assert best_id(reopened, probe_impressions[50]) == 50
+    assert best_id(reopened, probe_impressions[3]) is None
+
+
+def test_compaction_needs_a_store(probe_impressions: list[TenPrint]) -> None:
+    gallery = Gallery()
+    gallery.enrol(1, probe_impressions[1])
+    with pytest.raises(ValueError, match="no store yet"):
+        gallery.compact()

@@ -32,6 +32,7 @@ from securecomm.biometrics._store import (
     Rows,
     rows_from_prints,
     segment_number,
+    subset,
 )
 from securecomm.biometrics._template import Template
 from securecomm.decisions import JSONValue, Trace
@@ -156,6 +157,30 @@ class Gallery:
                 writer.abandon()
                 raise
         store.commit(added, self._deleted_pairs())
+        self._attach(store)
+
+    def compact(self) -> None:
+        """Rewrite the store as one segment of live rows (removed and replaced rows
+        dropped, pending rows included), with the same atomic switch as :meth:`save`.
+        Worth it when many rows were removed or many small saves made many segments."""
+        if self._store is None:
+            raise ValueError("this gallery has no store yet: save(path) first")
+        store = self._store
+        writer = store.new_segment()
+        try:
+            for segment in self._segments:
+                live = np.flatnonzero(segment.live).astype(np.int64)
+                for start in range(0, len(live), COMPACTION_ROWS):
+                    writer.append(subset(segment.rows, live[start : start + COMPACTION_ROWS]))
+            pending = self._pending.live_rows()
+            if len(pending):
+                writer.append(self._pending.rows(pending))
+            added = writer.finish()
+        except BaseException:
+            writer.abandon()
+            raise
+        dropped = [segment.name for segment in self._segments]
+        store.commit([added], np.zeros((0, 2), dtype=np.int64), dropped)
         self._attach(store)
 
     @property
@@ -321,6 +346,7 @@ class Gallery:
                 self._where[subject_id] = slot << LOCATION_SHIFT | row
 
 
+COMPACTION_ROWS = 65_536  # rows copied at a time: bounded memory for any gallery
 LOCATION_SHIFT = 40
 LOCATION_ROW_MASK = (1 << LOCATION_SHIFT) - 1
 INITIAL_ROWS = 64

@@ -121,6 +121,23 @@ class Rows:
         return {p: self.template(row, p) for p in range(1, POSITIONS + 1) if mask >> (p - 1) & 1}
 
 
+def subset(rows: Rows, selected: npt.NDArray[np.int64]) -> Rows:
+    """Copy of the ``selected`` rows, their minutiae gathered and re-addressed."""
+    table = np.array(rows.finger_table[selected])
+    counts = table["count"].astype(np.int64).ravel()
+    starts = table["start"].astype(np.int64).ravel()
+    new_starts = np.cumsum(counts) - counts
+    gather = np.repeat(starts - new_starts, counts) + np.arange(int(counts.sum()))
+    table["start"] = new_starts.reshape(table.shape)
+    return Rows(
+        subjects=np.array(rows.subjects[selected]),
+        codes=np.array(rows.codes[selected]),
+        fingers=np.array(rows.fingers[selected]),
+        finger_table=table,
+        minutiae=np.array(rows.minutiae[gather]),
+    )
+
+
 def rows_from_prints(
     entries: Iterable[tuple[int, npt.NDArray[np.uint64], int, dict[int, Template]]],
 ) -> Rows:
