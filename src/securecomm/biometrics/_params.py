@@ -22,21 +22,26 @@ class MatchParameters:
     min_quality: int = 20
 
     # --- local structure: a binary cylinder-like code around each minutia
-    descriptor_radius: float = 70.0  # neighbours within this radius shape the code
+    descriptor_radius: float = 90.0  # neighbours within this radius shape the code
     descriptor_grid: int = 6  # cells per side of the square in the minutia's own frame
-    descriptor_direction_bins: int = 4  # relative-direction bins per cell
+    descriptor_direction_bins: int = 6  # relative-direction bins per cell
     descriptor_sigma_space: float = 9.0  # Gaussian spread of a neighbour over cells
     descriptor_sigma_direction: float = 0.6  # Gaussian spread over direction bins
     descriptor_bit_threshold: float = 0.12  # a cell bit is set when its evidence reaches this
     descriptor_min_bits: int = 6  # too few set bits on both sides: no evidence, similarity 0
 
     # --- global consolidation: align on the best local pairs, count consistent pairs
-    seed_pairs: int = 5  # alignments tried, best local similarities first
-    pair_distance_tolerance: float = 16.0
+    seed_pairs: int = 20  # alignments tried, best local similarities first
+    refined_seeds: int = 3  # of those, how many (most pairs first) are refined and scored
+    pair_distance_tolerance: float = 15.0  # at the alignment anchor; grows away from it
     pair_angle_tolerance: float = 0.40
     refinement_rounds: int = 2  # least-squares re-alignment on the paired minutiae
     overlap_margin: float = 20.0  # dilation of the other print's minutiae box
-    overlap_floor: int = 12  # normalise by at least this many minutiae per side
+    overlap_floor: int = 16  # normalise by at least this many minutiae per side
+    tolerance_growth: float = 0.02  # extra tolerance per pixel away from the alignment anchor
+    pair_weighting: float = 1.0  # 0: every pair counts 1; 1: by local similarity x closeness
+    mated_pair_weight: float = 0.45  # mean weight of a mated pair (FVC 2002 and synthetic
+    # alike, 0.45-0.48): weights are divided by it so a typical mated pair counts 1
 
     # --- 1:N search
     index_shortlist: int = 16  # identities given full comparison after the index scan
@@ -51,9 +56,19 @@ class MatchParameters:
             raise ValueError("possible_threshold must not exceed identification_threshold")
         if not 0.0 < self.target_fpir < 1.0:
             raise ValueError("target_fpir must lie in (0, 1)")
-        for name in ("seed_pairs", "descriptor_grid", "index_shortlist", "min_minutiae"):
+        for name in (
+            "seed_pairs",
+            "refined_seeds",
+            "descriptor_grid",
+            "index_shortlist",
+            "min_minutiae",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if not 0.0 <= self.pair_weighting <= 1.0:
+            raise ValueError("pair_weighting must lie in [0, 1]")
+        if self.mated_pair_weight <= 0.0 or self.tolerance_growth < 0.0:
+            raise ValueError("mated_pair_weight must be positive, tolerance_growth not negative")
 
     def __repr__(self) -> str:
         # Only what differs from the defaults, then the thresholds that decide bands.
