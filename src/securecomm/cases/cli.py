@@ -411,19 +411,21 @@ def forecast(
         f"{result.periods} periods of 30 days, {result.first_day} to {result.last_day}; "
         f"error measured on the last {result.holdout_periods} (held back)"
     )
-    table = Table("metric", "model", "last 30 d", "+30 d", "+60 d", "+90 d", "MAE 30/60/90")
-    table.add_column("MAPE % 30/60/90")
-    table.add_column("naive MAE 30/60/90")
+    table = Table("metric", "model", "last 30 d", "ahead", "forecast", "MAE", "MAPE %")
+    table.add_column("naive MAE")
     for metric in result.metrics:
-        table.add_row(
-            metric.metric,
-            metric.model,
-            f"{metric.last_period:.2f}",
-            *(f"{metric.ahead[days]:.2f}" for days in (30, 60, 90)),
-            " / ".join(f"{e.mae:.2f}" for e in metric.errors),
-            " / ".join("-" if e.mape is None else f"{e.mape:.0f}" for e in metric.errors),
-            " / ".join(f"{e.naive_mae:.2f}" for e in metric.errors),
-        )
+        for error in metric.errors:
+            first = error.days == metric.errors[0].days
+            table.add_row(
+                metric.metric if first else "",
+                metric.model if first else "",
+                f"{metric.last_period:.2f}" if first else "",
+                f"+{error.days} d",
+                f"{metric.ahead[error.days]:.2f}",
+                f"{error.mae:.2f}",
+                "-" if error.mape is None else f"{error.mape:.0f}",
+                f"{error.naive_mae:.2f}",
+            )
     console.print(table)
 
 
