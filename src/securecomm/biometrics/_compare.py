@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, overload
 
-from securecomm.biometrics._match import features_of, knobs, match
+from securecomm.biometrics._match import features_of, knobs, match, match_score
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._template import Template
 
@@ -51,7 +51,8 @@ def compare(
         if not isinstance(value, Template):
             raise TypeError(f"{name} must be a Template, got {type(value).__name__}")
     chosen = params if params is not None else DEFAULT_PARAMETERS
-    score, pairs = match(features_of(a, chosen), features_of(b, chosen), knobs(chosen))
+    features_a, features_b = features_of(a, chosen), features_of(b, chosen)
     if not explain:
-        return score
+        return match_score(features_a, features_b, knobs(chosen))
+    score, pairs = match(features_a, features_b, knobs(chosen))
     return Comparison(score, [(int(i), int(p)) for i, p in pairs])

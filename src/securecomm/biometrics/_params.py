@@ -32,7 +32,7 @@ class MatchParameters:
 
     # --- global consolidation: align on the best local pairs, count consistent pairs
     seed_pairs: int = 20  # alignments tried, best local similarities first
-    refined_seeds: int = 3  # of those, how many (most pairs first) are refined and scored
+    refined_seeds: int = 1  # of those, how many (most votes first) are refined and scored
     pair_distance_tolerance: float = 15.0  # at the alignment anchor; grows away from it
     pair_angle_tolerance: float = 0.40
     refinement_rounds: int = 2  # least-squares re-alignment on the paired minutiae
