@@ -7,7 +7,9 @@ Pins itself to one core (where the OS allows) and times ``extract`` on every ima
 the dataset (PNG bytes in, decoding included), ``--rounds`` times, then the full 1:1
 comparison rate of ``compare`` over all pairs of the extracted templates (features
 cached, as in the gallery). Targets: extraction with quality <= 150 ms per image per
-core; >= 20,000 comparisons per second per core.
+core; >= 20,000 comparisons per second per core. Times are CPU time of this process
+(``time.process_time``), which on a shared machine is the honest "per core" figure;
+wall-clock means are printed beside them with the load average.
 """
 
 from __future__ import annotations
@@ -33,33 +35,37 @@ def _pin_one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def bench_extraction(images: list[bytes], rounds: int) -> tuple[list[Template], list[float]]:
+def bench_extraction(images: list[bytes], rounds: int) -> tuple[list[Template], list[float], float]:
+    """Templates of the first round, CPU seconds per extraction, wall seconds per image."""
     extract(images[0])  # load the library and its models once, untimed
     seconds: list[float] = []
     templates: list[Template] = []
+    wall_started = time.perf_counter()
     for round_index in range(rounds):
         for data in images:
-            started = time.perf_counter()
+            started = time.process_time()
             template = extract(data)
-            seconds.append(time.perf_counter() - started)
+            seconds.append(time.process_time() - started)
             if round_index == 0:
                 templates.append(template)
-    return templates, seconds
+    wall = (time.perf_counter() - wall_started) / (rounds * len(images))
+    return templates, seconds, wall
 
 
-def bench_comparison(templates: list[Template], min_seconds: float) -> float:
+def bench_comparison(templates: list[Template], min_seconds: float) -> tuple[float, float]:
+    """Comparisons per CPU second and per wall second."""
     for template in templates:
         compare(template, template)  # features computed once, as a gallery keeps them
     pairs = [(a, b) for i, a in enumerate(templates) for b in templates[i + 1 :]]
     done = 0
-    started = time.perf_counter()
+    started, wall_started = time.process_time(), time.perf_counter()
     while True:
         for a, b in pairs:
             compare(a, b)
         done += len(pairs)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         if elapsed >= min_seconds:
-            return done / elapsed
+            return done / elapsed, done / (time.perf_counter() - wall_started)
 
 
 def main() -> None:
@@ -71,8 +77,8 @@ def main() -> None:
     args = parser.parse_args()
     _pin_one_core()
     images = [item.path.read_bytes() for item in load_dataset(args.dataset)]
-    templates, seconds = bench_extraction(images, args.rounds)
-    rate = bench_comparison(templates, args.compare_seconds)
+    templates, seconds, wall = bench_extraction(images, args.rounds)
+    rate, wall_rate = bench_comparison(templates, args.compare_seconds)
     timings = np.array(seconds)
     report = {
         "dataset": str(args.dataset.resolve()),
@@ -80,8 +86,10 @@ def main() -> None:
         "extract_mean_s": float(timings.mean()),
         "extract_p50_s": float(np.percentile(timings, 50)),
         "extract_p95_s": float(np.percentile(timings, 95)),
+        "extract_wall_mean_s": wall,
         "minutiae_median": float(np.median([len(t) for t in templates])),
         "comparisons_per_second_per_core": rate,
+        "comparisons_per_wall_second": wall_rate,
         "load_average_1min": os.getloadavg()[0],
     }
     if args.json:
@@ -91,11 +99,12 @@ def main() -> None:
     print(
         f"extraction + NFIQ 2: mean {1000 * report['extract_mean_s']:.1f} ms, "
         f"p50 {1000 * report['extract_p50_s']:.1f} ms, p95 {1000 * report['extract_p95_s']:.1f} ms "
-        f"(target <= {1000 * TARGET_EXTRACT_SECONDS:.0f} ms)"
+        f"CPU (target <= {1000 * TARGET_EXTRACT_SECONDS:.0f} ms); "
+        f"wall mean {1000 * wall:.1f} ms"
     )
     print(
-        f"1:1 comparison: {rate:,.0f} per second per core "
-        f"(target >= {TARGET_COMPARISONS_PER_SECOND:,}); "
+        f"1:1 comparison: {rate:,.0f} per CPU second "
+        f"(target >= {TARGET_COMPARISONS_PER_SECOND:,}), {wall_rate:,.0f} per wall second; "
         f"median {report['minutiae_median']:.0f} minutiae per template"
     )
     print(f"load average (1 min): {report['load_average_1min']:.2f}")
