@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from tests.biometrics.ridge_images import FVC, ridge_image
 from typer.testing import CliRunner
 
 from securecomm.biometrics.cli import app
@@ -20,6 +19,8 @@ from securecomm.biometrics.evaluation import (
     impostor_pairs,
     load_dataset,
 )
+
+from .ridge_images import FVC, ridge_image
 
 KEYS = {"eer", "fmr100", "fmr1000", "zero_fmr", "fte", "comparisons_per_second"}
 

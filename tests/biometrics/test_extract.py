@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 from PIL import Image
-from tests.biometrics.ridge_images import FVC, PLANTED, ridge_image
 
 from securecomm.biometrics import ImageError, Template, TemplateError, compare, extract
+
+from .ridge_images import FVC, PLANTED, ridge_image
 
 
 def _encoded(pixels: np.ndarray, fmt: str) -> bytes:
