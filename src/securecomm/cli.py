@@ -91,6 +91,14 @@ def demo(
         float, typer.Option(min=0.0, max=0.5, help="Share of bookings sent malformed.")
     ] = 0.005,
     output_dir: Annotated[Path, typer.Option(help="Where CSV and HTML go.")] = Path("out"),
+    images: Annotated[
+        bool,
+        typer.Option(
+            "--images",
+            help="Render every capture as a synthetic fingerprint image and extract its "
+            "template (about a second per capture: use a small --people).",
+        ),
+    ] = False,
     exchange_dir: Annotated[
         Path | None,
         typer.Option(help="Write every CAR submitted and every answer delivered here."),
@@ -110,6 +118,7 @@ def demo(
             invalid_fraction=invalid_fraction,
             output_dir=output_dir,
             exchange_dir=exchange_dir,
+            images=images,
         )
     except ValueError as error:
         raise _fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None

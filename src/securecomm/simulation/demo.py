@@ -37,6 +37,7 @@ class DemoOptions:
     end: date = date(2018, 12, 31)
     seed: int = 2008
     invalid_fraction: float = 0.005
+    images: bool = False  # render every capture as an image and extract it (slow)
     output_dir: Path = Path("out")
     exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
 
@@ -106,7 +107,11 @@ def run_demo(
     tick = time.perf_counter()
     report_progress("building synthetic world", 0, 1)
     world = build_world(
-        people=options.people, start=options.start, end=options.end, seed=options.seed
+        people=options.people,
+        start=options.start,
+        end=options.end,
+        seed=options.seed,
+        images=options.images,
     )
     report_progress("building synthetic world", 1, 1)
     phases["world"] = time.perf_counter() - tick
