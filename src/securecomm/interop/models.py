@@ -83,7 +83,7 @@ class Transaction(Base):
     ori: Mapped[str] = mapped_column(String(9), index=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     booked_at: Mapped[datetime] = mapped_column(index=True)
-    state: Mapped[TransactionState] = mapped_column(EnumText(TransactionState, 24), index=True)
+    state: Mapped[TransactionState] = mapped_column(EnumText(TransactionState, 32), index=True)
     criminal_subject_id: Mapped[int | None] = mapped_column(ForeignKey("criminal_subjects.id"))
     criminal_identified: Mapped[bool | None]  # True: known subject; False: enrolled new
     immigration_searched: Mapped[bool | None]

@@ -19,6 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # "awaiting_immigration_examiner" needs more than the 24 characters 0001 gave states.
+    with op.batch_alter_table("transactions", schema=None) as batch_op:
+        batch_op.alter_column(
+            "state",
+            existing_type=sa.String(length=24),
+            type_=sa.String(length=32),
+            existing_nullable=False,
+        )
     # A sibling migration written from the same models may already have made the table.
     if sa.inspect(op.get_bind()).has_table("examiner_reviews"):
         return
@@ -63,3 +71,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_examiner_reviews_transaction_id"))
         batch_op.drop_index(batch_op.f("ix_examiner_reviews_status"))
     op.drop_table("examiner_reviews")
+    with op.batch_alter_table("transactions", schema=None) as batch_op:
+        batch_op.alter_column(
+            "state",
+            existing_type=sa.String(length=32),
+            type_=sa.String(length=24),
+            existing_nullable=False,
+        )
