@@ -83,7 +83,7 @@ def _phase_reporter(progress: Progress) -> Callable[[str, int, int], None]:
 
 @app.command()
 def demo(
-    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 1500,
+    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 2000,
     start: Annotated[str, typer.Option(help="First day of bookings (YYYY-MM-DD).")] = "2008-10-01",
     end: Annotated[str, typer.Option(help="Last day of bookings (YYYY-MM-DD).")] = "2018-12-31",
     seed: Annotated[int, typer.Option(help="World seed; same seed, same world.")] = 2008,

@@ -32,7 +32,7 @@ from securecomm.simulation.world import World
 
 @dataclass(frozen=True)
 class DemoOptions:
-    people: int = 1500
+    people: int = 2000
     start: date = date(2008, 10, 1)
     end: date = date(2018, 12, 31)
     seed: int = 2008
