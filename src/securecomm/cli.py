@@ -255,6 +255,10 @@ def worker(
         Path, typer.Option(help="JSON {FIN: outcome} standing in for the immigration court.")
     ] = Path("out/court_docket.json"),
     limit: Annotated[int | None, typer.Option(help="Stop after this many submissions.")] = None,
+    gallery_dir: Annotated[
+        Path | None,
+        typer.Option(help="Keep galleries on disk here; default SECURECOMM_GALLERY_DIR."),
+    ] = None,
 ) -> None:
     """Process every stored submission to its end (resumes after a crash)."""
     from securecomm.cases.ports import DocketFileCourt
@@ -263,7 +267,9 @@ def worker(
     try:
         court = DocketFileCourt(court_docket)
         with _database(database_url) as database:
-            runner = Worker(database, court=court)
+            runner = Worker(
+                database, court=court, gallery_dir=gallery_dir or get_settings().gallery_dir
+            )
             pending = runner.pending()
             with _progress() as progress:
                 task = progress.add_task("processing submissions", total=max(pending, 1))

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/securecomm.sqlite"
     output_dir: Path = Path("out")
+    # Keep the biometric galleries on disk here (opened, not rebuilt, on start).
+    gallery_dir: Path | None = None
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
     @model_validator(mode="after")

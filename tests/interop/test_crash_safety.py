@@ -26,6 +26,7 @@ KILLS = 3
 
 def _start_worker(db_url: str, docket: Path, log: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "securecomm", "worker", "--database-url", db_url]
+    command += ["--gallery-dir", str(log.parent / "galleries")]  # unsaved rows reconciled
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [*command, "--court-docket", str(docket)],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -45,11 +46,20 @@ class Worker:
         transport: outbox.Transport | None = None,
         params: MatchParameters | None = None,
         dispatch_every: int = 50,
+        gallery_dir: Path | None = None,
+        save_every: int = 500,
     ) -> None:
+        """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
+        level with the database instead of rebuilt); without it they are rebuilt."""
         self._database = database
         self._court = court
         self._transport = transport or outbox.MailboxTransport(database)
         self._dispatch_every = dispatch_every
+        self._save_every = save_every
+        self.reconciled = 0
+        if gallery_dir is not None:
+            self.galleries = self._open_galleries(gallery_dir, params)
+            return
         with database.session() as session:
             self.galleries = flows.Galleries(
                 criminal=repository_service.load_gallery(
@@ -59,6 +69,30 @@ class Worker:
                     session, repository=Repository.IMMIGRATION, params=params
                 ),
             )
+
+    def _open_galleries(self, directory: Path, params: MatchParameters | None) -> flows.Galleries:
+        owner = self._database.engine.url.render_as_string(hide_password=True)
+        opened = {}
+        with self._database.session() as session:
+            for repository in (Repository.CRIMINAL, Repository.IMMIGRATION):
+                gallery, reconciled = repository_service.open_gallery(
+                    session,
+                    repository=repository,
+                    directory=directory,
+                    owner=owner,
+                    params=params,
+                )
+                opened[repository] = gallery
+                self.reconciled += reconciled
+        return flows.Galleries(
+            criminal=opened[Repository.CRIMINAL], immigration=opened[Repository.IMMIGRATION]
+        )
+
+    def save_galleries(self) -> None:
+        """Persist stored galleries (a no-op for galleries rebuilt from the database)."""
+        for gallery in (self.galleries.criminal, self.galleries.immigration):
+            if gallery.path is not None:
+                gallery.save()
 
     def pending(self) -> int:
         with self._database.session() as session:
@@ -89,6 +123,9 @@ class Worker:
                 on_progress(report.submissions)
             if after_each is not None:
                 after_each()
+            if report.submissions % self._save_every == 0:
+                self.save_galleries()
+        self.save_galleries()
         report.messages_delivered += outbox.dispatch_pending(self._database, self._transport)
         return report
 

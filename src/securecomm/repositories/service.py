@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from securecomm.domain import (
     EncounterFact,
     EncounterKind,
 )
+from securecomm.exceptions import ConfigurationError
 from securecomm.repositories.models import (
     Arrest,
     Charge,
@@ -68,6 +70,71 @@ def load_gallery(
     if current is not None:
         gallery.enrol(current, prints)
     return gallery
+
+
+def open_gallery(
+    session: Session,
+    *,
+    repository: Repository,
+    directory: Path,
+    owner: str,
+    params: MatchParameters | None = None,
+) -> tuple[Gallery, int]:
+    """The repository's gallery kept on disk under ``directory``, brought level with the
+    database (which stays the source of truth): subjects enrolled since the last save
+    are added, subjects no longer stored are removed. Returns the gallery and how many
+    subjects had to be reconciled. ``owner`` names the database the store belongs to; a
+    store made for another database is refused rather than silently mixed."""
+    path = directory / str(repository)
+    _claim(path, owner)
+    gallery = Gallery.open(path, params, create=True)
+    stored = set(
+        session.scalars(
+            select(FingerprintRecord.subject_id)
+            .where(FingerprintRecord.repository == repository)
+            .distinct()
+        )
+    )
+    held = set(gallery.subject_ids())
+    for subject_id in held - stored:
+        gallery.remove(subject_id)
+    missing = sorted(stored - held)
+    for start in range(0, len(missing), 500):
+        _enrol_from_database(session, gallery, repository, missing[start : start + 500])
+    return gallery, len(held - stored) + len(missing)
+
+
+def _claim(path: Path, owner: str) -> None:
+    marker = path / "OWNER"
+    if marker.exists():
+        recorded = marker.read_text().strip()
+        if recorded != owner:
+            raise ConfigurationError(
+                f"gallery store {path} belongs to database {recorded!r}, not {owner!r}"
+            )
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    marker.write_text(owner + "\n")
+
+
+def _enrol_from_database(
+    session: Session, gallery: Gallery, repository: Repository, subject_ids: list[int]
+) -> None:
+    query = (
+        select(FingerprintRecord)
+        .where(
+            FingerprintRecord.repository == repository,
+            FingerprintRecord.subject_id.in_(subject_ids),
+        )
+        .order_by(FingerprintRecord.subject_id, FingerprintRecord.finger_position)
+    )
+    prints: dict[int, dict[int, Template]] = {}
+    for record in session.scalars(query):
+        prints.setdefault(record.subject_id, {})[record.finger_position] = Template.from_bytes(
+            record.template
+        )
+    for subject_id, subject_prints in prints.items():
+        gallery.enrol(subject_id, subject_prints)
 
 
 def next_fbi_number(session: Session) -> str:
