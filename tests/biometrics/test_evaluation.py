@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 from securecomm.biometrics.cli import app
 from securecomm.biometrics.evaluation import (
     DatasetError,
+    ErrorRates,
+    Evaluation,
     Impression,
+    MatcherResult,
     error_rates,
     genuine_pairs,
     impostor_pairs,
@@ -111,6 +114,10 @@ def test_cli_json_has_both_matchers_and_writes_the_det_plot(tmp_path: Path) -> N
     assert report["failures"] == {"4_1.png": "blank"}
     assert report["genuine_pairs"] == 3
     assert report["impostor_pairs"] == 21 - 3
+    weakest = report["weakest_genuine"]
+    assert len(weakest) == 3  # every genuine pair, lowest score first
+    assert [pair["score"] for pair in weakest] == sorted(pair["score"] for pair in weakest)
+    assert all(pair["first"].split("_")[0] == pair["second"].split("_")[0] for pair in weakest)
     assert det.stat().st_size > 1000
     with Image.open(det) as plot:
         assert plot.format == "PNG"
@@ -135,3 +142,37 @@ def test_fvc_db1_evaluation_beats_bozorth3() -> None:
     report = json.loads(result.stdout)
     assert report["fte"] == 0.0
     assert report["eer"] < report["bozorth3"]["eer"]
+
+
+def _evaluation_with_genuine(scores: list[float], names: tuple[tuple[str, str], ...]) -> Evaluation:
+    rates = ErrorRates(0.0, 0.0, 0.0, 0.0)
+    ours = MatcherResult("securecomm", rates, 1.0, np.array(scores), np.array([0.0]))
+    return Evaluation(
+        dataset=Path("db"),
+        images=4,
+        failures={"2_2.png": "blank"},
+        genuine_pairs=len(scores),
+        impostor_pairs=1,
+        impostor_rule="all pairs of different fingers",
+        ours=ours,
+        bozorth3=ours,
+        extraction_seconds_per_image=0.1,
+        genuine_names=names,
+    )
+
+
+def test_weakest_genuine_names_the_lowest_pairs_and_failed_extractions() -> None:
+    names = (("1_1.png", "1_2.png"), ("2_1.png", "2_2.png"), ("3_1.png", "3_2.png"))
+    evaluation = _evaluation_with_genuine([40.0, -np.inf, 3.5], names)
+    weakest = evaluation.weakest_genuine(2)
+    assert [(pair.first, pair.second, pair.score) for pair in weakest] == [
+        ("2_1.png", "2_2.png", None),  # failed extraction: no score, and JSON has no -inf
+        ("3_1.png", "3_2.png", 3.5),
+    ]
+    report = evaluation.as_dict()
+    assert [pair["score"] for pair in report["weakest_genuine"]] == [None, 3.5, 40.0]
+    json.dumps(report, allow_nan=False)  # the report stays strict JSON
+
+
+def test_weakest_genuine_is_empty_without_names() -> None:
+    assert _evaluation_with_genuine([1.0, 2.0], ()).weakest_genuine() == []

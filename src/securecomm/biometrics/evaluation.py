@@ -40,6 +40,7 @@ IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".wsq", ".jp2", ".j2k", ".jpg
 _FVC_NAME = re.compile(r"^(?P<finger>[^_]+)_(?P<impression>\d+)$")
 DEFAULT_MAX_IMPOSTOR_PAIRS = 200_000
 FAILED_SCORE = -math.inf  # what a comparison with a failed extraction scores
+WEAKEST_GENUINE_SHOWN = 10  # genuine pairs listed in the report, lowest score first
 
 
 class DatasetError(TemplateError):
@@ -87,6 +88,18 @@ class MatcherResult:
 
 
 @dataclass(frozen=True)
+class WeakPair:
+    """A genuine pair and our score for it (None when an extraction failed)."""
+
+    first: str
+    second: str
+    score: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"first": self.first, "second": self.second, "score": self.score}
+
+
+@dataclass(frozen=True)
 class Evaluation:
     dataset: Path
     images: int
@@ -97,10 +110,24 @@ class Evaluation:
     ours: MatcherResult
     bozorth3: MatcherResult
     extraction_seconds_per_image: float
+    # image names of each genuine pair, in the order of ``ours.genuine``
+    genuine_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def fte(self) -> float:
         return len(self.failures) / self.images if self.images else 0.0
+
+    def weakest_genuine(self, count: int = WEAKEST_GENUINE_SHOWN) -> list[WeakPair]:
+        """The ``count`` lowest-scoring genuine pairs of our matcher, lowest first: the
+        false non-matches behind the EER, named so they can be looked at."""
+        if len(self.genuine_names) != self.ours.genuine.size:
+            return []
+        order = np.argsort(self.ours.genuine, kind="stable")[: max(count, 0)]
+        pairs = []
+        for k in order:
+            first, second = self.genuine_names[k]
+            pairs.append(WeakPair(first, second, _finite_or_none(self.ours.genuine[k])))
+        return pairs
 
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = self.ours.as_dict(self.fte)
@@ -113,8 +140,14 @@ class Evaluation:
             impostor_pairs=self.impostor_pairs,
             impostor_rule=self.impostor_rule,
             extraction_seconds_per_image=self.extraction_seconds_per_image,
+            weakest_genuine=[pair.as_dict() for pair in self.weakest_genuine()],
         )
         return result
+
+
+def _finite_or_none(score: float) -> float | None:
+    """A score for JSON: a failed extraction's -inf becomes None (JSON has no -inf)."""
+    return float(score) if math.isfinite(score) else None
 
 
 def load_dataset(directory: Path) -> list[Impression]:
@@ -236,6 +269,9 @@ def evaluate(
         ours=ours,
         bozorth3=theirs,
         extraction_seconds_per_image=extraction,
+        genuine_names=tuple(
+            (impressions[i].path.name, impressions[j].path.name) for i, j in genuine
+        ),
     )
 
 
