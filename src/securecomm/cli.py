@@ -36,7 +36,8 @@ app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmar
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(cases_cli.capacity_app, name="capacity", no_args_is_help=True)
 
-console = Console()
+# Logs and pipes get a full-width table; a terminal uses its own width.
+console = Console(width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True)
 
 DatabaseOption = Annotated[
@@ -163,7 +164,8 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
     from securecomm.oversight.statistics import Statistics
 
     stats: Statistics = result.statistics
-    console.print(_statistics_table(stats))
+    for table in _statistics_tables(stats):
+        console.print(table)
     accuracy = Table(title="Identification accuracy against ground truth")
     accuracy.add_column("measure")
     accuracy.add_column("count", justify="right")
@@ -189,62 +191,61 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
     )
 
 
-def _statistics_table(stats: Any) -> Table:
-    table = Table(title="IDENT/IAFIS interoperability statistics (cumulative since activation)")
-    for column in (
-        "",
-        "Bookings",
-        "Submissions",
-        "Matches",
-        "L1",
-        "L2&3",
-        "Detainers",
-        "Booked",
-        "B-L1",
-        "B-L2",
-        "B-L3",
-        "B-NC",
-        "Removed",
-        "R-L1",
-        "R-L2",
-        "R-L3",
-        "R-NC",
-    ):
-        table.add_column(column, justify="left" if column == "" else "right")
+# (column title, Counts attribute): two tables so each fits an ordinary terminal
+MATCH_COLUMNS = (
+    ("Bookings", "bookings"),
+    ("Submissions", "submissions"),
+    ("Matches", "matches"),
+    ("L1", "matches_level_1"),
+    ("L2&3", "matches_level_2_3"),
+    ("Detainers", "detainers"),
+)
+OUTCOME_COLUMNS = (
+    ("Booked", "booked"),
+    ("L1", "booked_level_1"),
+    ("L2", "booked_level_2"),
+    ("L3", "booked_level_3"),
+    ("Non-crim.", "booked_non_criminal"),
+    ("Removed", "removed"),
+    ("L1", "removed_level_1"),
+    ("L2", "removed_level_2"),
+    ("L3", "removed_level_3"),
+    ("Non-crim.", "removed_non_criminal"),
+)
 
-    def row(name: str, c: Any) -> list[str]:
-        return [
-            name,
-            *(
-                str(v)
-                for v in (
-                    c.bookings,
-                    c.submissions,
-                    c.matches,
-                    c.matches_level_1,
-                    c.matches_level_2_3,
-                    c.detainers,
-                    c.booked,
-                    c.booked_level_1,
-                    c.booked_level_2,
-                    c.booked_level_3,
-                    c.booked_non_criminal,
-                    c.removed,
-                    c.removed_level_1,
-                    c.removed_level_2,
-                    c.removed_level_3,
-                    c.removed_non_criminal,
-                )
-            ),
-        ]
+
+def _statistics_tables(stats: Any) -> list[Table]:
+    """The report's two pages: submissions and matches, then custody and removals."""
+    return [
+        _counts_table(
+            stats,
+            "IDENT/IAFIS interoperability: submissions, IDENT matches (by 2008 level), detainers",
+            MATCH_COLUMNS,
+        ),
+        _counts_table(
+            stats,
+            "Booked into ICE custody and removed or returned, by conviction level",
+            OUTCOME_COLUMNS,
+        ),
+    ]
+
+
+def _counts_table(stats: Any, title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    table = Table(title=title, caption="cumulative since each jurisdiction's activation")
+    table.add_column("State / jurisdiction (activated)")
+    for heading, _attribute in columns:
+        table.add_column(heading, justify="right")
+
+    def row(name: str, counts: Any) -> list[str]:
+        return [name, *(str(getattr(counts, attribute)) for _h, attribute in columns)]
 
     for state, counts in stats.states.items():
-        table.add_row(*row(state, counts))
+        table.add_row(*row(state, counts), style="bold")
         for jurisdiction in stats.jurisdictions:
             if jurisdiction.state == state:
                 activated = jurisdiction.activation_date or "not activated"
                 table.add_row(*row(f"  {jurisdiction.name} ({activated})", jurisdiction.counts))
-    table.add_row(*row("Nationwide", stats.nationwide), style="bold")
+    table.add_row(*row("Nationwide", stats.nationwide), style="bold reverse")
     return table
 
 
@@ -306,7 +307,8 @@ def stats(
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    console.print(_statistics_table(computed))
+    for table in _statistics_tables(computed):
+        console.print(table)
 
 
 @app.command("submit")
