@@ -1,0 +1,58 @@
+"""The main job as a user runs it: `securecomm demo --json` prints one JSON object with
+the statistics and the accuracy figures; bad options get a clear error, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from securecomm.cli import app
+
+REQUIRED_KEYS = {
+    "submissions",
+    "matches",
+    "detainers",
+    "removals",
+    "ground_truth_mismatches",
+    "missed_identifications",
+    "wrong_identifications",
+    "citizens_flagged",
+    "seconds",
+}
+
+
+def test_demo_json_has_the_published_keys(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--people", "60", "--seed", "3", "--json", "--output-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary) >= REQUIRED_KEYS
+    assert summary["ground_truth_mismatches"] == 0
+    assert summary["submissions"] > 0
+    assert (tmp_path / "report.html").exists()
+    assert (tmp_path / "statistics_by_jurisdiction.csv").read_text().startswith("code,name")
+
+
+def test_demo_refuses_bad_dates_with_a_message(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--start", "2018-01-01", "--end", "2010-01-01", "--output-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "--end must be after --start" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_refuses_a_database_already_in_use(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'used.sqlite'}"
+    first = CliRunner().invoke(
+        app, ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
+    )
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(
+        app, ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
+    )
+    assert again.exit_code == 2
+    assert "empty database" in again.output
