@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +18,7 @@ from securecomm.ansi_nist import cli as ansi_nist_cli
 from securecomm.biometrics import cli as biometrics_cli
 from securecomm.cases import cli as cases_cli
 from securecomm.config import get_settings
-from securecomm.database import Database, open_database
+from securecomm.database import Database, opened_database
 from securecomm.exceptions import SecurecommError
 
 app = typer.Typer(
@@ -49,15 +48,6 @@ DatabaseOption = Annotated[
 def _fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    database = open_database(url or get_settings().database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def _progress() -> Progress:
@@ -127,7 +117,7 @@ def demo(
         raise _fail("--end must be after --start")
     url = database_url or _fresh_demo_database(output_dir)
     try:
-        with _database(url) as database:
+        with opened_database(url) as database:
             _refuse_used_database(database)
             with _progress() as progress:
                 result = run_demo(database, options, _phase_reporter(progress))
@@ -267,7 +257,7 @@ def worker(
 
     try:
         court = DocketFileCourt(court_docket)
-        with _database(database_url) as database:
+        with opened_database(database_url) as database:
             runner = Worker(
                 database, court=court, gallery_dir=gallery_dir or get_settings().gallery_dir
             )
@@ -296,7 +286,7 @@ def stats(
     from securecomm.oversight import statistics
 
     try:
-        with _database(database_url) as database, database.session() as session:
+        with opened_database(database_url) as database, database.session() as session:
             computed = statistics.compute(session)
     except SecurecommError as error:
         raise _fail(str(error)) from None
@@ -337,7 +327,7 @@ def submit(
         raise _fail(f"cannot read {file}: {error.strerror or error}") from None
     try:
         court = DocketFileCourt(court_docket) if court_docket is not None else None
-        with _database(database_url) as database:
+        with opened_database(database_url) as database:
             result = intake.submit(database, raw, answers_dir=answers_dir, court=court)
     except SecurecommError as error:
         raise _fail(str(error)) from None
@@ -361,7 +351,7 @@ def booking_submit(
 
     raw = file.read_bytes()
     try:
-        with _database(database_url) as database, database.session() as session:
+        with opened_database(database_url) as database, database.session() as session:
             submission, new = booking_service.receive(
                 session,
                 kind=SubmissionKind.BOOKING,
@@ -383,7 +373,7 @@ def booking_review(
     """List rejected submissions kept for review, with every field problem."""
     from securecomm.booking import service as booking_service
 
-    with _database(database_url) as database, database.session() as session:
+    with opened_database(database_url) as database, database.session() as session:
         items = [booking_service.summary(s) for s in booking_service.rejected(session, limit=limit)]
     if as_json:
         sys.stdout.write(json.dumps(items, indent=2, default=str) + "\n")
@@ -411,7 +401,7 @@ def examiner_list(
     """Possible identifications waiting for an examiner, oldest first."""
     from securecomm.repositories import examiner
 
-    with _database(database_url) as database, database.session() as session:
+    with opened_database(database_url) as database, database.session() as session:
         items = [
             {
                 "review": r.id,
@@ -448,7 +438,7 @@ def _examiner_decides(
     from securecomm.repositories import examiner
 
     try:
-        with _database(database_url) as database, database.session() as session:
+        with opened_database(database_url) as database, database.session() as session:
             decided = examiner.decide(
                 session,
                 review_id=review,

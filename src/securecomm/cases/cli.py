@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -20,8 +19,7 @@ from securecomm.cases import explain as case_explain
 from securecomm.cases import flows as case_flows
 from securecomm.cases.models import CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
-from securecomm.config import get_settings
-from securecomm.database import Database, open_database
+from securecomm.database import opened_database
 from securecomm.domain import StatusCategory
 from securecomm.exceptions import SecurecommError
 from securecomm.priority.rules import DiscretionFactors, InvalidDiscretionError
@@ -46,19 +44,10 @@ AtOption = Annotated[
 ]
 
 
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    database = open_database(url or get_settings().database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
 def _run(url: str | None, work: Callable[[Session], T]) -> T:
     """Run ``work`` in one unit of work; any product error becomes a message and exit 2."""
     try:
-        with _database(url) as database, database.session() as session:
+        with opened_database(url) as database, database.session() as session:
             return work(session)
     except (SecurecommError, InvalidDiscretionError) as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)

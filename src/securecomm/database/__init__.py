@@ -4,6 +4,7 @@ from securecomm.database.base import Base, EnumText, JSONDict, utcnow
 from securecomm.database.engine import (
     Database,
     open_database,
+    opened_database,
 )
 
-__all__ = ["Base", "Database", "EnumText", "JSONDict", "open_database", "utcnow"]
+__all__ = ["Base", "Database", "EnumText", "JSONDict", "open_database", "opened_database", "utcnow"]

@@ -72,6 +72,19 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@contextmanager
+def opened_database(url: str | None = None) -> Iterator[Database]:
+    """A migrated database for one command: the given URL or SECURECOMM_DATABASE_URL,
+    disposed of afterwards."""
+    from securecomm.config import get_settings
+
+    database = open_database(url or get_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 def open_database(url: str, *, apply_migrations: bool = True) -> Database:
     engine = make_engine(url)
     if apply_migrations:
