@@ -378,13 +378,22 @@ def examiner_decision(
     return review, Decision(confirmed, (trace,))
 
 
-def resume_criminal(session: Session, transaction: Transaction, galleries: Galleries) -> None:
-    decided = examiner_decision(session, transaction, Repository.CRIMINAL)
+def _examined_candidate(
+    session: Session, transaction: Transaction, repository: Repository
+) -> tuple[Decision[bool], int | None] | None:
+    """The examiner's decision and the subject it identifies (None if rejected);
+    None while the review is pending."""
+    decided = examiner_decision(session, transaction, repository)
     if decided is None:
-        return
+        return None
     review, decision = decided
-    candidate = review.candidate_subject_id if decision.value else None
-    _settle_criminal(session, transaction, galleries, decision, candidate)
+    return decision, review.candidate_subject_id if decision.value else None
+
+
+def resume_criminal(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    examined = _examined_candidate(session, transaction, Repository.CRIMINAL)
+    if examined is not None:
+        _settle_criminal(session, transaction, galleries, *examined)
 
 
 def criminal_answer(session: Session, transaction: Transaction) -> None:
@@ -487,12 +496,9 @@ def _settle_immigration(
 
 
 def resume_immigration(session: Session, transaction: Transaction, galleries: Galleries) -> None:
-    decided = examiner_decision(session, transaction, Repository.IMMIGRATION)
-    if decided is None:
-        return
-    review, decision = decided
-    candidate = review.candidate_subject_id if decision.value else None
-    _settle_immigration(session, transaction, decision, candidate)
+    examined = _examined_candidate(session, transaction, Repository.IMMIGRATION)
+    if examined is not None:
+        _settle_immigration(session, transaction, *examined)
 
 
 def _history(session: Session, transaction: Transaction) -> CriminalHistoryFact:
