@@ -46,6 +46,17 @@ The matcher then changed scale (commit 47d134e: weighted pairs): with it, at
 (the rule gives 40 / 35) and mated ones minimum 452, q1 503; FNIR 0 and FPIR 0 at
 150 / 120, no mate missed by the index stage. 150 / 120 therefore sits far inside the
 gap for both matchers; rederive with the bench whenever the matcher changes.
+
+**Ten-prints through images (the thresholds in use: 300 / 200).** Once minutiae came
+from ridge-enhanced images, strangers rendered by the synthetic image generator scored
+far higher than synthetic minutiae do (7.5 per finger on average, against about 1; real
+FVC 2002 impostors 2.0). ``benchmarks/bench_image_thresholds.py`` measures that tail:
+over 85 searches against 84 strangers each, the best non-mated fused score had mean
+119.4, sd 15.8, maximum 163.1, so the rule gives 230 / 170, and 150 would have made
+false identifications. The defaults are raised to 300 / 200: above the heaviest tail
+measured with room for larger galleries, and below every mated search measured (452 on
+synthetic minutiae at a million identities, 943 on synthetic images, 349 with only four
+usable fingers). See docs/benchmarks.md for the table.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Every tuning constant of the engine, in one frozen object.
 
 Lengths are pixels at 500 ppi, angles radians. The decision thresholds at the end were
-derived from impostor searches of synthetic data; see :mod:`securecomm.biometrics._fusion`
-for the derivation and ``benchmarks/bench_biometrics.py`` to measure them again.
+derived from impostor searches of synthetic data (minutiae and rendered images); see
+:mod:`securecomm.biometrics._fusion` for the derivation, and
+``benchmarks/bench_biometrics.py`` and ``benchmarks/bench_image_thresholds.py`` to
+measure them again.
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class MatchParameters:
 
     # --- decision (see _fusion for the derivation)
     target_fpir: float = 1e-4
-    identification_threshold: float = 150.0
-    possible_threshold: float = 120.0
+    identification_threshold: float = 300.0
+    possible_threshold: float = 200.0
 
     def __post_init__(self) -> None:
         if self.possible_threshold > self.identification_threshold:
