@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from securecomm.biometrics._match import _popcount64
 from securecomm.biometrics._params import (
     INDEX_BASIS_SEED,
     INDEX_BASIS_TENPRINTS,
@@ -224,15 +225,6 @@ def _scan(
                     differing += _popcount64(codes[row, position, w] ^ probe[position, w])
                 total += half - differing
         out[row] = total
-
-
-@njit(cache=True, nogil=True)
-def _popcount64(x: np.uint64) -> int:
-    """Set bits of a 64-bit word (SWAR: parallel sums in 2, 4, 8-bit lanes)."""
-    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
-    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
 @njit(cache=True, nogil=True, fastmath=True)
