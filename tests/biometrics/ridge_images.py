@@ -32,3 +32,10 @@ def ridge_image(
         phase += (1 if k % 2 else -1) * np.arctan2(yy - py, xx - px)
     noise = np.random.default_rng(seed).normal(0, 8, (size, size))
     return np.clip(128 + 90 * np.cos(phase) + noise, 0, 255).astype(np.uint8)
+
+
+def found_near(
+    minutiae: npt.NDArray[np.float32], point: tuple[int, int], tolerance: float = 8.0
+) -> bool:
+    """Whether any minutia (x, y in the first two columns) lies within ``tolerance`` px."""
+    return bool(np.any(np.hypot(minutiae[:, 0] - point[0], minutiae[:, 1] - point[1]) <= tolerance))
