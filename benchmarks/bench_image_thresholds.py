@@ -18,11 +18,12 @@ import argparse
 import json
 
 import numpy as np
+from rich.console import Console
 from rich.progress import track
 
 from securecomm.biometrics import ImageError, MatchParameters, Template, compare, extract
 from securecomm.biometrics import synthetic_images as si
-from securecomm.biometrics._fusion import derive_thresholds
+from securecomm.biometrics._fusion import derive_thresholds, fuse
 
 TenPrint = dict[int, Template]
 
@@ -40,7 +41,8 @@ def capture(
 
 
 def fused(probe: TenPrint, enrolled: TenPrint) -> float:
-    return sum(compare(probe[p], enrolled[p]) for p in probe if p in enrolled)
+    """The gallery's fusion of the positions usable on both sides."""
+    return fuse({p: compare(probe[p], enrolled[p]) for p in probe if p in enrolled})
 
 
 def main() -> None:
@@ -55,7 +57,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     enrolled: list[TenPrint] = []
     probes: list[TenPrint] = []
-    for _ in track(range(args.people), description="rendering and extracting"):
+    progress = Console(stderr=True)  # stdout carries only the report (--json parses it)
+    for _ in track(range(args.people), description="rendering and extracting", console=progress):
         masters = si.synthesize_tenprint_images(rng)
         enrolled.append(capture(masters, rng, args.raw_minutiae))
         probes.append(capture(masters, rng, args.raw_minutiae))
