@@ -77,7 +77,7 @@ def extract(
     ``image`` is a 2-D uint8 array, a Pillow image or encoded bytes (PNG, TIFF, JPEG 2000,
     WSQ, or anything else Pillow reads); ``ppi`` its resolution, resampled to 500 ppi.
     ``enhance_ridges=False`` takes mindtct's minutiae of the raw image instead of the
-    filtered one: about 55 ms faster per image, and less accurate on poor prints.
+    filtered one: about 75 ms faster per image, and less accurate on poor prints.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
     "not a fingerprint" or "quality too low to enrol".
     """
