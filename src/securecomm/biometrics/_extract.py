@@ -1,8 +1,8 @@
 """Fingerprint image in, minutiae template out.
 
 NIST's NFIQ 2 (quality) and mindtct (minutiae) do the image work, through the
-``nbis-py`` bindings; this module decodes what callers hand in (arrays, Pillow images,
-PNG/TIFF/JPEG 2000/WSQ bytes), refuses what is not a usable fingerprint with a typed
+``nbis-py`` bindings (:mod:`._nbis`); this module decodes what callers hand in (arrays,
+Pillow images, PNG/TIFF/JPEG 2000/WSQ bytes), refuses what is not a usable fingerprint with a typed
 :class:`ImageError`, and then:
 
 * measures NFIQ 2 quality on the image as captured (quality describes the sample, so
@@ -15,8 +15,8 @@ PNG/TIFF/JPEG 2000/WSQ bytes), refuses what is not a usable fingerprint with a t
   a few pixels of the image edge, and those near the edge of the filtered foreground,
   where a ridge cut by the boundary looks like a ridge ending.
 
-The price is a second mindtct run and the filtering (about 75 ms per image together);
-``benchmarks/bench_extract.py`` measures it.
+NFIQ 2 runs on its own (:func:`._nbis.nfiq2`), so each image costs one NFIQ 2 and one
+mindtct run plus the filtering; ``benchmarks/bench_extract.py`` measures it.
 
 Directions: mindtct measures angles counter-clockwise on screen (y axis up), while
 templates store the direction whose unit vector in image coordinates (y down) is
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 import warnings
 from typing import Any
 
@@ -39,6 +38,7 @@ from PIL import Image, UnidentifiedImageError
 
 from securecomm.biometrics._enhance import enhance
 from securecomm.biometrics._errors import TemplateError
+from securecomm.biometrics._nbis import NativeCallError, Nfiq2Quality, nfiq2, run_mindtct
 from securecomm.biometrics._quality import MIN_ENROL_QUALITY, is_fingerprint_like
 from securecomm.biometrics._template import MAX_SIDE_PX, Template
 
@@ -77,7 +77,7 @@ def extract(
     ``image`` is a 2-D uint8 array, a Pillow image or encoded bytes (PNG, TIFF, JPEG 2000,
     WSQ, or anything else Pillow reads); ``ppi`` its resolution, resampled to 500 ppi.
     ``enhance_ridges=False`` takes mindtct's minutiae of the raw image instead of the
-    filtered one: about 75 ms faster per image, and less accurate on poor prints.
+    filtered one: about 20 ms faster per image, and less accurate on poor prints.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
     "not a fingerprint" or "quality too low to enrol".
     """
@@ -87,26 +87,23 @@ def extract(
         raise ImageError(finger_position, "unreadable", f"ppi {ppi!r} is outside 100..2000")
     pixels = _resampled(_decoded(image, finger_position), ppi)
     _check_usable_pixels(pixels, finger_position)
-    raw = _run_mindtct(pixels, finger_position, quality=True)
-    quality = int(raw.quality().score)
-    features = {value.name: float(value.value) for value in raw.quality().features}
-    if not is_fingerprint_like(features):
+    quality = _nfiq2(pixels, finger_position)
+    if not is_fingerprint_like(quality.features):
         raise ImageError(finger_position, "not a fingerprint", "no coherent ridge flow")
-    if quality < MIN_ENROL_QUALITY:
+    if quality.score < MIN_ENROL_QUALITY:
         raise ImageError(
             finger_position,
             "quality too low to enrol",
-            f"NFIQ 2 score {quality}, minimum {MIN_ENROL_QUALITY}",
+            f"NFIQ 2 score {quality.score}, minimum {MIN_ENROL_QUALITY}",
         )
     if enhance_ridges:
         enhanced = enhance(pixels)
-        found = _run_mindtct(enhanced.pixels, finger_position, quality=False)
-        minutiae = _kept_minutiae(found, pixels)
+        minutiae = _kept_minutiae(_mindtct(enhanced.pixels, finger_position), pixels)
         minutiae = minutiae[enhanced.deep_inside(minutiae, FOREGROUND_MARGIN_PX)]
     else:
-        minutiae = _kept_minutiae(raw, pixels)
+        minutiae = _kept_minutiae(_mindtct(pixels, finger_position), pixels)
     height, width = pixels.shape
-    return Template(minutiae, width, height, quality, finger_position)
+    return Template(minutiae, width, height, quality.score, finger_position)
 
 
 def _decoded(image: object, finger_position: int) -> npt.NDArray[np.uint8]:
@@ -173,40 +170,19 @@ def _check_usable_pixels(pixels: npt.NDArray[np.uint8], finger_position: int) ->
         raise ImageError(finger_position, "blank", "no contrast between ridges and valleys")
 
 
-_local = threading.local()  # mindtct extractors per thread: the bindings hold state
-
-
-def _extractor(quality: bool) -> Any:
-    name = "with_quality" if quality else "minutiae_only"
-    found = getattr(_local, name, None)
-    if found is None:
-        import nbis
-
-        settings = nbis.NbisExtractorSettings(
-            min_quality=0.0,
-            get_center=False,
-            check_fingerprint=False,  # SIVV costs ~230 ms; NFIQ 2's coherence does the job
-            compute_nfiq2=quality,
-            ppi=None,
-        )
-        found = nbis.new_nbis_extractor(settings)
-        setattr(_local, name, found)
-    return found
-
-
-def _run_mindtct(pixels: npt.NDArray[np.uint8], finger_position: int, *, quality: bool) -> Any:
-    """mindtct's minutiae of ``pixels``, and with ``quality`` NFIQ 2 too."""
-    import nbis
-
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="BMP")  # cheapest lossless hand-over
+def _nfiq2(pixels: npt.NDArray[np.uint8], finger_position: int) -> Nfiq2Quality:
     try:
-        return _extractor(quality).extract_minutiae(buffer.getvalue())
-    except nbis.NbisError as error:
+        return nfiq2(pixels)
+    except NativeCallError as error:
         # NFIQ 2 fails on images with no ridge structure at all (blank, flat, tiny).
-        raise ImageError(
-            finger_position, "not a fingerprint", f"mindtct/NFIQ 2: {error!r}"
-        ) from error
+        raise ImageError(finger_position, "not a fingerprint", error.detail) from error
+
+
+def _mindtct(pixels: npt.NDArray[np.uint8], finger_position: int) -> Any:
+    try:
+        return run_mindtct(pixels)
+    except NativeCallError as error:
+        raise ImageError(finger_position, "not a fingerprint", error.detail) from error
 
 
 def _kept_minutiae(raw: Any, pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:

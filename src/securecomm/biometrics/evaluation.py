@@ -34,6 +34,7 @@ import numpy.typing as npt
 from securecomm.biometrics._compare import compare
 from securecomm.biometrics._errors import TemplateError
 from securecomm.biometrics._extract import ImageError, extract
+from securecomm.biometrics._nbis import NATIVE_LOCK, mindtct_extractor
 from securecomm.biometrics._template import DIRECTION, KIND, RELIABILITY, Template, X, Y
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".wsq", ".jp2", ".j2k", ".jpg")
@@ -300,7 +301,10 @@ def _bozorth3_scorer(templates: Sequence[Template | None]) -> Scorer:
 
     def score(i: int, j: int) -> float:
         a, b = loaded[i], loaded[j]
-        return FAILED_SCORE if a is None or b is None else float(a.compare(b))
+        if a is None or b is None:
+            return FAILED_SCORE
+        with NATIVE_LOCK:  # bozorth3 keeps its state in C globals
+            return float(a.compare(b))
 
     return score
 
@@ -322,8 +326,6 @@ def _run_matcher(
 def to_nbis_minutiae(template: Template) -> Any:
     """The template's minutiae as NBIS (bozorth3) minutiae, through the ISO 19794-2
     record layout that ``nbis-py`` reads (its own writer's 26-byte header)."""
-    from securecomm.biometrics._extract import _extractor
-
     m = template.minutiae
     body = bytearray()
     for row in m:
@@ -340,7 +342,7 @@ def to_nbis_minutiae(template: Template) -> Any:
     header = b"FMR\x00 20\x00" + struct.pack(
         ">IHHHHHBBBB", 26 + len(body), 0, template.width, template.height, 0, 0, 0, 0, 0, len(m)
     )
-    return _extractor(quality=False).load_iso_19794_2_2005(header + bytes(body))
+    return mindtct_extractor().load_iso_19794_2_2005(header + bytes(body))
 
 
 def write_det_plot(evaluation: Evaluation, path: Path) -> None:

@@ -1,0 +1,90 @@
+"""NFIQ 2 on its own (the wrapper called directly) against NFIQ 2 bundled with mindtct."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from importlib import metadata
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import Image
+
+from securecomm.biometrics import _nbis
+from securecomm.biometrics._nbis import NativeCallError, nfiq2, nfiq2_route, run_mindtct
+
+from .ridge_images import FVC, ridge_image
+
+
+def _bundled(pixels: npt.NDArray[np.uint8]) -> tuple[int, dict[str, float]]:
+    quality = run_mindtct(pixels, quality=True).quality()
+    return int(quality.score), {value.name: float(value.value) for value in quality.features}
+
+
+def _images() -> Iterator[npt.NDArray[np.uint8]]:
+    yield ridge_image()
+    yield ridge_image(period=11.0, seed=3)
+    for name in ("DB1_B/101_1.png", "DB1_B/104_3.png", "DB2_B/105_2.png", "DB2_B/109_8.png"):
+        path = FVC / name
+        if path.is_file():
+            yield np.asarray(Image.open(path).convert("L"))
+
+
+@pytest.fixture
+def bundled_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """NFIQ 2 as if the installed nbis-py were not a verified release."""
+    monkeypatch.setattr(_nbis, "VERIFIED_NBIS_VERSIONS", frozenset())
+    _nbis._direct_wrapper.cache_clear()
+    yield
+    _nbis._direct_wrapper.cache_clear()
+
+
+def test_the_verified_release_runs_nfiq2_without_mindtct() -> None:
+    if metadata.version("nbis-py") not in _nbis.VERIFIED_NBIS_VERSIONS:
+        pytest.skip("installed nbis-py is not a verified release: the bundled route is used")
+    assert nfiq2_route() == "direct"
+
+
+def test_direct_nfiq2_equals_nfiq2_bundled_with_mindtct() -> None:
+    compared = 0
+    for pixels in _images():
+        direct = nfiq2(pixels)
+        score, features = _bundled(pixels)
+        assert direct.score == score
+        assert direct.features == features  # all native measures, bit for bit
+        assert 0 < direct.score <= 100
+        compared += 1
+    assert compared >= 2
+
+
+def test_unverified_releases_fall_back_to_the_bundled_call(bundled_only: None) -> None:
+    assert nfiq2_route() == "bundled"
+    pixels = ridge_image(seed=5)
+    assert (nfiq2(pixels).score, nfiq2(pixels).features) == _bundled(pixels)
+
+
+def test_each_thread_gets_its_own_model_and_the_same_answer() -> None:
+    pixels = ridge_image(seed=7)
+    expected = nfiq2(pixels)
+    answers: list[_nbis.Nfiq2Quality] = []
+    workers = [threading.Thread(target=lambda: answers.append(nfiq2(pixels))) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert answers == [expected] * 3
+
+
+@pytest.mark.parametrize("route", ["direct", "bundled"])
+def test_an_image_nfiq2_cannot_assess_raises_a_typed_error(
+    route: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if route == "bundled":
+        monkeypatch.setattr(_nbis, "VERIFIED_NBIS_VERSIONS", frozenset())
+    _nbis._direct_wrapper.cache_clear()
+    try:
+        with pytest.raises(NativeCallError, match="NFIQ 2"):
+            nfiq2(np.zeros((60, 60), dtype=np.uint8))  # under NFIQ 2's minimum size
+    finally:
+        _nbis._direct_wrapper.cache_clear()
