@@ -8,6 +8,7 @@ from scipy import ndimage
 
 from securecomm.biometrics import extract
 from securecomm.biometrics._enhance import enhance
+from securecomm.biometrics._extract import MINUTIAE_METHODS
 
 from .ridge_images import PLANTED, found_near, ridge_image
 
@@ -62,9 +63,9 @@ def test_deep_inside_agrees_with_the_distance_to_the_background() -> None:
     assert enhanced.deep_inside(np.empty((0, 2), np.float32), 14).shape == (0,)
 
 
-def test_raw_and_enhanced_extraction_both_find_the_planted_minutiae() -> None:
+def test_both_minutiae_finders_find_the_planted_minutiae() -> None:
     pixels = ridge_image()
-    for enhance_ridges in (True, False):
-        template = extract(pixels, enhance_ridges=enhance_ridges)
+    for finder in MINUTIAE_METHODS:
+        template = extract(pixels, minutiae=finder)
         found = sum(found_near(template.minutiae, point) for point in PLANTED)
-        assert found >= 6, (enhance_ridges, template.minutiae)
+        assert found >= 6, (finder, template.minutiae)

@@ -136,3 +136,8 @@ def test_real_prints_extract_and_mated_impressions_outscore_strangers() -> None:
         assert np.all(template.minutiae[:, 0] >= 10)
         assert np.all(template.minutiae[:, 0] < template.width - 10)
     assert compare(first, second) > 2 * compare(first, stranger)
+
+
+def test_an_unknown_minutiae_finder_is_a_typed_error() -> None:
+    with pytest.raises(TemplateError, match="minutiae"):
+        extract(ridge_image(), minutiae="bozorth")  # type: ignore[arg-type]

@@ -1,22 +1,25 @@
 """Fingerprint image in, minutiae template out.
 
 NIST's NFIQ 2 (quality) and mindtct (minutiae) do the image work, through the
-``nbis-py`` bindings (:mod:`._nbis`); this module decodes what callers hand in (arrays,
-Pillow images, PNG/TIFF/JPEG 2000/WSQ bytes), refuses what is not a usable fingerprint with a typed
-:class:`ImageError`, and then:
+``nbis-py`` bindings (:mod:`._nbis`); this module decodes what callers hand in
+(arrays, Pillow images, PNG/TIFF/JPEG 2000/WSQ bytes), refuses what is not a usable
+fingerprint with a typed :class:`ImageError`, and then:
 
 * measures NFIQ 2 quality on the image as captured (quality describes the sample, so
   it is never measured on a processed one);
-* runs mindtct on the contextually Gabor-filtered image (:mod:`._enhance`), which finds
-  the minutiae of faint, dark and smudged areas that mindtct misses on the raw image;
-  on FVC 2002 DB1_B this took the EER from 2.85 % to 1.07 % (DB2_B: 0.72 % to 1.02 %);
-* converts mindtct's conventions to :class:`Template`'s, and drops the minutiae that
-  hurt matching more than they help: mindtct's lowest-reliability ones, those within
-  a few pixels of the image edge, and those near the edge of the filtered foreground,
-  where a ridge cut by the boundary looks like a ridge ending.
+* filters the image with contextual Gabor kernels (:mod:`._enhance`), which restores
+  the ridges of faint, dark and smudged areas where minutiae on the raw image are
+  missed or invented (mindtct on FVC 2002 DB1_B: EER 2.85 % raw, 1.07 % filtered;
+  DB2_B: 0.72 %, 1.02 %);
+* finds the minutiae of the filtered image with mindtct (the default) or with our
+  skeleton finder (:mod:`._minutiae`, about 10 times faster), converts them to
+  :class:`Template` columns and drops those that hurt matching more than they help:
+  the lowest-reliability ones, those within a few pixels of the image edge, and those
+  near the edge of the filtered foreground, where a ridge cut by the boundary looks
+  like a ridge ending.
 
-NFIQ 2 runs on its own (:func:`._nbis.nfiq2`), so each image costs one NFIQ 2 and one
-mindtct run plus the filtering; ``benchmarks/bench_extract.py`` measures it.
+NFIQ 2 runs on its own (:func:`._nbis.nfiq2`), so each image costs one NFIQ 2 run, the
+filtering and one minutiae finder; ``benchmarks/bench_extract.py`` measures each part.
 
 Directions: mindtct measures angles counter-clockwise on screen (y axis up), while
 templates store the direction whose unit vector in image coordinates (y down) is
@@ -29,7 +32,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +41,7 @@ from PIL import Image, UnidentifiedImageError
 
 from securecomm.biometrics._enhance import enhance
 from securecomm.biometrics._errors import TemplateError
+from securecomm.biometrics._minutiae import find_minutiae
 from securecomm.biometrics._nbis import NativeCallError, Nfiq2Quality, nfiq2, run_mindtct
 from securecomm.biometrics._quality import MIN_ENROL_QUALITY, is_fingerprint_like
 from securecomm.biometrics._template import MAX_SIDE_PX, Template
@@ -52,6 +56,8 @@ MIN_RELIABILITY = 0.1
 EDGE_MARGIN_PX = 10  # minutiae this close to the image edge are cut ridges, not minutiae
 FOREGROUND_MARGIN_PX = 14  # nor those this close to the filtered foreground's boundary
 
+MinutiaeMethod = Literal["mindtct", "skeleton"]
+MINUTIAE_METHODS: tuple[MinutiaeMethod, ...] = ("mindtct", "skeleton")
 ImageInput = npt.NDArray[np.uint8] | Image.Image | bytes | bytearray | memoryview
 
 
@@ -70,19 +76,22 @@ def extract(
     *,
     finger_position: int = 0,
     ppi: int = TEMPLATE_PPI,
-    enhance_ridges: bool = True,
+    minutiae: MinutiaeMethod = "mindtct",
 ) -> Template:
     """Minutiae and NFIQ 2 quality of one fingerprint image.
 
     ``image`` is a 2-D uint8 array, a Pillow image or encoded bytes (PNG, TIFF, JPEG 2000,
     WSQ, or anything else Pillow reads); ``ppi`` its resolution, resampled to 500 ppi.
-    ``enhance_ridges=False`` takes mindtct's minutiae of the raw image instead of the
-    filtered one: about 20 ms faster per image, and less accurate on poor prints.
+    ``minutiae`` names the finder run on the filtered image: "mindtct" (NIST's), or
+    "skeleton" (ours, :mod:`._minutiae`: about 10 times faster; better on FVC 2002
+    DB1_B, worse on DB2_B). A gallery should hold templates of one finder only.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
     "not a fingerprint" or "quality too low to enrol".
     """
     if isinstance(finger_position, bool) or finger_position not in range(11):
         raise TemplateError("finger_position", "range", f"{finger_position!r} is outside 0..10")
+    if minutiae not in MINUTIAE_METHODS:
+        raise TemplateError("minutiae", "choice", f"{minutiae!r} is not one of {MINUTIAE_METHODS}")
     if isinstance(ppi, bool) or not isinstance(ppi, int) or not 100 <= ppi <= 2000:
         raise ImageError(finger_position, "unreadable", f"ppi {ppi!r} is outside 100..2000")
     pixels = _resampled(_decoded(image, finger_position), ppi)
@@ -96,14 +105,15 @@ def extract(
             "quality too low to enrol",
             f"NFIQ 2 score {quality.score}, minimum {MIN_ENROL_QUALITY}",
         )
-    if enhance_ridges:
-        enhanced = enhance(pixels)
-        minutiae = _kept_minutiae(_mindtct(enhanced.pixels, finger_position), pixels)
-        minutiae = minutiae[enhanced.deep_inside(minutiae, FOREGROUND_MARGIN_PX)]
+    enhanced = enhance(pixels)
+    if minutiae == "skeleton":
+        found = find_minutiae(enhanced)
     else:
-        minutiae = _kept_minutiae(_mindtct(pixels, finger_position), pixels)
+        found = _mindtct_rows(_mindtct(enhanced.pixels, finger_position))
+    kept = _kept_minutiae(found, pixels)
+    kept = np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
     height, width = pixels.shape
-    return Template(minutiae, width, height, quality.score, finger_position)
+    return Template(kept, width, height, quality.score, finger_position)
 
 
 def _decoded(image: object, finger_position: int) -> npt.NDArray[np.uint8]:
@@ -185,9 +195,8 @@ def _mindtct(pixels: npt.NDArray[np.uint8], finger_position: int) -> Any:
         raise ImageError(finger_position, "not a fingerprint", error.detail) from error
 
 
-def _kept_minutiae(raw: Any, pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-    """mindtct's minutiae in :class:`Template` columns, without the unreliable ones and
-    those at the image edge."""
+def _mindtct_rows(raw: Any) -> npt.NDArray[np.float32]:
+    """mindtct's minutiae in :class:`Template` columns."""
     found = raw.get()
     rows = np.empty((len(found), 5), dtype=np.float32)
     for k, minutia in enumerate(found):
@@ -196,10 +205,16 @@ def _kept_minutiae(raw: Any, pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.fl
         rows[k, 2] = (-math.radians(minutia.angle())) % (2.0 * math.pi)
         rows[k, 3] = 0.0 if minutia.kind().name == "RIDGE_ENDING" else 1.0
         rows[k, 4] = minutia.reliability()
+    rows[:, 2] = np.where(rows[:, 2] >= 2.0 * math.pi, 0.0, rows[:, 2])  # float32 rounding
+    return rows
+
+
+def _kept_minutiae(
+    rows: npt.NDArray[np.float32], pixels: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.float32]:
+    """``rows`` without the unreliable minutiae and those at the image edge."""
     height, width = pixels.shape
     keep = rows[:, 4] >= MIN_RELIABILITY
     keep &= (rows[:, 0] >= EDGE_MARGIN_PX) & (rows[:, 0] < width - EDGE_MARGIN_PX)
     keep &= (rows[:, 1] >= EDGE_MARGIN_PX) & (rows[:, 1] < height - EDGE_MARGIN_PX)
-    kept = rows[keep]
-    kept[:, 2] = np.where(kept[:, 2] >= 2.0 * math.pi, 0.0, kept[:, 2])  # float32 rounding
-    return np.ascontiguousarray(kept)
+    return rows[keep]

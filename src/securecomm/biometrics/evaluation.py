@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from securecomm.biometrics._compare import compare
 from securecomm.biometrics._errors import TemplateError
-from securecomm.biometrics._extract import ImageError, extract
+from securecomm.biometrics._extract import ImageError, MinutiaeMethod, extract
 from securecomm.biometrics._nbis import NATIVE_LOCK, mindtct_extractor
 from securecomm.biometrics._template import DIRECTION, KIND, RELIABILITY, Template, X, Y
 
@@ -113,7 +113,7 @@ class Evaluation:
     extraction_seconds_per_image: float
     # image names of each genuine pair, in the order of ``ours.genuine``
     genuine_names: tuple[tuple[str, str], ...] = ()
-    ridge_enhancement: bool = True  # minutiae of the Gabor-filtered image, or of the raw one
+    minutiae: MinutiaeMethod = "mindtct"  # the finder run on the filtered images
 
     @property
     def fte(self) -> float:
@@ -142,7 +142,7 @@ class Evaluation:
             impostor_pairs=self.impostor_pairs,
             impostor_rule=self.impostor_rule,
             extraction_seconds_per_image=self.extraction_seconds_per_image,
-            ridge_enhancement=self.ridge_enhancement,
+            minutiae=self.minutiae,
             weakest_genuine=[pair.as_dict() for pair in self.weakest_genuine()],
         )
         return result
@@ -241,7 +241,7 @@ def evaluate(
     *,
     max_impostor_pairs: int = DEFAULT_MAX_IMPOSTOR_PAIRS,
     progress: Callable[[str], None] | None = None,
-    enhance_ridges: bool = True,
+    minutiae: MinutiaeMethod = "mindtct",
 ) -> Evaluation:
     """Extract every image once, then score the protocol's pairs with both matchers
     (bozorth3 on the very same minutiae)."""
@@ -253,7 +253,7 @@ def evaluate(
     failures: dict[str, str] = {}
     for item in impressions:
         try:
-            templates.append(extract(item.path.read_bytes(), enhance_ridges=enhance_ridges))
+            templates.append(extract(item.path.read_bytes(), minutiae=minutiae))
         except ImageError as error:
             templates.append(None)
             failures[item.path.name] = error.reason
@@ -277,7 +277,7 @@ def evaluate(
         genuine_names=tuple(
             (impressions[i].path.name, impressions[j].path.name) for i, j in genuine
         ),
-        ridge_enhancement=enhance_ridges,
+        minutiae=minutiae,
     )
 
 
