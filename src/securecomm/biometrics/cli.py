@@ -41,7 +41,7 @@ def evaluate_command(
         MinutiaeFinder,
         typer.Option(
             help="Minutiae finder run on the filtered images: NIST's mindtct, or our "
-            "skeleton finder (about 10 times faster).",
+            "skeleton finder (about ten times faster than mindtct).",
         ),
     ] = MinutiaeFinder.mindtct,
 ) -> None:
