@@ -109,7 +109,7 @@ def extract(
     if minutiae == "skeleton":
         found = find_minutiae(enhanced)
     else:
-        found = _mindtct_rows(_mindtct(enhanced.pixels, finger_position))
+        found = _mindtct_minutiae(enhanced.pixels, finger_position)
     kept = _kept_minutiae(found, pixels)
     kept = np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
     height, width = pixels.shape
@@ -188,16 +188,14 @@ def _nfiq2(pixels: npt.NDArray[np.uint8], finger_position: int) -> Nfiq2Quality:
         raise ImageError(finger_position, "not a fingerprint", error.detail) from error
 
 
-def _mindtct(pixels: npt.NDArray[np.uint8], finger_position: int) -> Any:
+def _mindtct_minutiae(
+    pixels: npt.NDArray[np.uint8], finger_position: int
+) -> npt.NDArray[np.float32]:
+    """mindtct's minutiae of ``pixels`` in :class:`Template` columns."""
     try:
-        return run_mindtct(pixels)
+        found = run_mindtct(pixels).get()
     except NativeCallError as error:
         raise ImageError(finger_position, "not a fingerprint", error.detail) from error
-
-
-def _mindtct_rows(raw: Any) -> npt.NDArray[np.float32]:
-    """mindtct's minutiae in :class:`Template` columns."""
-    found = raw.get()
     rows = np.empty((len(found), 5), dtype=np.float32)
     for k, minutia in enumerate(found):
         rows[k, 0] = minutia.x()
