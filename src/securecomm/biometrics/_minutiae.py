@@ -200,8 +200,15 @@ def _ridge_flow(pixels: U8) -> tuple[I64, F64]:
 @njit(cache=True)
 def _box_sum(grid: F64, radius: int) -> F64:
     """Sums over (2 radius + 1)^2 windows, cut at the edges: rows, then columns."""
+    across = _row_window_sums(grid, radius)
+    return np.ascontiguousarray(_row_window_sums(np.ascontiguousarray(across.T), radius).T)
+
+
+@njit(cache=True)
+def _row_window_sums(grid: F64, radius: int) -> F64:
+    """Per row, running sums over 2 radius + 1 columns, cut at the edges."""
     rows, cols = grid.shape
-    across = np.zeros_like(grid)
+    out = np.zeros_like(grid)
     for r in range(rows):
         total = 0.0
         for c in range(min(radius, cols)):
@@ -211,17 +218,6 @@ def _box_sum(grid: F64, radius: int) -> F64:
                 total += grid[r, c + radius]
             if c - radius - 1 >= 0:
                 total -= grid[r, c - radius - 1]
-            across[r, c] = total
-    out = np.zeros_like(grid)
-    for c in range(cols):
-        total = 0.0
-        for r in range(min(radius, rows)):
-            total += across[r, c]
-        for r in range(rows):
-            if r + radius < rows:
-                total += across[r + radius, c]
-            if r - radius - 1 >= 0:
-                total -= across[r - radius - 1, c]
             out[r, c] = total
     return out
 
