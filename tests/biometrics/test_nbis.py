@@ -88,3 +88,16 @@ def test_an_image_nfiq2_cannot_assess_raises_a_typed_error(
             nfiq2(np.zeros((60, 60), dtype=np.uint8))  # under NFIQ 2's minimum size
     finally:
         _nbis._direct_wrapper.cache_clear()
+
+
+def test_a_library_without_the_wrapper_falls_back_to_the_bundled_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_nbis, "_WRAPPER", ("no_such_nfiq2_function",))
+    _nbis._direct_wrapper.cache_clear()
+    try:
+        assert nfiq2_route() == "bundled"
+        pixels = ridge_image(seed=9)
+        assert (nfiq2(pixels).score, nfiq2(pixels).features) == _bundled(pixels)
+    finally:
+        _nbis._direct_wrapper.cache_clear()

@@ -205,12 +205,16 @@ def _direct_wrapper() -> _Wrapper | None:
 def _wrapper_addresses() -> dict[str, int]:
     """Load addresses of the wrapper's functions; LookupError if one is missing."""
     import nbis  # loads the library; CDLL below returns the same mapping
+    from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.sections import SymbolTableSection
 
     library = Path(nbis.__file__).resolve().parent / "libnbis.so"
     with library.open("rb") as handle:
-        table = ELFFile(handle).get_section_by_name(".symtab")
+        try:
+            table = ELFFile(handle).get_section_by_name(".symtab")
+        except ELFError as error:
+            raise LookupError(f"{library} is not a readable ELF library: {error}") from error
         if not isinstance(table, SymbolTableSection):
             raise LookupError(f"{library} has no symbol table")
         offsets = {name: _function_offset(table, name) for name in (_ANCHOR, *_WRAPPER)}
