@@ -111,6 +111,7 @@ def test_cli_json_has_both_matchers_and_writes_the_det_plot(tmp_path: Path) -> N
     assert report.keys() >= KEYS
     assert report["bozorth3"].keys() == KEYS
     assert report["fte"] == pytest.approx(1 / 7)  # the blank image
+    assert report["minutiae"] == "mindtct"  # the default finder
     assert report["failures"] == {"4_1.png": "blank"}
     assert report["genuine_pairs"] == 3
     assert report["impostor_pairs"] == 21 - 3
@@ -121,6 +122,22 @@ def test_cli_json_has_both_matchers_and_writes_the_det_plot(tmp_path: Path) -> N
     assert det.stat().st_size > 1000
     with Image.open(det) as plot:
         assert plot.format == "PNG"
+
+
+def test_cli_evaluates_with_the_chosen_minutiae_finder(tmp_path: Path) -> None:
+    dataset = _tiny_dataset(tmp_path / "tiny")
+    result = CliRunner().invoke(
+        app, ["evaluate", "--dataset", str(dataset), "--json", "--minutiae", "skeleton"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["minutiae"] == "skeleton"
+    assert report["genuine_pairs"] == 3
+    unknown = CliRunner().invoke(
+        app, ["evaluate", "--dataset", str(dataset), "--minutiae", "bozorth3"]
+    )
+    assert unknown.exit_code == 2
+    assert "--minutiae" in unknown.output
 
 
 def test_cli_table_and_missing_dataset(tmp_path: Path) -> None:
