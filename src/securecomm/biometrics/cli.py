@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from securecomm.biometrics._extract import MinutiaeMethod
 from securecomm.biometrics.evaluation import DatasetError, Evaluation, evaluate, write_det_plot
 
 app = typer.Typer(help="The biometric engine: evaluation and benchmarks.", no_args_is_help=True)
-
-
-class MinutiaeFinder(enum.StrEnum):
-    mindtct = "mindtct"
-    skeleton = "skeleton"
 
 
 @app.callback()
@@ -38,12 +33,12 @@ def evaluate_command(
         typer.Option(help="Above this many impostor pairs use FVC's first-impression rule."),
     ] = 200_000,
     minutiae: Annotated[
-        MinutiaeFinder,
+        MinutiaeMethod,
         typer.Option(
             help="Minutiae finder run on the filtered images: NIST's mindtct, or our "
             "skeleton finder (about ten times faster than mindtct).",
         ),
-    ] = MinutiaeFinder.mindtct,
+    ] = "mindtct",
 ) -> None:
     """FVC protocol on DATASET: EER, FMR100, FMR1000, ZeroFMR and FTE, ours beside bozorth3."""
     progress = None if as_json else (lambda message: typer.echo(message, err=True))
@@ -52,7 +47,7 @@ def evaluate_command(
             dataset,
             max_impostor_pairs=max_impostor_pairs,
             progress=progress,
-            minutiae=minutiae.value,
+            minutiae=minutiae,
         )
     except DatasetError as error:
         typer.echo(f"error: {error.problems[0].message}", err=True)
