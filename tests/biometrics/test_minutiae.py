@@ -10,6 +10,7 @@ from PIL import Image
 
 from securecomm.biometrics import Template, compare
 from securecomm.biometrics._enhance import Enhanced, enhance
+from securecomm.biometrics._extract import EDGE_MARGIN_PX, FOREGROUND_MARGIN_PX, MIN_RELIABILITY
 from securecomm.biometrics._minutiae import find_minutiae
 
 from .ridge_images import FVC, found_near
@@ -43,11 +44,14 @@ def _nearest(minutiae: np.ndarray, x: float, y: float) -> np.ndarray:
     return minutiae[np.argmin(np.hypot(minutiae[:, 0] - x, minutiae[:, 1] - y))]
 
 
-def _inner(minutiae: np.ndarray, enhanced: Enhanced, margin: int = 14) -> np.ndarray:
+def _inner(
+    minutiae: np.ndarray, enhanced: Enhanced, margin: int = FOREGROUND_MARGIN_PX
+) -> np.ndarray:
     """Without what the extractor's margins drop (image edge, foreground boundary)."""
     height, width = enhanced.pixels.shape
     xs, ys = minutiae[:, 0], minutiae[:, 1]
-    inside = (xs >= 10) & (xs < width - 10) & (ys >= 10) & (ys < height - 10)
+    edge = EDGE_MARGIN_PX
+    inside = (xs >= edge) & (xs < width - edge) & (ys >= edge) & (ys < height - edge)
     kept: np.ndarray = minutiae[inside & enhanced.deep_inside(minutiae, margin)]
     return kept
 
@@ -140,7 +144,7 @@ def _template(name: str) -> Template:
     pixels = np.asarray(Image.open(FVC / "DB1_B" / name).convert("L"))
     enhanced = enhance(pixels)
     found = find_minutiae(enhanced)
-    kept = _inner(found[found[:, 4] >= 0.1], enhanced)
+    kept = _inner(found[found[:, 4] >= MIN_RELIABILITY], enhanced)
     height, width = pixels.shape
     return Template(np.ascontiguousarray(kept), width, height, 60)
 
