@@ -42,10 +42,11 @@ Measured on FVC 2002 DB1_B / DB2_B (FVC protocol, all 2,880 impostor pairs, the
 extractor's margins applied), with mindtct on the same filtered images in brackets:
 EER 0.72 % / 1.43 % (1.07 % / 1.02 %), FMR1000 1.79 % / 3.57 % (1.79 % / 2.86 %),
 bozorth3 on the same minutiae 6.6 % / 3.1 % (6.7 % / 3.5 %). One genuine pair is
-0.36 % of EER, so each figure is also averaged over the images mirrored and transposed
-(four extractions each): ours 0.81 % / 1.51 %, mindtct's 1.97 % / 1.06 %. About 40 / 51
-minutiae per print kept (mindtct 37 / 47), 86-88 % of mindtct's among them. 5 ms per
-image on one core after the JIT warm-up (mindtct: 45-60 ms).
+0.36 % of EER, so each figure is also averaged over the images as captured, mirrored,
+flipped and transposed (``benchmarks/bench_fvc_transforms.py``): ours 0.81 % / 1.69 %,
+mindtct's 1.92 % / 1.24 %. About 40 / 51 minutiae per print kept (mindtct 37 / 47),
+86-88 % of mindtct's among them. 5-7 ms per image on one core after the JIT warm-up
+(mindtct: 45-90 ms); docs/benchmarks.md has the commands.
 """
 
 from __future__ import annotations
