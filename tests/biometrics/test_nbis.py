@@ -43,7 +43,48 @@ def bundled_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_verified_release_runs_nfiq2_without_mindtct() -> None:
     if metadata.version("nbis-py") not in _nbis.VERIFIED_NBIS_VERSIONS:
         pytest.skip("installed nbis-py is not a verified release: the bundled route is used")
-    assert nfiq2_route() == "direct"
+    assert nfiq2_route() == "direct-single-pass"
+
+
+@pytest.fixture
+def single_pass() -> Iterator[_nbis._CodePatch]:
+    wrapper = _nbis._direct_wrapper()
+    if wrapper is None or wrapper.single_pass is None:
+        pytest.skip("NFIQ 2 runs unpatched here: nothing to compare")
+    yield wrapper.single_pass
+    assert wrapper.single_pass.apply()
+
+
+def test_measures_computed_once_give_the_score_of_measures_computed_twice(
+    single_pass: _nbis._CodePatch,
+) -> None:
+    images = list(_images())
+    once = [nfiq2(pixels) for pixels in images]
+    assert single_pass.revert()
+    twice = [nfiq2(pixels) for pixels in images]
+    assert once == twice  # scores and every native measure
+    assert single_pass.revert()  # reverting twice is harmless
+    assert single_pass.apply()
+    assert single_pass.apply()
+    assert [nfiq2(pixels) for pixels in images] == once
+
+
+def test_code_that_is_not_the_verified_code_is_left_alone(
+    single_pass: _nbis._CodePatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not _nbis._swap_code(single_pass.address, b"\x90" * 11, b"\xcc" * 11)
+    window = _nbis._SCORE_CALL_WINDOW
+    monkeypatch.setattr(_nbis, "_SCORE_CALL_WINDOW", window[:5] + b"\x00" + window[6:])
+    _nbis._direct_wrapper.cache_clear()
+    try:
+        assert single_pass.revert()
+        assert nfiq2_route() == "direct"  # the wrapper, computing the measures twice
+        pixels = ridge_image(seed=11)
+        assert (nfiq2(pixels).score, nfiq2(pixels).features) == _bundled(pixels)
+    finally:
+        monkeypatch.undo()
+        _nbis._direct_wrapper.cache_clear()
+    assert nfiq2_route() == "direct-single-pass"  # the verified code, patched again
 
 
 def test_direct_nfiq2_equals_nfiq2_bundled_with_mindtct() -> None:

@@ -13,6 +13,16 @@ Two things here go beyond calling the bindings:
   (:data:`VERIFIED_NBIS_VERSIONS`); with any other version, or a symbol missing, it
   falls back to the bundled call. ``tests/biometrics/test_nbis.py`` checks that both
   routes give the same score and features.
+* **NFIQ 2's features computed once.** That wrapper computes NFIQ 2's native quality
+  measures (the features it returns) and then calls the score overload that takes the
+  *image*, which computes every measure a second time. NFIQ 2 has an overload that takes
+  the measures already computed, and the two give the same score by construction (the
+  image overload is "compute the measures, then call the measures overload"). For the
+  verified build, :func:`_score_from_measures` re-points that one call (four bytes, in
+  this process's copy of the code) at the measures overload, after checking the exact
+  instruction bytes around it; anything unexpected (other bytes, a kernel that refuses
+  writable code) leaves the code as it is. Half of NFIQ 2's time goes; the tests check
+  score and features against the unpatched code.
 * **One native call at a time.** mindtct, bozorth3 and the NFIQ 2 wrapper keep global
   state in C (later nbis-rs releases serialise them behind a lock for that reason), so
   every native call here holds :data:`NATIVE_LOCK`. Extraction in parallel needs
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import mmap
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +56,29 @@ _WRAPPER = (
     "nfiq2wrapper_destroy",
 )
 _PPI = 500
+# NFIQ 2's two score overloads (Itanium-mangled): from the image, from computed measures
+_SCORE_FROM_IMAGE = "_ZNK5NFIQ29Algorithm26computeUnifiedQualityScoreERKNS_20FingerprintImageDataE"
+_SCORE_FROM_MEASURES = (
+    "_ZNK5NFIQ29Algorithm26computeUnifiedQualityScoreERKSt6vectorISt10shared_ptrI"
+    "NS_15QualityMeasures9AlgorithmEESaIS5_EE"
+)
+# nfiq2wrapper_compute of the verified build, from this offset on: the measures are
+# computed from the image (%rbx) into the vector at %r15, then the score from the image.
+_SCORE_CALL_WINDOW_OFFSET = 0xB0
+_SCORE_CALL_WINDOW = bytes.fromhex(
+    "4c8dbdb0feffff"  # lea -0x150(%rbp),%r15         the measures vector
+    "58"
+    "4889de"
+    "5a"  # pop %rax; mov %rbx,%rsi (the image); pop %rdx
+    "4c89ff"  # mov %r15,%rdi
+    "4c89bd98feffff"  # mov %r15,-0x168(%rbp)
+    "e8c5310000"  # call computeNativeQualityMeasureAlgorithms(image) -> %r15
+    "4889de"  # mov %rbx,%rsi                      the image...
+    "4c89e7"  # mov %r12,%rdi                      the model
+    "e89a1f0000"  # call Algorithm::computeUnifiedQualityScore(image)
+)
+_SCORE_CALL_AT = len(_SCORE_CALL_WINDOW) - 11  # the last three instructions
+_MEASURES_ARGUMENT = bytes.fromhex("4c89fe")  # mov %r15,%rsi: ...the measures instead
 
 
 class NativeCallError(Exception):
@@ -75,8 +109,12 @@ def nfiq2(pixels: npt.NDArray[np.uint8]) -> Nfiq2Quality:
 
 
 def nfiq2_route() -> str:
-    """ "direct" when NFIQ 2 runs without mindtct, "bundled" when it runs with it."""
-    return "bundled" if _direct_wrapper() is None else "direct"
+    """How NFIQ 2 runs: "bundled" with mindtct, "direct" on its own, "direct-single-pass"
+    on its own with its measures computed once."""
+    wrapper = _direct_wrapper()
+    if wrapper is None:
+        return "bundled"
+    return "direct-single-pass" if wrapper.single_pass else "direct"
 
 
 def run_mindtct(pixels: npt.NDArray[np.uint8], *, quality: bool = False) -> Any:
@@ -132,7 +170,8 @@ class _Results(ctypes.Structure):
 class _Wrapper:
     """The C functions of the NFIQ 2 wrapper, and one model context per thread."""
 
-    def __init__(self, addresses: dict[str, int]) -> None:
+    def __init__(self, addresses: dict[str, int], single_pass: _CodePatch | None) -> None:
+        self.single_pass = single_pass
         results = ctypes.POINTER(_Results)
         self._create = ctypes.CFUNCTYPE(ctypes.c_void_p)(addresses["nfiq2wrapper_create"])
         self._compute = ctypes.CFUNCTYPE(
@@ -196,14 +235,79 @@ def _direct_wrapper() -> _Wrapper | None:
     try:
         if metadata.version("nbis-py") not in VERIFIED_NBIS_VERSIONS:
             return None
-        addresses = _wrapper_addresses()
+        addresses = _function_addresses((*_WRAPPER, _SCORE_FROM_IMAGE, _SCORE_FROM_MEASURES))
+        if any(name not in addresses for name in _WRAPPER):
+            return None
     except (OSError, metadata.PackageNotFoundError, LookupError):
         return None
-    return _Wrapper(addresses)
+    single_pass = _score_from_measures(addresses)
+    if single_pass is not None and not single_pass.apply():
+        single_pass = None
+    return _Wrapper(addresses, single_pass)
 
 
-def _wrapper_addresses() -> dict[str, int]:
-    """Load addresses of the wrapper's functions; LookupError if one is missing."""
+@dataclass(frozen=True)
+class _CodePatch:
+    """Bytes to swap at a code address, both ways, each time only over the bytes expected."""
+
+    address: int
+    original: bytes
+    patched: bytes
+
+    def apply(self) -> bool:
+        return _swap_code(self.address, self.original, self.patched)
+
+    def revert(self) -> bool:
+        return _swap_code(self.address, self.patched, self.original)
+
+
+def _score_from_measures(addresses: dict[str, int]) -> _CodePatch | None:
+    """The patch that makes the wrapper score the measures it computed, if the code is
+    exactly the verified code (window bytes, and the call going where its name says)."""
+    if _SCORE_FROM_IMAGE not in addresses or _SCORE_FROM_MEASURES not in addresses:
+        return None
+    window = addresses["nfiq2wrapper_compute"] + _SCORE_CALL_WINDOW_OFFSET
+    site = window + _SCORE_CALL_AT
+    call_end = site + 11
+    original = _SCORE_CALL_WINDOW[_SCORE_CALL_AT:]
+    if (
+        call_end + int.from_bytes(original[-4:], "little", signed=True)
+        != (addresses[_SCORE_FROM_IMAGE])
+    ):
+        return None
+    displacement = addresses[_SCORE_FROM_MEASURES] - call_end
+    patched = _MEASURES_ARGUMENT + original[3:7] + displacement.to_bytes(4, "little", signed=True)
+    in_memory = ctypes.string_at(window, len(_SCORE_CALL_WINDOW))
+    if in_memory not in (_SCORE_CALL_WINDOW, _SCORE_CALL_WINDOW[:_SCORE_CALL_AT] + patched):
+        return None
+    return _CodePatch(site, original, patched)
+
+
+def _swap_code(address: int, expected: bytes, replacement: bytes) -> bool:
+    """Write ``replacement`` over ``expected`` in executable memory; False (and nothing
+    written) if the bytes there are neither, or the kernel won't make the page writable."""
+    current = ctypes.string_at(address, len(expected))
+    if current == replacement:
+        return True
+    if current != expected:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    start = address & ~(mmap.PAGESIZE - 1)
+    length = address + len(replacement) - start
+    with NATIVE_LOCK:  # no thread is inside the wrapper while its code changes
+        if libc.mprotect(start, length, mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC):
+            return False
+        try:
+            ctypes.memmove(address, replacement, len(replacement))
+        finally:
+            libc.mprotect(start, length, mmap.PROT_READ | mmap.PROT_EXEC)
+    return True
+
+
+def _function_addresses(names: tuple[str, ...]) -> dict[str, int]:
+    """Load addresses of the named functions that libnbis.so has (the rest are left out);
+    LookupError if the library's symbol table can't be read."""
     import nbis  # loads the library; CDLL below returns the same mapping
     from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
@@ -217,17 +321,20 @@ def _wrapper_addresses() -> dict[str, int]:
             raise LookupError(f"{library} is not a readable ELF library: {error}") from error
         if not isinstance(table, SymbolTableSection):
             raise LookupError(f"{library} has no symbol table")
-        offsets = {name: _function_offset(table, name) for name in (_ANCHOR, *_WRAPPER)}
+        anchor_offset = _function_offset(table, _ANCHOR)
+        offsets = {name: _function_offset(table, name) for name in names}
+    if anchor_offset is None:
+        raise LookupError(f"no function {_ANCHOR} in libnbis.so")
     anchor = ctypes.cast(getattr(ctypes.CDLL(str(library)), _ANCHOR), ctypes.c_void_p).value
     if anchor is None:
         raise LookupError(f"{_ANCHOR} has no address")
-    base = anchor - offsets[_ANCHOR]
-    return {name: base + offsets[name] for name in _WRAPPER}
+    base = anchor - anchor_offset
+    return {name: base + offset for name, offset in offsets.items() if offset is not None}
 
 
-def _function_offset(table: Any, name: str) -> int:
+def _function_offset(table: Any, name: str) -> int | None:
     found = table.get_symbol_by_name(name)
     if not found or found[0]["st_info"]["type"] != "STT_FUNC":
-        raise LookupError(f"no function {name} in libnbis.so")
+        return None
     offset: int = found[0]["st_value"]
     return offset
