@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from importlib import metadata
@@ -142,3 +143,32 @@ def test_a_library_without_the_wrapper_falls_back_to_the_bundled_call(
         assert (nfiq2(pixels).score, nfiq2(pixels).features) == _bundled(pixels)
     finally:
         _nbis._direct_wrapper.cache_clear()
+
+
+def _minutiae_rows(found: object) -> list[tuple[int, int, float, str, float]]:
+    return [
+        (m.x(), m.y(), m.angle(), m.kind().name, m.reliability())
+        for m in found.get()  # type: ignore[attr-defined]
+    ]
+
+
+def test_one_copy_hand_over_finds_what_the_bindings_call_finds() -> None:
+    compared = 0
+    for pixels in _images():
+        bitmap = io.BytesIO()
+        Image.fromarray(pixels).save(bitmap, format="BMP")
+        extractor = _nbis.mindtct_extractor()
+        with _nbis.NATIVE_LOCK:
+            ours = _nbis._extract_minutiae(extractor, bitmap.getvalue())
+            theirs = extractor.extract_minutiae(bitmap.getvalue())
+        assert _minutiae_rows(ours) == _minutiae_rows(theirs)
+        assert _minutiae_rows(ours)
+        compared += 1
+    assert compared >= 2
+
+
+def test_the_one_copy_hand_over_reports_bad_images_as_the_bindings_do() -> None:
+    import nbis
+
+    with pytest.raises(nbis.NbisError), _nbis.NATIVE_LOCK:
+        _nbis._extract_minutiae(_nbis.mindtct_extractor(), b"not an image at all")
