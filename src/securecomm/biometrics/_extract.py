@@ -12,7 +12,7 @@ fingerprint with a typed :class:`ImageError`, and then:
   missed or invented (mindtct on FVC 2002 DB1_B: EER 2.85 % raw, 1.07 % filtered;
   DB2_B: 0.72 %, 1.02 %);
 * finds the minutiae of the filtered image with mindtct (the default) or with our
-  skeleton finder (:mod:`._minutiae`, about 10 times faster), converts them to
+  skeleton finder (:mod:`._minutiae`, about 5 times faster), converts them to
   :class:`Template` columns and drops those that hurt matching more than they help:
   the lowest-reliability ones, those within a few pixels of the image edge, and those
   near the edge of the filtered foreground, where a ridge cut by the boundary looks
@@ -85,7 +85,7 @@ def extract(
     ``image`` is a 2-D uint8 array, a Pillow image or encoded bytes (PNG, TIFF, JPEG 2000,
     WSQ, or anything else Pillow reads); ``ppi`` its resolution, resampled to 500 ppi.
     ``minutiae`` names the finder run on the filtered image: "mindtct" (NIST's), or
-    "skeleton" (ours, :mod:`._minutiae`: about 10 times faster; better on FVC 2002
+    "skeleton" (ours, :mod:`._minutiae`: about 5 times faster; better on FVC 2002
     DB1_B, worse on DB2_B). A gallery should hold templates of one finder only.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
     "not a fingerprint" or "quality too low to enrol".

@@ -45,8 +45,8 @@ bozorth3 on the same minutiae 6.6 % / 3.1 % (6.7 % / 3.5 %). One genuine pair is
 0.36 % of EER, so each figure is also averaged over the images as captured, mirrored,
 flipped and transposed (``benchmarks/bench_fvc_transforms.py``): ours 0.81 % / 1.69 %,
 mindtct's 1.92 % / 1.24 %. About 40 / 51 minutiae per print kept (mindtct 37 / 47),
-86-88 % of mindtct's among them. 5-7 ms per image on one core after the JIT warm-up
-(mindtct: 45-90 ms); docs/benchmarks.md has the commands.
+86-88 % of mindtct's among them. 3.5-4.5 ms per image on one core after the JIT warm-up
+(mindtct: 18-21 ms); docs/benchmarks.md has the commands.
 """
 
 from __future__ import annotations

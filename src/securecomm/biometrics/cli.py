@@ -36,7 +36,7 @@ def evaluate_command(
         MinutiaeMethod,
         typer.Option(
             help="Minutiae finder run on the filtered images: NIST's mindtct, or our "
-            "skeleton finder (about ten times faster than mindtct).",
+            "skeleton finder (about five times faster than mindtct).",
         ),
     ] = "mindtct",
 ) -> None:
