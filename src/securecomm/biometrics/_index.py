@@ -25,7 +25,6 @@ with a SWAR popcount, split over two threads for large segments.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from securecomm.biometrics._match import _popcount64
+from securecomm.biometrics._match import _popcount64, add_neighbourhood_evidence
 from securecomm.biometrics._params import (
     INDEX_BASIS_SEED,
     INDEX_BASIS_TENPRINTS,
@@ -227,7 +226,7 @@ def _scan(
         out[row] = total
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def _evidence_batch(
     xyt: F64,
     offsets: npt.NDArray[np.int64],
@@ -237,38 +236,13 @@ def _evidence_batch(
     sigma_s: float,
     sigma_d: float,
 ) -> F64:
-    n_cells = centres.shape[0]
-    out = np.zeros((offsets.shape[0] - 1, n_cells * n_dir), dtype=np.float64)
+    """Each finger's neighbourhood evidence summed over its minutiae."""
+    out = np.zeros((offsets.shape[0] - 1, centres.shape[0] * n_dir), dtype=np.float64)
     dir_weight = np.empty(n_dir, dtype=np.float64)
-    reach2 = (radius + 3.0 * sigma_s) ** 2
-    cell_reach2 = 9.0 * sigma_s * sigma_s
-    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
-    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
-    bin_width = 2.0 * math.pi / n_dir
     for f in range(offsets.shape[0] - 1):
         lo, hi = offsets[f], offsets[f + 1]
         for i in range(lo, hi):
-            c = math.cos(xyt[i, 2])
-            s = math.sin(xyt[i, 2])
-            for j in range(lo, hi):
-                dx = xyt[j, 0] - xyt[i, 0]
-                dy = xyt[j, 1] - xyt[i, 1]
-                if j == i or dx * dx + dy * dy > reach2:
-                    continue
-                lx = c * dx + s * dy
-                ly = -s * dx + c * dy
-                relative = (xyt[j, 2] - xyt[i, 2] + math.pi) % (2.0 * math.pi) - math.pi
-                for k in range(n_dir):
-                    centre = -math.pi + (k + 0.5) * bin_width
-                    off = (relative - centre + math.pi) % (2.0 * math.pi) - math.pi
-                    dir_weight[k] = math.exp(-off * off * inv_2d2)
-                for cell in range(n_cells):
-                    ex = lx - centres[cell, 0]
-                    ey = ly - centres[cell, 1]
-                    d2 = ex * ex + ey * ey
-                    if d2 > cell_reach2:
-                        continue
-                    ws = math.exp(-d2 * inv_2s2)
-                    for k in range(n_dir):
-                        out[f, cell * n_dir + k] += ws * dir_weight[k]
+            add_neighbourhood_evidence(
+                xyt, i, lo, hi, centres, n_dir, radius, sigma_s, sigma_d, dir_weight, out[f]
+            )
     return out

@@ -176,48 +176,71 @@ def _encode(
     n_bytes: int,
 ) -> tuple[npt.NDArray[np.uint8], F64]:
     n = xyt.shape[0]
-    n_cells = centres.shape[0]
-    n_bins = n_cells * n_dir
+    n_bins = centres.shape[0] * n_dir
     codes = np.zeros((n, n_bytes), dtype=np.uint8)
     finger_evidence = np.zeros(n_bins, dtype=np.float64)
     evidence = np.empty(n_bins, dtype=np.float64)
     dir_weight = np.empty(n_dir, dtype=np.float64)
-    reach = radius + 3.0 * sigma_s
-    cell_reach2 = 9.0 * sigma_s * sigma_s
-    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
-    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
-    bin_width = 2.0 * math.pi / n_dir
     for i in range(n):
         evidence[:] = 0.0
-        c = math.cos(xyt[i, 2])
-        s = math.sin(xyt[i, 2])
-        for j in range(n):
-            if j == i:
-                continue
-            dx = xyt[j, 0] - xyt[i, 0]
-            dy = xyt[j, 1] - xyt[i, 1]
-            if dx * dx + dy * dy > reach * reach:
-                continue
-            lx = c * dx + s * dy
-            ly = -s * dx + c * dy
-            relative = _wrap(xyt[j, 2] - xyt[i, 2])
-            for k in range(n_dir):
-                off = _wrap(relative - (-math.pi + (k + 0.5) * bin_width))
-                dir_weight[k] = math.exp(-off * off * inv_2d2)
-            for cell in range(n_cells):
-                ex = lx - centres[cell, 0]
-                ey = ly - centres[cell, 1]
-                d2 = ex * ex + ey * ey
-                if d2 > cell_reach2:
-                    continue
-                ws = math.exp(-d2 * inv_2s2)
-                for k in range(n_dir):
-                    evidence[cell * n_dir + k] += ws * dir_weight[k]
+        add_neighbourhood_evidence(
+            xyt, i, 0, n, centres, n_dir, radius, sigma_s, sigma_d, dir_weight, evidence
+        )
         for b in range(n_bins):
             finger_evidence[b] += evidence[b]
             if evidence[b] >= threshold:
                 codes[i, b >> 3] |= np.uint8(1 << (b & 7))
     return codes, finger_evidence
+
+
+@njit(cache=True)
+def add_neighbourhood_evidence(
+    xyt: F64,
+    i: int,
+    lo: int,
+    hi: int,
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    dir_weight: F64,
+    out: F64,
+) -> None:
+    """Add to ``out`` (cell-major, ``n_dir`` direction bins per cell) the Gaussian
+    evidence that minutiae ``lo..hi-1`` give around minutia ``i``, in ``i``'s own frame:
+    position relative to the cell ``centres``, direction relative to ``i``'s.
+    ``dir_weight`` is scratch of ``n_dir`` values. The matcher's descriptors and the
+    index's finger vectors are both made of this evidence."""
+    reach = radius + 3.0 * sigma_s
+    cell_reach2 = 9.0 * sigma_s * sigma_s
+    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
+    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
+    bin_width = 2.0 * math.pi / n_dir
+    c = math.cos(xyt[i, 2])
+    s = math.sin(xyt[i, 2])
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        dx = xyt[j, 0] - xyt[i, 0]
+        dy = xyt[j, 1] - xyt[i, 1]
+        if dx * dx + dy * dy > reach * reach:
+            continue
+        lx = c * dx + s * dy
+        ly = -s * dx + c * dy
+        relative = _wrap(xyt[j, 2] - xyt[i, 2])
+        for k in range(n_dir):
+            off = _wrap(relative - (-math.pi + (k + 0.5) * bin_width))
+            dir_weight[k] = math.exp(-off * off * inv_2d2)
+        for cell in range(centres.shape[0]):
+            ex = lx - centres[cell, 0]
+            ey = ly - centres[cell, 1]
+            d2 = ex * ex + ey * ey
+            if d2 > cell_reach2:
+                continue
+            ws = math.exp(-d2 * inv_2s2)
+            for k in range(n_dir):
+                out[cell * n_dir + k] += ws * dir_weight[k]
 
 
 @njit(cache=True)
