@@ -325,16 +325,16 @@ def _score_from_measures(addresses: dict[str, int]) -> _CodePatch | None:
 def _swap_code(address: int, expected: bytes, replacement: bytes) -> bool:
     """Write ``replacement`` over ``expected`` in executable memory; False (and nothing
     written) if the bytes there are neither, or the kernel won't make the page writable."""
-    current = ctypes.string_at(address, len(expected))
-    if current == replacement:
-        return True
-    if current != expected:
-        return False
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     start = address & ~(mmap.PAGESIZE - 1)
     length = address + len(replacement) - start
     with NATIVE_LOCK:  # no thread is inside the wrapper while its code changes
+        current = ctypes.string_at(address, len(expected))
+        if current == replacement:
+            return True
+        if current != expected:
+            return False
         if libc.mprotect(start, length, mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC):
             return False
         try:
