@@ -1,6 +1,6 @@
 """NIST's NBIS (mindtct) and NFIQ 2, through the ``nbis-py`` bindings, one call at a time.
 
-Two things here go beyond calling the bindings:
+Four things here go beyond calling the bindings:
 
 * **NFIQ 2 without a wasted mindtct run.** nbis-py 0.1.3 offers NFIQ 2 only bundled
   with mindtct (``compute_nfiq2=True``), and the extractor needs mindtct's minutiae of
@@ -18,7 +18,7 @@ Two things here go beyond calling the bindings:
   *image*, which computes every measure a second time. NFIQ 2 has an overload that takes
   the measures already computed, and the two give the same score by construction (the
   image overload is "compute the measures, then call the measures overload"). For the
-  verified build, :func:`_score_from_measures` re-points that one call (four bytes, in
+  verified build, :func:`_score_from_measures` re-points that one call (three bytes, in
   this process's copy of the code) at the measures overload, after checking the exact
   instruction bytes around it; anything unexpected (other bytes, a kernel that refuses
   writable code) leaves the code as it is. Half of NFIQ 2's time goes; the tests check
