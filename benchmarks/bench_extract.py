@@ -54,7 +54,6 @@ def _nfiq2_measures_twice() -> None:
     wrapper = _nbis._direct_wrapper()
     if wrapper is not None and wrapper.single_pass is not None:
         wrapper.single_pass.revert()
-        wrapper.single_pass = None
 
 
 def bench_extraction(

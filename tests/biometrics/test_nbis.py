@@ -62,6 +62,7 @@ def test_measures_computed_once_give_the_score_of_measures_computed_twice(
     images = list(_images())
     once = [nfiq2(pixels) for pixels in images]
     assert single_pass.revert()
+    assert nfiq2_route() == "direct"  # the route says what the code does now
     twice = [nfiq2(pixels) for pixels in images]
     assert once == twice  # scores and every native measure
     assert single_pass.revert()  # reverting twice is harmless

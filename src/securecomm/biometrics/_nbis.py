@@ -70,9 +70,7 @@ _SCORE_FROM_MEASURES = (
 _SCORE_CALL_WINDOW_OFFSET = 0xB0
 _SCORE_CALL_WINDOW = bytes.fromhex(
     "4c8dbdb0feffff"  # lea -0x150(%rbp),%r15         the measures vector
-    "58"
-    "4889de"
-    "5a"  # pop %rax; mov %rbx,%rsi (the image); pop %rdx
+    "584889de5a"  # pop %rax; mov %rbx,%rsi (the image); pop %rdx
     "4c89ff"  # mov %r15,%rdi
     "4c89bd98feffff"  # mov %r15,-0x168(%rbp)
     "e8c5310000"  # call computeNativeQualityMeasureAlgorithms(image) -> %r15
@@ -117,7 +115,8 @@ def nfiq2_route() -> str:
     wrapper = _direct_wrapper()
     if wrapper is None:
         return "bundled"
-    return "direct-single-pass" if wrapper.single_pass else "direct"
+    patch = wrapper.single_pass
+    return "direct-single-pass" if patch is not None and patch.applied else "direct"
 
 
 def run_mindtct(pixels: npt.NDArray[np.uint8], *, quality: bool = False) -> Any:
@@ -293,6 +292,10 @@ class _CodePatch:
     original: bytes
     patched: bytes
 
+    @property
+    def applied(self) -> bool:
+        return ctypes.string_at(self.address, len(self.patched)) == self.patched
+
     def apply(self) -> bool:
         return _swap_code(self.address, self.original, self.patched)
 
@@ -309,10 +312,8 @@ def _score_from_measures(addresses: dict[str, int]) -> _CodePatch | None:
     site = window + _SCORE_CALL_AT
     call_end = site + 11
     original = _SCORE_CALL_WINDOW[_SCORE_CALL_AT:]
-    if (
-        call_end + int.from_bytes(original[-4:], "little", signed=True)
-        != (addresses[_SCORE_FROM_IMAGE])
-    ):
+    called = call_end + int.from_bytes(original[-4:], "little", signed=True)
+    if called != addresses[_SCORE_FROM_IMAGE]:
         return None
     displacement = addresses[_SCORE_FROM_MEASURES] - call_end
     patched = _MEASURES_ARGUMENT + original[3:7] + displacement.to_bytes(4, "little", signed=True)
