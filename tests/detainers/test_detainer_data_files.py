@@ -29,7 +29,7 @@ def copy_with(tmp_path: Path, source: Path, change: object) -> Path:
 
 
 def test_packaged_files_load() -> None:
-    assert len(load_forms(FORMS_FILE)) == 5
+    assert len(load_forms(FORMS_FILE)) == 6  # two editions of the I-247
     assert load_hold_clock(HOLD_CLOCK_FILE).hold_hours == 48
     assert set(load_policies(POLICIES_FILE)) == set(DetainerPolicy)
 

@@ -138,8 +138,30 @@ def test_eo_era_i247a_with_i200_otherwise() -> None:
 
 
 def test_eo_before_2_apr_2017_still_uses_i247d() -> None:
-    result = decide(status(), priority("eo13768", "EO 13768 5(a)"), date(2017, 2, 1))
+    both = PriorityAssessment(
+        scheme_id="eo13768",
+        category="EO 13768 5(a)",
+        is_priority=True,
+        match_level=MatchLevel.LEVEL_1,
+        conviction_level=ConvictionLevel.LEVEL_1,
+        discretion=None,
+        categories=("EO 13768 5(a)",),
+        categories_by_scheme={"eo13768": ("EO 13768 5(a)",), "pep2014": ("PEP 1(d)",)},
+    )
+    result = decide(status(), both, date(2017, 2, 1))
     assert result.form is DetainerForm.I_247D
+    assert result.requests_hold
+    assert "PEP 1(d)" in result.reason
+
+
+def test_eo_before_the_i247a_a_category_the_i247d_lacks_gets_notification_only() -> None:
+    # The I-247D asks for a hold only for a PEP hold priority: an EO 13768 category
+    # alone (here a pending charge) cannot be lodged on it (docs/decisions.md).
+    result = decide(status(), priority("eo13768", "EO 13768 5(b)"), date(2017, 2, 1))
+    assert result.lodge
+    assert result.form is DetainerForm.I_247N
+    assert not result.requests_hold
+    assert "notification only" in result.reason
 
 
 def test_no_probable_cause_means_no_i247a() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from securecomm.domain import Disposition, EncounterKind, StatusCategory
 from securecomm.simulation import PersonKind, World
-from securecomm.simulation._offences import BY_CODE, makes_deportable
+from securecomm.simulation._offences import BY_CODE, is_aggravated, makes_deportable
 from securecomm.simulation.world import ImmigrationRecordSpec, PersonTruth
 
 K = EncounterKind
@@ -175,23 +175,29 @@ def _age(dob: date, day: date) -> int:
 def test_lawful_residents_are_removable_exactly_when_convicted_of_a_deportable_offence(
     world: World,
 ) -> None:
-    convicted: dict[int, set[str]] = {}
+    convicted: dict[int, set[tuple[str, int | None]]] = {}
     for record in world.criminal_records:
-        convicted[record.person_id] = {c.ncic_code for c in record.history.charges if c.convicted}
+        convicted[record.person_id] = {
+            (c.ncic_code, c.sentence_days) for c in record.history.charges if c.convicted
+        }
     bookings = {booking.tcn: booking for booking in world.bookings}
     for disposition in world.dispositions:
         person = world.truth.booking_person[disposition.tcn]
         codes = convicted.setdefault(person, set())
         for outcome in disposition.outcomes:
             if outcome.disposition is Disposition.CONVICTED:
-                codes.add(bookings[disposition.tcn].charges[outcome.index].ncic_code)
+                code = bookings[disposition.tcn].charges[outcome.index].ncic_code
+                codes.add((code, outcome.sentence_days))
     lawful = [
         truth
         for truth in world.truth.persons.values()
         if truth.kind in (PersonKind.LPR, PersonKind.OTHER_LAWFUL)
     ]
     for truth in lawful:
-        expected = any(BY_CODE[code].deportable for code in convicted.get(truth.person_id, ()))
+        expected = any(
+            BY_CODE[code].deportable or is_aggravated(BY_CODE[code], sentence)
+            for code, sentence in convicted.get(truth.person_id, ())
+        )
         assert truth.removable == expected
     assert any(truth.removable for truth in lawful)
     assert any(not truth.removable for truth in lawful)
@@ -200,5 +206,7 @@ def test_lawful_residents_are_removable_exactly_when_convicted_of_a_deportable_o
 def test_deportability_is_data_for_every_offence_and_unknown_codes_are_refused() -> None:
     assert makes_deportable("3532")
     assert not makes_deportable("5499")
+    assert not makes_deportable("2303", 180)
+    assert makes_deportable("2303", 365)  # a theft offence with a one-year term
     with pytest.raises(KeyError, match="0100"):
         makes_deportable("0100")

@@ -156,16 +156,36 @@ def release(session: Session, submission: Submission) -> None:
         _close(session, case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note)
         return
     plan = logistics.plan_custody(
-        state=jurisdiction.state, release_at=release_at, view=case_service.DatabaseCapacity(session)
+        state=jurisdiction.state,
+        release_at=release_at,
+        view=case_service.DatabaseCapacity(session),
+        requests_hold=detainer.requests_hold,
+        rank=case.priority_rank,
     )
     outcome = "lapsed" if plan.value.lapses else plan.value.reason
+    if plan.value.lapses and not detainer.requests_hold:
+        outcome = "not present at release"
     record_decision(
         session, kind="custody_plan", decision=plan, outcome=outcome, at=release_at, case=case
     )
     if plan.value.pickup_at is None:
-        _lapse(session, case, detainer, plan.value)
+        if detainer.requests_hold:
+            _lapse(session, case, detainer, plan.value)
+        else:
+            _released_unmet(session, case, detainer, plan.value)
         return
     _assume_custody(session, case, detainer, plan.value, state=jurisdiction.state)
+
+
+def _released_unmet(
+    session: Session, case: Case, detainer: Detainer, plan: logistics.CustodyPlan
+) -> None:
+    """A notification was honoured (the release time was given) but ICE was not there:
+    the person leaves at release, nobody is held and nothing lapses."""
+    detainer.response = LeaResponse.HONOURED
+    detainer.response_note = plan.reason
+    note = f"released at {plan.hold_deadline.isoformat()} after notifying ICE: {plan.reason}"
+    _close(session, case, to=CaseState.RELEASED_BY_LEA, at=plan.hold_deadline, note=note)
 
 
 def _lapse(session: Session, case: Case, detainer: Detainer, plan: logistics.CustodyPlan) -> None:
@@ -180,8 +200,9 @@ def _assume_custody(
 ) -> None:
     assert plan.pickup_at is not None  # a plan that does not lapse has a pickup
     schedule = logistics.transport_schedules()[state]
+    assert plan.seat_run is not None
     run = case_service.transport_run(
-        session, state=state, departs_at=plan.pickup_at, seats=schedule.seats
+        session, state=state, departs_at=plan.seat_run, seats=schedule.seats
     )
     detainer.response = LeaResponse.HONOURED
     detainer.pickup_at = plan.pickup_at
@@ -480,6 +501,7 @@ def resolve_analyst_review(
     detainer = detainer_rules.decide_detainer(status=status, priority=priority.value, on=at.date())
     case.scheme_id = priority.value.scheme_id
     case.priority_category = priority.value.category
+    case.priority_rank = priority.value.rank
     category = priority.value.category or "not a priority"
     record_decision(
         session, kind="priority_after_review", decision=priority, outcome=category, at=at, case=case
@@ -568,6 +590,7 @@ def _lodge(
             "requests_hold": decision.requests_hold,
             "probable_cause": decision.probable_cause,
             "warrant": decision.warrant,
+            "notices": list(decision.notices),
         },
         transaction_id=transaction.id,
     )

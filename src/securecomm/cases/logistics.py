@@ -24,11 +24,12 @@ from securecomm.cases.models import HearingMode
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.detainers import rules as detainer_rules
 from securecomm.priority.catalogue import PolicyDataError
-from securecomm.priority.datafiles import read_json_rows
+from securecomm.priority.datafiles import read_json_document, read_json_rows, validate_row
 
 DATA_DIR = Path(__file__).parent / "data"
 TRANSPORT_FILE = DATA_DIR / "transport.json"
 FACILITIES_FILE = DATA_DIR / "facilities.json"
+BED_PRIORITY_FILE = DATA_DIR / "bed_priority.json"
 
 # Days from ICE custody to the detained docket's master-calendar hearing, where the
 # immigration court decides and the person leaves the bed.
@@ -67,6 +68,26 @@ class Facility(BaseModel):
     provenance: str = Field(min_length=1)
 
 
+class BedPriority(BaseModel):
+    """Beds a person of a given enforcement rank must leave free for higher ranks."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keep_free_for_higher_ranks: dict[int, int]
+    provenance: str = Field(min_length=1)
+
+    @field_validator("keep_free_for_higher_ranks")
+    @classmethod
+    def _non_negative(cls, value: dict[int, int]) -> dict[int, int]:
+        if any(rank < 1 or beds < 0 for rank, beds in value.items()):
+            raise ValueError("ranks are 1 or more and kept beds 0 or more")
+        return value
+
+    def kept_free(self, rank: int | None) -> int:
+        # No rank stated (a caller outside the priority flow): nothing is kept back.
+        return 0 if rank is None else self.keep_free_for_higher_ranks.get(rank, 0)
+
+
 def load_transport(path: Path) -> dict[str, TransportSchedule]:
     """One schedule per state; a state listed twice is an error naming the row."""
     schedules: dict[str, TransportSchedule] = {}
@@ -99,6 +120,13 @@ def transport_schedules() -> dict[str, TransportSchedule]:
 @cache
 def facilities() -> tuple[Facility, ...]:
     return load_facilities(FACILITIES_FILE)
+
+
+@cache
+def bed_priority() -> BedPriority:
+    return validate_row(
+        BedPriority, read_json_document(BED_PRIORITY_FILE), file=BED_PRIORITY_FILE.name, row=1
+    )
 
 
 def facility(code: str) -> Facility:
@@ -139,63 +167,103 @@ def runs_between(schedule: TransportSchedule, start: datetime, end: datetime) ->
 
 @dataclass(frozen=True)
 class CustodyPlan:
-    hold_deadline: datetime
+    hold_deadline: datetime  # the release itself when no hold was asked for
     pickup_at: datetime | None  # None: no run with a seat and a bed before the deadline
     facility_code: str | None
     bed_number: int | None
     reason: str
+    run_departs_at: datetime | None = None  # the transport run whose seat is taken
 
     @property
     def lapses(self) -> bool:
         return self.pickup_at is None
 
+    @property
+    def seat_run(self) -> datetime | None:
+        return self.run_departs_at or self.pickup_at
+
 
 def _free_bed(
-    state: str, start: datetime, end: datetime, view: CapacityView
+    state: str, start: datetime, end: datetime, view: CapacityView, *, rank: int | None
 ) -> tuple[Facility, int] | None:
-    """The lowest free bed, home-state facilities first, then any other (a transfer)."""
+    """The lowest free bed, home-state facilities first, then any other (a transfer);
+    a lower-ranked case leaves the beds its rank keeps free for higher ranks."""
+    keep = bed_priority().kept_free(rank)
     ordered = sorted(facilities(), key=lambda f: (f.state != state, f.code))
     for candidate in ordered:
         busy = view.beds_busy(candidate.code, start, end)
-        for bed in range(1, candidate.beds + 1):
-            if bed not in busy:
-                return candidate, bed
+        free = [bed for bed in range(1, candidate.beds + 1) if bed not in busy]
+        if len(free) > keep:
+            return candidate, free[0]
     return None
 
 
-def plan_custody(*, state: str, release_at: datetime, view: CapacityView) -> Decision[CustodyPlan]:
-    """When and where ICE assumes custody of a person released at ``release_at``."""
-    deadline = detainer_rules.hold_deadline(release_at)
+def plan_custody(
+    *,
+    state: str,
+    release_at: datetime,
+    view: CapacityView,
+    requests_hold: bool = True,
+    rank: int | None = None,
+) -> Decision[CustodyPlan]:
+    """When and where ICE assumes custody of a person released at ``release_at``.
+
+    With a hold, any run up to the hold deadline will do. A notification asks for no
+    hold: ICE, told the release time, meets the release itself or not at all, on a day
+    the field office runs transport and with a seat on that day's run.
+    """
+    deadline = detainer_rules.hold_deadline(release_at) if requests_hold else release_at
     schedule = transport_schedules().get(state)
     tried: list[JSONValue] = []
     plan = CustodyPlan(deadline, None, None, None, "no transport run before the hold deadline")
     if schedule is None:
         plan = CustodyPlan(deadline, None, None, None, f"no transport runs for {state}")
     else:
-        for departs_at in runs_between(schedule, release_at, deadline):
+        runs = (
+            runs_between(schedule, release_at, deadline)
+            if requests_hold
+            else _run_on_release_day(schedule, release_at)
+        )
+        for departs_at in runs:
             if view.seats_taken(state, departs_at) >= schedule.seats:
                 tried.append(f"{departs_at.isoformat()}: all {schedule.seats} seats taken")
                 continue
-            bed = _free_bed(state, departs_at, custody_ends(departs_at), view)
+            pickup_at = departs_at if requests_hold else release_at
+            bed = _free_bed(state, pickup_at, custody_ends(pickup_at), view, rank=rank)
             if bed is None:
-                tried.append(f"{departs_at.isoformat()}: no free bed in any facility")
+                kept = bed_priority().kept_free(rank)
+                beyond = f" beyond the {kept} kept for higher ranks (rank {rank})" if kept else ""
+                tried.append(f"{departs_at.isoformat()}: no free bed in any facility{beyond}")
                 continue
             where, number = bed
             reason = f"run of {departs_at.isoformat()}; bed {number} at {where.code}"
-            plan = CustodyPlan(deadline, departs_at, where.code, number, reason)
+            if not requests_hold:
+                reason = f"met the release at {release_at.isoformat()} ({reason})"
+            plan = CustodyPlan(deadline, pickup_at, where.code, number, reason, departs_at)
             break
         else:
             if tried:
                 reason = f"no run before the hold deadline had a seat and a bed ({tried[-1]})"
                 plan = CustodyPlan(deadline, None, None, None, reason)
+            elif not requests_hold:
+                reason = "notified of the release; no ICE run that day, so ICE was not there"
+                plan = CustodyPlan(deadline, None, None, None, reason)
+    outcome = "custody" if not plan.lapses else ("lapsed" if requests_hold else "not_present")
     trace = Trace(
-        rule="custody.pickup",
-        outcome="lapsed" if plan.lapses else "custody",
-        inputs={"state": state, "release_at": release_at.isoformat(), "runs_tried": tried},
+        rule="custody.pickup" if requests_hold else "custody.meet_release",
+        outcome=outcome,
+        inputs={
+            "state": state,
+            "release_at": release_at.isoformat(),
+            "requests_hold": requests_hold,
+            "rank": rank,
+            "runs_tried": tried,
+        },
         thresholds={
             "hold_deadline": deadline.isoformat(),
-            "hold_hours": detainer_rules.hold_clock().hold_hours,
+            "hold_hours": detainer_rules.hold_clock().hold_hours if requests_hold else 0,
             "seats_per_run": schedule.seats if schedule else 0,
+            "beds_kept_for_higher_ranks": bed_priority().kept_free(rank),
             "days_to_hearing": DAYS_TO_HEARING,
         },
         note=plan.reason + (f"; schedule provenance: {schedule.provenance}" if schedule else ""),
@@ -203,13 +271,20 @@ def plan_custody(*, state: str, release_at: datetime, view: CapacityView) -> Dec
     return Decision(plan, (trace,))
 
 
+def _run_on_release_day(schedule: TransportSchedule, release_at: datetime) -> Iterator[datetime]:
+    if release_at.weekday() in schedule.weekdays:
+        yield datetime.combine(release_at.date(), schedule.departs, tzinfo=release_at.tzinfo)
+
+
 __all__ = [
     "DAYS_TO_HEARING",
+    "BedPriority",
     "CapacityView",
     "CustodyPlan",
     "Facility",
     "MemoryCapacity",
     "TransportSchedule",
+    "bed_priority",
     "custody_ends",
     "facilities",
     "facility",
@@ -240,7 +315,8 @@ class MemoryCapacity:
         """Take the seat and the bed ``plan`` chose, for the whole expected stay."""
         if plan.pickup_at is None or plan.facility_code is None or plan.bed_number is None:
             raise ValueError("a lapsed plan books no seat and no bed")
-        key = (state, plan.pickup_at)
+        assert plan.seat_run is not None  # a plan with a pickup has a run
+        key = (state, plan.seat_run)
         self._seats[key] = self._seats.get(key, 0) + 1
         stay = (plan.pickup_at, custody_ends(plan.pickup_at), plan.bed_number)
         self._stays.setdefault(plan.facility_code, []).append(stay)

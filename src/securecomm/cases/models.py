@@ -57,6 +57,8 @@ class Case(Base):
     opened_at: Mapped[datetime]
     scheme_id: Mapped[str] = mapped_column(String(24))
     priority_category: Mapped[str | None] = mapped_column(String(40))
+    # Enforcement order within the scheme (1 first): the work queue and beds follow it.
+    priority_rank: Mapped[int | None] = mapped_column(index=True)
     match_level: Mapped[str | None] = mapped_column(String(16))
     custody_level: Mapped[str | None] = mapped_column(String(16))  # conviction level at booking-in
     custody_at: Mapped[datetime | None]

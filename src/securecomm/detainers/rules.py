@@ -23,7 +23,7 @@ from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse, StatusC
 from securecomm.priority.catalogue import PepParameters, PolicyDataError, scheme_book
 from securecomm.priority.datafiles import read_json_document, read_json_rows, validate_row
 from securecomm.priority.rules import PriorityAssessment
-from securecomm.status.rules import PC_FINAL_ORDER, StatusDetermination
+from securecomm.status.rules import PC_FINAL_ORDER, PROBABLE_CAUSE_BASES, StatusDetermination
 
 DATA_DIR = Path(__file__).parent / "data"
 FORMS_FILE = DATA_DIR / "forms.json"
@@ -58,6 +58,11 @@ class FormEra(BaseModel):
     effective_until: date | None
     requires_probable_cause: bool
     requires_warrant: bool
+    # A hold may be asked on this form only for a hold category of this priority scheme
+    # (the I-247D's boxes are PEP priorities), whatever scheme is in force.
+    hold_requires_categories_of: str | None = None
+    edition: str = ""
+    notices: tuple[str, ...] = ()  # what the form gives the detainee (copy, hotline)
     provenance: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -185,6 +190,7 @@ class DetainerDecision:
     probable_cause: str | None
     warrant: str | None  # "I-200" or "I-205" when the form needs one
     reason: str
+    notices: tuple[str, ...] = ()  # given to the detainee with the form
 
 
 def _no_detainer(rule: str, reason: str, inputs: dict[str, str]) -> Decision[DetainerDecision]:
@@ -194,14 +200,48 @@ def _no_detainer(rule: str, reason: str, inputs: dict[str, str]) -> Decision[Det
     )
 
 
+def _hold_categories(scheme_id: str) -> frozenset[str]:
+    parameters = scheme_book().by_id(scheme_id).parameters
+    if not isinstance(parameters, PepParameters):
+        raise PolicyDataError(
+            file=FORMS_FILE.name,
+            row=None,
+            field="hold_requires_categories_of",
+            reason=f"{scheme_id} defines no hold categories",
+        )
+    return parameters.hold_categories
+
+
 def _wants_hold(priority: PriorityAssessment) -> tuple[bool, str]:
+    if priority.scheme_id == "eo13768":
+        return True, "EO 13768: PEP's notification default rescinded, a hold is requested"
     if priority.scheme_id != "pep2014":
         return True, f"{priority.scheme_id}: a lodged detainer requests a hold"
-    parameters = scheme_book().by_id("pep2014").parameters
-    assert isinstance(parameters, PepParameters)
-    if priority.category in parameters.hold_categories:
-        return True, f"PEP: {priority.category} allows a hold request"
-    return False, f"PEP: {priority.category} gets notification only (the PEP default)"
+    basis = priority.meets_any(_hold_categories("pep2014"))
+    if basis:
+        return True, f"PEP: {', '.join(basis)} allows a hold request"
+    held = ", ".join(priority.categories)
+    return False, f"PEP: {held} gets notification only (the PEP default)"
+
+
+def _form_for(
+    on: date, priority: PriorityAssessment, wants_hold: bool
+) -> tuple[FormEra, bool, str]:
+    """The form in use on ``on``, whether it asks for a hold, and why: a hold form whose
+    boxes the person meets no category of falls back to the notification form."""
+    era = _era_for(on, "hold" if wants_hold else "notify")
+    scheme_id = era.hold_requires_categories_of
+    if not wants_hold or scheme_id is None:
+        return era, wants_hold and "hold" in era.serves, ""
+    required = _hold_categories(scheme_id)
+    basis = priority.meets_any(required, scheme_id=scheme_id)
+    if basis:
+        return era, True, f"{era.form.value} hold basis: {', '.join(basis)}"
+    note = (
+        f"the {era.form.value} asks for a hold only for {scheme_id} categories "
+        f"{', '.join(sorted(required))}; none applies, so notification only"
+    )
+    return _era_for(on, "notify"), False, note
 
 
 def decide_detainer(
@@ -210,7 +250,7 @@ def decide_detainer(
     """Whether to lodge a detainer on ``on``, with which form, basis and warrant."""
     inputs = {
         "status": status.category.value,
-        "priority": priority.category or "none",
+        "priority": ", ".join(priority.categories) or "none",
         "scheme": priority.scheme_id,
         "on": on.isoformat(),
     }
@@ -219,14 +259,14 @@ def decide_detainer(
         return _no_detainer("detainer.citizen_or_undetermined", reason, inputs)
     if not status.removable:
         return _no_detainer("detainer.not_removable", "the person is not removable", inputs)
-    if status.probable_cause is None:
+    if status.probable_cause not in PROBABLE_CAUSE_BASES:
         reason = "the status determination states no probable-cause basis"
         return _no_detainer("detainer.no_probable_cause", reason, inputs)
     if not priority.is_priority:
         reason = f"not a priority under {priority.scheme_id}"
         return _no_detainer("detainer.not_a_priority", reason, inputs)
     wants_hold, hold_reason = _wants_hold(priority)
-    era = _era_for(on, "hold" if wants_hold else "notify")
+    era, requests_hold, form_note = _form_for(on, priority, wants_hold)
     warrant = None
     if era.requires_warrant:
         warrant = (
@@ -234,24 +274,33 @@ def decide_detainer(
             if status.probable_cause == PC_FINAL_ORDER
             else (WARRANT_OTHERWISE)
         )
+    why = "; ".join(part for part in (hold_reason, form_note) if part)
     decision = DetainerDecision(
         lodge=True,
         form=era.form,
-        requests_hold=wants_hold and "hold" in era.serves,
+        requests_hold=requests_hold,
         probable_cause=status.probable_cause,
         warrant=warrant,
-        reason=f"{priority.category}; {hold_reason}; form {era.form.value} in use on {on}",
+        reason=f"{priority.category}; {why}; form {era.form.value} in use on {on}",
+        notices=era.notices,
     )
     trace = Trace(
         rule="detainer.lodge",
         outcome=era.form.value,
-        inputs={**inputs, "probable_cause": status.probable_cause, "warrant": warrant},
+        inputs={
+            **inputs,
+            "probable_cause": status.probable_cause,
+            "warrant": warrant,
+            "requests_hold": requests_hold,
+        },
         thresholds={
             "form_in_force_from": era.effective_from.isoformat() if era.effective_from else None,
             "requires_warrant": era.requires_warrant,
+            "requires_probable_cause": era.requires_probable_cause,
+            "hold_requires_categories_of": era.hold_requires_categories_of,
         },
         era=priority.scheme_id,
-        note=f"{hold_reason}; form provenance: {era.provenance}",
+        note=f"{why}; form provenance: {era.provenance}",
     )
     return Decision(decision, (trace,))
 

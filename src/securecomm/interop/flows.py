@@ -655,6 +655,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
         opened_at=transaction.booked_at,
         scheme_id=priority.value.scheme_id,
         priority_category=priority.value.category,
+        priority_rank=priority.value.rank,
         match_level=transaction.match_level,
     )
     case_service.open_case(session, case=case, at=transaction.booked_at, note=detainer.value.reason)
@@ -700,6 +701,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
                 "requests_hold": detainer.value.requests_hold,
                 "probable_cause": detainer.value.probable_cause,
                 "warrant": detainer.value.warrant,
+                "notices": list(detainer.value.notices),
             },
             transaction_id=transaction.id,
         )

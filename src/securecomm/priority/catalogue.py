@@ -228,10 +228,25 @@ class Sc2008Parameters(_Parameters):
     priority_levels: frozenset[Literal[1, 2, 3]]
 
 
+_MORTON_RANKED = frozenset(
+    {"national_security", "level_1", "level_2", "level_3", "recent_entrant", "fugitive"}
+)
+
+
 class MortonParameters(_Parameters):
     level1_min_felonies: int = Field(ge=1)
     level2_min_misdemeanours: int = Field(ge=1)
     recent_entry_days: int = Field(gt=0)
+    ranks: Mapping[str, int]  # enforcement order: 1 first
+
+    @field_validator("ranks")
+    @classmethod
+    def _every_group_ranked(cls, value: Mapping[str, int]) -> Mapping[str, int]:
+        if set(value) != _MORTON_RANKED:
+            raise ValueError(f"ranks must name exactly {sorted(_MORTON_RANKED)}")
+        if any(rank < 1 for rank in value.values()):
+            raise ValueError("a rank is 1 or more")
+        return value
 
 
 class PepParameters(_Parameters):

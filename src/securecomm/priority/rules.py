@@ -8,7 +8,7 @@ factors are recorded beside the priority and never silently change it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from securecomm.decisions import Decision, JSONValue, Trace
@@ -92,11 +92,35 @@ class DiscretionFactors:
 @dataclass(frozen=True)
 class PriorityAssessment:
     scheme_id: str
-    category: str | None  # e.g. "PEP 2(b)"; None = not a priority
+    category: str | None  # the most important category, e.g. "PEP 1(d)"; None = none
     is_priority: bool
     match_level: MatchLevel | None  # None when there is no pending or convicted charge
     conviction_level: ConvictionLevel
     discretion: DiscretionFactors | None
+    # Every category of the scheme in force that applies, most important first: a
+    # decision that needs one of them (a PEP hold, say) must see them all.
+    categories: tuple[str, ...] = ()
+    # Order of enforcement within the scheme (1 first); None when not a priority.
+    rank: int | None = None
+    # The categories every scheme would give the same facts, by scheme id: a form of
+    # one era can require the categories of another (the I-247D after EO 13768).
+    categories_by_scheme: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # An assessment stated by its one category (a test, an older caller) holds it.
+        if not self.categories and self.category is not None:
+            object.__setattr__(self, "categories", (self.category,))
+        if not self.categories_by_scheme and self.categories:
+            object.__setattr__(self, "categories_by_scheme", {self.scheme_id: self.categories})
+
+    def meets_any(self, wanted: frozenset[str], *, scheme_id: str | None = None) -> list[str]:
+        """The categories (of ``scheme_id``, default the scheme in force) in ``wanted``."""
+        held = (
+            self.categories
+            if scheme_id in (None, self.scheme_id)
+            else self.categories_by_scheme.get(scheme_id or "", ())
+        )
+        return [category for category in held if category in wanted]
 
 
 @dataclass(frozen=True)
@@ -272,8 +296,9 @@ class _Facts:
         return [c for c in self.charges if c.fact.disposition is Disposition.PENDING]
 
 
-# Each scheme returns the categories that apply, most important first, with reasons.
-_Matches = list[tuple[str, str]]
+# Each scheme returns the categories that apply, most important first, with reasons
+# and their rank (1 is enforced first).
+_Matches = list[tuple[str, str, int]]
 
 
 def _sc2008_categories(facts: _Facts, scheme: Scheme) -> _Matches:
@@ -284,18 +309,22 @@ def _sc2008_categories(facts: _Facts, scheme: Scheme) -> _Matches:
     number = _LEVEL_NUMBERS[facts.match_level]
     if number not in parameters.priority_levels:
         return []
-    return [(f"SC Level {number}", "2008 level of the most serious charge")]
+    return [(f"SC Level {number}", "2008 level of the most serious charge", number)]
 
 
 def _morton_categories(facts: _Facts, scheme: Scheme) -> _Matches:
     parameters = scheme.parameters
     assert isinstance(parameters, MortonParameters)
+    ranks = parameters.ranks
     matches: _Matches = []
     security = [c.label for c in facts.charges if c.has(OffenceFlag.NATIONAL_SECURITY)]
     if security:
-        matches.append(("Morton 1", f"national security charge: {', '.join(security)}"))
+        why = f"national security charge: {', '.join(security)}"
+        matches.append(("Morton 1", why, ranks["national_security"]))
     if facts.conviction_level is not ConvictionLevel.NON_CRIMINAL:
-        matches.append(("Morton 1", f"convicted criminal, {facts.conviction_level.value}"))
+        level = facts.conviction_level.value
+        why = f"convicted criminal, {level} (Levels 1 and 2 first)"
+        matches.append(("Morton 1", why, ranks[level]))
     stay = _current_stay(facts.encounters, facts.as_of)
     recent = facts.as_of - stay.started <= timedelta(days=parameters.recent_entry_days)
     unlawful_entry = facts.status.category in (
@@ -303,12 +332,13 @@ def _morton_categories(facts: _Facts, scheme: Scheme) -> _Matches:
         StatusCategory.REMOVED_AND_REENTERED,
     )
     if unlawful_entry and recent:
-        matches.append(("Morton 2", f"recent unlawful entrant, present since {stay.started}"))
+        why = f"recent unlawful entrant, present since {stay.started}"
+        matches.append(("Morton 2", why, ranks["recent_entrant"]))
     if facts.status.category is StatusCategory.FINAL_ORDER:
-        matches.append(("Morton 3", "fugitive: unexecuted final order"))
+        matches.append(("Morton 3", "fugitive: unexecuted final order", ranks["fugitive"]))
     if facts.status.category is StatusCategory.REMOVED_AND_REENTERED:
-        matches.append(("Morton 3", "re-entered after removal"))
-    return matches
+        matches.append(("Morton 3", "re-entered after removal", ranks["fugitive"]))
+    return sorted(matches, key=lambda match: match[2])
 
 
 def _labels(charges: Sequence[_Charge]) -> str:
@@ -330,7 +360,7 @@ def _pep_priority_1(facts: _Facts, parameters: PepParameters) -> _Matches:
     convicted = facts.convicted
     security = [c for c in facts.charges if c.has(OffenceFlag.NATIONAL_SECURITY)]
     if security:
-        matches.append(("PEP 1(a)", f"terrorism or espionage: {_labels(security)}"))
+        matches.append(("PEP 1(a)", f"terrorism or espionage: {_labels(security)}", 1))
     window = timedelta(days=parameters.border_apprehension_window_days)
     border = [
         e
@@ -339,18 +369,19 @@ def _pep_priority_1(facts: _Facts, parameters: PepParameters) -> _Matches:
         and facts.as_of - window <= e.day <= facts.as_of
     ]
     if border:
-        matches.append(("PEP 1(b)", f"apprehended at the border on {max(e.day for e in border)}"))
+        why = f"apprehended at the border on {max(e.day for e in border)}"
+        matches.append(("PEP 1(b)", why, 1))
     gang = [c for c in convicted if c.has(OffenceFlag.GANG)]
     if gang:
-        matches.append(("PEP 1(c)", f"gang offence conviction: {_labels(gang)}"))
+        matches.append(("PEP 1(c)", f"gang offence conviction: {_labels(gang)}", 1))
     felonies = [
         c for c in convicted if _is_felony(c.fact) and not c.has(OffenceFlag.STATUS_OFFENCE)
     ]
     if felonies:
-        matches.append(("PEP 1(d)", f"felony, not a status offence: {_labels(felonies)}"))
+        matches.append(("PEP 1(d)", f"felony, not a status offence: {_labels(felonies)}", 1))
     aggravated = [c for c in convicted if _aggravated(c)]
     if aggravated:
-        matches.append(("PEP 1(e)", f"aggravated felony conviction: {_labels(aggravated)}"))
+        matches.append(("PEP 1(e)", f"aggravated felony conviction: {_labels(aggravated)}", 1))
     return matches
 
 
@@ -364,7 +395,7 @@ def _pep_priority_2(facts: _Facts, parameters: PepParameters) -> _Matches:
     ]
     incidents = sorted({c.fact.incident_id for c in countable})
     if len(incidents) >= parameters.min_separate_misdemeanours:
-        matches.append(("PEP 2(a)", f"misdemeanours from separate incidents: {incidents}"))
+        matches.append(("PEP 2(a)", f"misdemeanours from separate incidents: {incidents}", 2))
     significant = [
         c
         for c in misdemeanours
@@ -372,13 +403,14 @@ def _pep_priority_2(facts: _Facts, parameters: PepParameters) -> _Matches:
         or (c.fact.sentence_days or 0) >= parameters.significant_sentence_days
     ]
     if significant:
-        matches.append(("PEP 2(b)", f"significant misdemeanour: {_labels(significant)}"))
+        matches.append(("PEP 2(b)", f"significant misdemeanour: {_labels(significant)}", 2))
     stay = _current_stay(facts.encounters, facts.as_of)
     unlawfully_present = facts.status.removable and not stay.lawfully_admitted
     if unlawfully_present and stay.started >= parameters.entry_cutoff:
-        matches.append(("PEP 2(c)", f"no lawful admission; presence shown from {stay.started}"))
+        why = f"no lawful admission; presence shown from {stay.started}"
+        matches.append(("PEP 2(c)", why, 2))
     if _has_finding(facts.encounters, parameters.visa_abuse_detail, facts.as_of):
-        matches.append(("PEP 2(d)", "visa abuse finding on record"))
+        matches.append(("PEP 2(d)", "visa abuse finding on record", 2))
     return matches
 
 
@@ -390,7 +422,7 @@ def _pep_priority_3(facts: _Facts, parameters: PepParameters) -> _Matches:
         and parameters.final_order_cutoff <= e.day <= facts.as_of
     ]
     if orders:
-        return [("PEP 3", f"final order issued on {max(e.day for e in orders)}")]
+        return [("PEP 3", f"final order issued on {max(e.day for e in orders)}", 3)]
     return []
 
 
@@ -400,17 +432,17 @@ def _eo_categories(facts: _Facts, scheme: Scheme) -> _Matches:
     findings: Mapping[str, str] = parameters.finding_details
     matches: _Matches = []
     if facts.convicted:
-        matches.append(("EO 13768 5(a)", f"{len(facts.convicted)} conviction(s)"))
+        matches.append(("EO 13768 5(a)", f"{len(facts.convicted)} conviction(s)", 1))
     if facts.pending:
-        matches.append(("EO 13768 5(b)", f"{len(facts.pending)} unresolved charge(s)"))
+        matches.append(("EO 13768 5(b)", f"{len(facts.pending)} unresolved charge(s)", 1))
     for category in ("EO 13768 5(c)", "EO 13768 5(d)", "EO 13768 5(e)"):
         if category in findings and _has_finding(facts.encounters, findings[category], facts.as_of):
-            matches.append((category, f"finding {findings[category]!r} on record"))
+            matches.append((category, f"finding {findings[category]!r} on record", 1))
     if facts.status.category is StatusCategory.FINAL_ORDER:
-        matches.append(("EO 13768 5(f)", "unexecuted final order"))
+        matches.append(("EO 13768 5(f)", "unexecuted final order", 1))
     category = "EO 13768 5(g)"
     if category in findings and _has_finding(facts.encounters, findings[category], facts.as_of):
-        matches.append((category, "officer's judgment of risk recorded"))
+        matches.append((category, "officer's judgment of risk recorded", 1))
     return matches
 
 
@@ -442,8 +474,8 @@ def assess_priority(
     conviction = conviction_level(history, as_of=as_of)
     traces.extend(conviction.traces)
     facts = _Facts(charges, status, encounters, as_of, level, conviction.value)
+    by_scheme: dict[str, _Matches] = {}
     if not status.removable:
-        matches: _Matches = []
         traces.append(
             Trace(
                 rule="priority.not_removable",
@@ -454,16 +486,27 @@ def assess_priority(
             )
         )
     else:
-        matches = _SCHEME_RULES[scheme.scheme_id](facts, scheme)
-    category = matches[0][0] if matches else None
+        by_scheme = {
+            other.scheme_id: _SCHEME_RULES[other.scheme_id](facts, other)
+            for other in scheme_book().schemes
+        }
+    matches = by_scheme.get(scheme.scheme_id, [])
+    categories = tuple(dict.fromkeys(name for name, _, _ in matches))
+    category = categories[0] if categories else None
+    rank = min((rank for _, _, rank in matches), default=None)
     traces.append(
         Trace(
             rule=f"{scheme.scheme_id}.priority",
             outcome=category or "not_a_priority",
-            inputs={"status": status.category.value, "as_of": as_of.isoformat()},
+            inputs={
+                "status": status.category.value,
+                "as_of": as_of.isoformat(),
+                "categories": list(categories),
+                "rank": rank,
+            },
             thresholds={"scheme_in_force_from": scheme.effective_from.isoformat()},
             era=scheme.scheme_id,
-            note="; ".join(f"{name}: {why}" for name, why in matches) or "no category applies",
+            note="; ".join(f"{name}: {why}" for name, why, _ in matches) or "no category applies",
         )
     )
     if discretion is not None:
@@ -483,6 +526,12 @@ def assess_priority(
         match_level=level,
         conviction_level=conviction.value,
         discretion=discretion,
+        categories=categories,
+        rank=rank,
+        categories_by_scheme={
+            scheme_id: tuple(dict.fromkeys(name for name, _, _ in found))
+            for scheme_id, found in by_scheme.items()
+        },
     )
     return Decision(assessment, tuple(traces))
 

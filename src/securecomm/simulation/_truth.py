@@ -50,9 +50,10 @@ _OUTCOMES_OUT_OF_STATUS: _Choices = (
 )
 
 
-def is_removable(kind: PersonKind, convictions: Iterable[str]) -> bool:
-    """Removable by the world's end. ``convictions`` are the NCIC codes of every
-    conviction in the person's history, before and during the world's range.
+def is_removable(kind: PersonKind, convictions: Iterable[tuple[str, int | None]]) -> bool:
+    """Removable by the world's end. ``convictions`` are the NCIC code and custodial
+    sentence of every conviction in the person's history, before and during the world's
+    range.
 
     Citizens never are; a person whose records cannot establish a status
     (INSUFFICIENT_RECORD) is not treated as removable either.
@@ -60,7 +61,7 @@ def is_removable(kind: PersonKind, convictions: Iterable[str]) -> bool:
     if kind in _REMOVABLE_BY_STATUS:
         return True
     if kind in _REMOVABLE_BY_CONVICTION:
-        return any(makes_deportable(code) for code in convictions)
+        return any(makes_deportable(code, sentence) for code, sentence in convictions)
     return False
 
 

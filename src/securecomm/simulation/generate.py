@@ -342,10 +342,10 @@ def _truth(
     fin: str | None,
     draw: Draw,
 ) -> PersonTruth:
-    convictions = [charge.ncic_code for charge in priors if charge.convicted]
+    convictions = [(c.ncic_code, c.sentence_days) for c in priors if c.convicted]
     for arrest in arrests:
         convictions.extend(
-            arrest.charges[outcome.index].ncic_code
+            (arrest.charges[outcome.index].ncic_code, outcome.sentence_days)
             for outcome in arrest.outcomes
             if outcome.disposition is Disposition.CONVICTED
         )
