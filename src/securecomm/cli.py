@@ -165,13 +165,18 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
         "citizens_flagged",
         "status_mismatches",
         "ground_truth_mismatches",
+        "statistics_cells_off_oracle",
+        "decisions_off_oracle",
+        "decisions_compared_with_oracle",
         "rejected_submissions",
         "examiner_reviews",
     ):
         accuracy.add_row(key.replace("_", " "), str(summary[key]))
     console.print(accuracy)
     for line in result.mismatches[:10]:
-        console.print(f"[red]statistic off ground truth:[/] {line}")
+        console.print(f"[red]statistic off the rule oracle:[/] {line}")
+    for disagreement in result.agreement.items[:5]:
+        console.print(f"decision off the rule oracle: {disagreement}", style="red", markup=False)
     for line in result.accuracy.examples[:10]:
         console.print(f"[yellow]identification note:[/] {line}")
     console.print(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.cases import explain as case_explain
 from securecomm.cases import flows as case_flows
+from securecomm.cases import service as case_service
 from securecomm.cases.models import CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
 from securecomm.database import opened_database
@@ -99,7 +100,8 @@ def _summary_table(rows: list[CaseSummary]) -> Table:
     table = Table("case", "TCN", "jurisdiction", "state", "opened", "priority", "detainer")
     for row in rows:
         detainer = f"{row.detainer_form} {row.detainer_response or ''}" if row.detainer_form else ""
-        priority = f"{row.priority_category or 'none'} ({row.scheme_id})"
+        rank = f", rank {row.priority_rank}" if row.priority_rank is not None else ""
+        priority = f"{row.priority_category or 'none'} ({row.scheme_id}{rank})"
         table.add_row(
             str(row.id),
             row.tcn,
@@ -217,6 +219,25 @@ def queue(database_url: DatabaseOption = None, as_json: JsonOption = False) -> N
 
     def work(session: Session) -> list[CaseSummary]:
         cases = case_flows.analyst_queue(session)
+        return [case_explain.explain_case(session, case.id).case for case in cases]
+
+    rows = _run(database_url, work)
+    if as_json:
+        _print_json([row.model_dump(mode="json") for row in rows])
+        return
+    console.print(_summary_table(rows))
+
+
+@app.command("work-queue")
+def work_queue(
+    field_office: Annotated[str | None, typer.Option(help="Only this field office (ORI).")] = None,
+    database_url: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The field office's open detainers, highest enforcement rank first."""
+
+    def work(session: Session) -> list[CaseSummary]:
+        cases = case_service.work_queue(session, field_office=field_office)
         return [case_explain.explain_case(session, case.id).case for case in cases]
 
     rows = _run(database_url, work)

@@ -37,6 +37,7 @@ def summary(case: Case, transaction: Transaction, jurisdiction: Jurisdiction) ->
         opened_at=case.opened_at,
         scheme_id=case.scheme_id,
         priority_category=case.priority_category,
+        priority_rank=case.priority_rank,
         match_level=case.match_level,
         detainer_form=detainer.form.value if detainer else None,
         detainer_response=detainer.response.value if detainer and detainer.response else None,

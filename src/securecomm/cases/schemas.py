@@ -105,6 +105,7 @@ class CaseSummary(BaseModel):
     opened_at: datetime
     scheme_id: str
     priority_category: str | None
+    priority_rank: int | None = None
     match_level: str | None
     detainer_form: str | None
     detainer_response: str | None

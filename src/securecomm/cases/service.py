@@ -93,6 +93,22 @@ def list_cases(
     return [(case, place) for case, place in session.execute(query)]
 
 
+def work_queue(
+    session: Session, *, field_office: str | None = None, limit: int = 100
+) -> list[Case]:
+    """The field office's open detainers in enforcement order: the scheme's rank first
+    (the Morton memo's Levels 1 and 2 before Level 3), then the oldest."""
+    query = (
+        select(Case)
+        .where(Case.state == CaseState.DETAINER_LODGED)
+        .order_by(Case.priority_rank.is_(None), Case.priority_rank, Case.opened_at, Case.id)
+        .limit(limit)
+    )
+    if field_office is not None:
+        query = query.where(Case.field_office == field_office)
+    return list(session.scalars(query))
+
+
 def transport_run(
     session: Session, *, state: str, departs_at: datetime, seats: int
 ) -> TransportRun:

@@ -405,7 +405,10 @@ def _pep_priority_2(facts: _Facts, parameters: PepParameters) -> _Matches:
     if significant:
         matches.append(("PEP 2(b)", f"significant misdemeanour: {_labels(significant)}", 2))
     stay = _current_stay(facts.encounters, facts.as_of)
-    unlawfully_present = facts.status.removable and not stay.lawfully_admitted
+    # 2(c) is about unlawful entrants: a lawful resident removable on criminal grounds
+    # (an asylee, say, whose grant is no "admission") is not one.
+    out_of_status = facts.status.category not in (StatusCategory.LPR, StatusCategory.OTHER_LAWFUL)
+    unlawfully_present = facts.status.removable and out_of_status and not stay.lawfully_admitted
     if unlawfully_present and stay.started >= parameters.entry_cutoff:
         why = f"no lawful admission; presence shown from {stay.started}"
         matches.append(("PEP 2(c)", why, 2))

@@ -24,7 +24,7 @@ from securecomm.interop.file_transport import FanOutTransport, FileTransport, wr
 from securecomm.interop.worker import Worker
 from securecomm.oversight import report, statistics
 from securecomm.oversight.statistics import Statistics
-from securecomm.simulation import examiners, runner, scoring
+from securecomm.simulation import agreement, examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.world import World
@@ -48,7 +48,8 @@ class DemoResult:
     statistics: Statistics
     expected: Statistics
     accuracy: scoring.Accuracy
-    mismatches: list[str]
+    mismatches: list[str]  # statistics cells that differ from the oracle's
+    agreement: agreement.Agreement  # decisions compared with the oracle's, and differences
     rejected: int
     examiner_reviews: int
     seconds: float
@@ -84,7 +85,10 @@ class DemoResult:
                 "non_criminal": n.removed_non_criminal,
             },
             "by_state": {state: asdict(c) for state, c in self.statistics.states.items()},
-            "ground_truth_mismatches": len(self.mismatches),
+            "ground_truth_mismatches": len(self.mismatches) + len(self.agreement.items),
+            "statistics_cells_off_oracle": len(self.mismatches),
+            "decisions_off_oracle": len(self.agreement.items),
+            "decisions_compared_with_oracle": self.agreement.compared,
             "missed_identifications": self.accuracy.missed_identifications,
             "wrong_identifications": self.accuracy.wrong_identifications,
             "citizens_flagged": self.accuracy.citizens_flagged,
@@ -154,6 +158,7 @@ def run_demo(
         actual = statistics.compute(session)
         expectation = scoring.expected_statistics(world, links)
         accuracy = scoring.score_identifications(session, world, links, expectation)
+        agreed = agreement.compare(session, world, links, expectation)
         rejected = len(booking_service.rejected(session, limit=1_000_000))
     mismatches = scoring.mismatched_cells(actual, expectation.statistics)
     files = statistics.write_csv(actual, options.output_dir)
@@ -168,6 +173,7 @@ def run_demo(
                 "people": options.people,
                 "accuracy": accuracy,
                 "mismatches": len(mismatches),
+                "disagreements": len(agreed.items),
             },
         )
     )
@@ -178,6 +184,7 @@ def run_demo(
         expected=expectation.statistics,
         accuracy=accuracy,
         mismatches=mismatches,
+        agreement=agreed,
         rejected=rejected,
         examiner_reviews=reviews,
         seconds=time.perf_counter() - began,

@@ -5,8 +5,10 @@ identifications, citizens flagged, status determinations that disagree with the
 truth), and does every published statistic equal the count computed directly from
 ground truth? The expected statistics are computed here from the synthetic persons'
 true identities, true records and true court outcomes, walking the events in the order
-the system receives them and applying the same policy rules; only identity (which
-record is whose) and persistence are left for the system to get right or wrong.
+the system receives them and applying the rule oracle (``simulation/oracle.py``), a
+plain second statement of the rules that shares no code with ``status``, ``priority`` or
+``detainers``; the flow's decisions are then compared with the oracle's person by
+person, so a wrong rule shows up as well as a wrong count.
 """
 
 from __future__ import annotations
@@ -20,45 +22,50 @@ from sqlalchemy.orm import Session
 
 from securecomm.cases import logistics
 from securecomm.cases.models import Case, Detainer
-from securecomm.detainers import rules as detainer_rules
-from securecomm.domain import (
-    ChargeFact,
-    CriminalHistoryFact,
-    Disposition,
-    EncounterFact,
-    LeaResponse,
-)
+from securecomm.domain import ChargeFact, Disposition, EncounterFact
 from securecomm.interop import rules as interop_rules
 from securecomm.interop.models import Transaction
 from securecomm.oversight.statistics import Counts, JurisdictionRow, Statistics, assemble
-from securecomm.priority import rules as priority_rules
 from securecomm.repositories.models import CriminalSubject
+from securecomm.simulation import oracle
 from securecomm.simulation.runner import SubjectLinks, utc
-from securecomm.simulation.world import BookingEvent, DispositionEvent, JurisdictionSpec, World
-from securecomm.status import rules as status_rules
+from securecomm.simulation.world import (
+    BookingEvent,
+    DispositionEvent,
+    JurisdictionSpec,
+    PersonKind,
+    World,
+)
 
 
 @dataclass
 class _PersonState:
+    kind: PersonKind
     known_to_criminal_repository: bool
     charges: list[ChargeFact]
     encounters: tuple[EncounterFact, ...] | None
 
-    def history(self, day: datetime) -> CriminalHistoryFact:
-        return CriminalHistoryFact(tuple(self.charges)).as_of(day.date())
-
 
 @dataclass
 class _OpenDetainer:
-    decision: detainer_rules.DetainerDecision
+    decision: oracle.Expected
     person: int
     jurisdiction: JurisdictionSpec
+
+
+@dataclass(frozen=True)
+class ExpectedRelease:
+    answer: str  # the holding agency's answer to the detainer
+    custody_at: datetime | None  # when ICE assumes custody (None: it never does)
+    level: str | None  # conviction level at custody
 
 
 @dataclass
 class Expectation:
     statistics: Statistics
     known_before: dict[str, bool] = field(default_factory=dict)  # tcn -> person already enrolled
+    decisions: dict[str, oracle.Expected] = field(default_factory=dict)  # tcn -> oracle's view
+    releases: dict[str, ExpectedRelease] = field(default_factory=dict)
 
 
 def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
@@ -81,15 +88,18 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
             expectation.known_before[event.tcn] = person.known_to_criminal_repository
             person.known_to_criminal_repository = True
             jurisdiction = jurisdictions[event.jurisdiction_code]
-            detainer = _book(event, person, jurisdiction, rows[jurisdiction.code].counts)
-            if detainer is not None:
-                open_detainers[event.tcn] = _OpenDetainer(detainer, person_id, jurisdiction)
+            expected = _book(event, person, jurisdiction, rows[jurisdiction.code].counts)
+            if expected is not None:
+                expectation.decisions[event.tcn] = expected
+                if expected.lodge:
+                    open_detainers[event.tcn] = _OpenDetainer(expected, person_id, jurisdiction)
         else:
             _dispose(event, person)
             lodged = open_detainers.pop(event.tcn, None)
             if lodged is not None:
                 counts = rows[lodged.jurisdiction.code].counts
-                _release(event, lodged, people, world, counts, capacity)
+                release = _release(event, lodged, people, world, counts, capacity)
+                expectation.releases[event.tcn] = release
     expectation.statistics = assemble(rows.values())
     return expectation
 
@@ -99,11 +109,12 @@ def _initial_person_states(world: World) -> dict[int, _PersonState]:
     immigration = {r.person_id: r.encounters for r in world.immigration_records}
     return {
         person_id: _PersonState(
+            kind=PersonKind(truth.kind),
             known_to_criminal_repository=person_id in criminal,
             charges=criminal.get(person_id, []),
             encounters=immigration.get(person_id),
         )
-        for person_id in world.truth.persons
+        for person_id, truth in world.truth.persons.items()
     }
 
 
@@ -121,7 +132,7 @@ def _sharing(jurisdiction: JurisdictionSpec, at: datetime) -> bool:
 
 def _book(
     event: BookingEvent, person: _PersonState, jurisdiction: JurisdictionSpec, counts: Counts
-) -> detainer_rules.DetainerDecision | None:
+) -> oracle.Expected | None:
     booked_on = event.at.date()
     person.charges.extend(
         ChargeFact(
@@ -135,22 +146,16 @@ def _book(
     )
     searched = _sharing(jurisdiction, event.at)
     matched = searched and person.encounters is not None
-    history = person.history(event.at)
-    level = priority_rules.match_level(history, as_of=booked_on).value if matched else None
-    counts.count_booking(searched=searched, match_level=level)
+    level = oracle.match_level(person.charges, booked_on) if matched else None
+    counts.count_booking(searched=searched, match_level=None if level is None else f"level_{level}")
     if not matched or person.encounters is None:
         return None
-    status = status_rules.determine_status(
-        encounters=person.encounters, history=history, as_of=booked_on
-    ).value
-    priority = priority_rules.assess_priority(
-        history=history, status=status, encounters=person.encounters, as_of=booked_on
-    ).value
-    detainer = detainer_rules.decide_detainer(status=status, priority=priority, on=booked_on)
-    if not detainer.value.lodge:
-        return None
-    counts.detainers += 1
-    return detainer.value
+    expected = oracle.expect(
+        kind=person.kind, charges=person.charges, encounters=person.encounters, day=booked_on
+    )
+    if expected.lodge:
+        counts.detainers += 1
+    return expected
 
 
 def _dispose(event: DispositionEvent, person: _PersonState) -> None:
@@ -178,25 +183,32 @@ def _release(
     world: World,
     counts: Counts,
     capacity: logistics.MemoryCapacity,
-) -> None:
-    answer = detainer_rules.lea_response(
-        policy=lodged.jurisdiction.detainer_policy, decision=lodged.decision
-    ).value
-    if answer is not LeaResponse.HONOURED:
-        return
+) -> ExpectedRelease:
+    decision = lodged.decision
+    answer = oracle.lea_answer(
+        lodged.jurisdiction.detainer_policy.value,
+        requests_hold=decision.requests_hold,
+        warrant=decision.warrant,
+    )
+    if answer != "honoured":
+        return ExpectedRelease(answer, None, None)
     state = lodged.jurisdiction.state
     plan = logistics.plan_custody(
-        state=state, release_at=utc(event.release_at), view=capacity
+        state=state,
+        release_at=utc(event.release_at),
+        view=capacity,
+        requests_hold=decision.requests_hold,
+        rank=decision.rank,
     ).value
-    if plan.pickup_at is None:  # no run with a seat and a bed before the hold deadline
-        return
+    if plan.pickup_at is None:  # no seat and bed in time (or ICE not at the release)
+        return ExpectedRelease("lapsed" if decision.requests_hold else answer, None, None)
     capacity.book(state, plan)
     custody_at = plan.pickup_at
-    history = people[lodged.person].history(custody_at)
-    level = priority_rules.conviction_level(history, as_of=custody_at.date()).value
+    level = oracle.conviction_level(people[lodged.person].charges, custody_at.date())
     counts.count_custody(level)
     if world.truth.persons[lodged.person].court_outcome.is_removal:
         counts.count_removal(level)
+    return ExpectedRelease(answer, custody_at, level)
 
 
 @dataclass
