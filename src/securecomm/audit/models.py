@@ -23,3 +23,5 @@ class AuditEvent(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     summary: Mapped[str] = mapped_column(String(500))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set for events a step writes: the same step run twice records its event once.
+    key: Mapped[str | None] = mapped_column(String(160), unique=True)

@@ -18,8 +18,12 @@ def record(
     transaction_id: int | None = None,
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> AuditEvent:
+    """Append one event; ``key`` (when given) makes a repeat of the same step a no-op
+    at commit: the unique key refuses the second copy."""
     event = AuditEvent(
+        key=key,
         kind=kind,
         actor=actor,
         occurred_at=occurred_at,

@@ -22,6 +22,7 @@ class SubmissionState(enum.StrEnum):
     REJECTED = "rejected"
     PROCESSING = "processing"
     PARKED = "parked"  # waiting for a person (a fingerprint examiner); resumed when decided
+    FAILED = "failed"  # an unexpected fault: held for review, retried by an operator
     DONE = "done"
 
 
@@ -43,3 +44,15 @@ class Submission(Base):
     state: Mapped[SubmissionState] = mapped_column(EnumText(SubmissionState, 16), index=True)
     step: Mapped[str] = mapped_column(String(32), default="")  # progress inside a disposition
     errors: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    # Bytes received when more arrived than a submission may hold (only a prefix is kept).
+    raw_size: Mapped[int | None]
+    # The fault that stopped it (error class, message, step, when), and how many tries.
+    failure: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The worker holding it, until when: another worker takes it only once the lease ends.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    # Every update is compare-and-set on this counter: two workers cannot both move it.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

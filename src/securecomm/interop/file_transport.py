@@ -18,6 +18,7 @@ from pathlib import Path
 
 from securecomm.booking.models import Submission
 from securecomm.database import Database
+from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile, answer_context, render_answer
 from securecomm.interop.models import OutboxMessage, Transaction
 from securecomm.interop.outbox import Transport
@@ -37,9 +38,11 @@ class FileTransport:
         self.place(message)
 
     def place(self, message: OutboxMessage) -> Path:
-        """Write the message's file unless already there; returns where it is."""
+        """Write the message's file unless already there; returns where it is. The folder
+        is the recipient's ORI only when it is one (``interop.addresses``)."""
         answer = self.render(message)
-        return write_once(self.directory / answer.recipient, answer, key=message.key)
+        folder = inside(self.directory, answer_folder(answer.recipient))
+        return write_once(folder, answer, key=message.key)
 
     def render(self, message: OutboxMessage) -> AnswerFile:
         return render_answer(message, answer_context(self._submission_of(message), message))
@@ -61,6 +64,7 @@ class FileTransport:
 def write_once(folder: Path, answer: AnswerFile, *, key: str) -> Path:
     """Place ``answer`` in ``folder`` atomically; a file with the same bytes is reused."""
     folder.mkdir(parents=True, exist_ok=True)
+    inside(folder, answer.name)  # names are sanitised when rendered; checked all the same
     stem, _, suffix = answer.name.rpartition(".")
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     candidates = (folder / answer.name, folder / f"{stem}.{digest}.{suffix}")

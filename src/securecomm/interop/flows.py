@@ -42,6 +42,7 @@ from securecomm.domain import AgencyRole, ChargeFact, CriminalHistoryFact
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 from securecomm.interop import outbox
 from securecomm.interop import rules as interop_rules
+from securecomm.interop.addresses import answer_folder
 from securecomm.interop.models import (
     DecisionRecord,
     Jurisdiction,
@@ -64,11 +65,26 @@ State = TransactionState
 
 @dataclass
 class Galleries:
-    """The repositories' in-memory search structures, rebuilt from the database on start."""
+    """The repositories' in-memory search structures, rebuilt from the database on start
+    and brought level with it (enrolments by other workers) before each booking."""
 
     criminal: Gallery
     immigration: Gallery
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
+    synced_to: dict[Repository, int] = field(default_factory=dict)
+
+    def sync(self, session: Session) -> None:
+        """Enrol what other workers stored since the last sync."""
+        for repository, gallery in (
+            (Repository.CRIMINAL, self.criminal),
+            (Repository.IMMIGRATION, self.immigration),
+        ):
+            self.synced_to[repository] = repository_service.enrol_stored_since(
+                session,
+                gallery=gallery,
+                repository=repository,
+                after_id=self.synced_to.get(repository, 0),
+            )
 
     def apply_pending(self) -> None:
         """Enrol what a committed step stored; called only after its commit succeeds."""
@@ -88,10 +104,13 @@ def record_decision(
     transaction: Transaction | None = None,
     case: Case | None = None,
 ) -> None:
+    transaction_id = transaction.id if transaction else None
+    case_id = case.id if case else None
     session.add(
         DecisionRecord(
-            transaction_id=transaction.id if transaction else None,
-            case_id=case.id if case else None,
+            transaction_id=transaction_id,
+            case_id=case_id,
+            scope=f"{transaction_id or '-'}:{case_id or '-'}:{kind}",
             kind=kind,
             outcome=outcome[:200],
             decided_at=at,
@@ -117,6 +136,7 @@ def _audit(
         summary=summary,
         transaction_id=transaction.id,
         details=details,
+        key=f"transaction:{transaction.id}:{kind}",
     )
 
 
@@ -180,14 +200,14 @@ def _jurisdiction_of(session: Session, ori: str) -> Jurisdiction:
 
 def _reject(session: Session, submission: Submission, problems: list[FieldProblem]) -> None:
     booking_service.reject(submission, problems)
-    reply_to = submission.sender or "UNKNOWN"
+    reply_to = answer_folder(submission.sender)  # a sender's ORI only when it is one
     bureau = _sender_of_answers(session)
     outbox.enqueue(
         session,
         message_type="ERRT",
         control_number=submission.external_key,
         sender=bureau,
-        recipient=reply_to[:9],
+        recipient=reply_to,
         created_at=submission.event_at,
         payload={
             "tcr": submission.external_key,
@@ -344,7 +364,7 @@ def _queue_for_examiner(
     _audit(
         session,
         transaction,
-        kind="examiner.queued",
+        kind=f"examiner.queued.{repository}",
         actor=f"{repository}_repository",
         summary=f"possible identification (score {result.best.score:.1f}) sent to an examiner",
     )

@@ -93,6 +93,11 @@ class Transaction(Base):
     match_level: Mapped[str | None] = mapped_column(String(16))
     status_category: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Each step's state change is compare-and-set on this counter, so a step run twice
+    # (two workers, a retry) commits once and a state can never go backwards.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class DecisionRecord(Base):
@@ -102,6 +107,9 @@ class DecisionRecord(Base):
     __table_args__ = (UniqueConstraint("transaction_id", "case_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "<transaction>:<case>:<kind>" with "-" for an absent one: unique even where the
+    # columns are NULL (a NULL never equals another NULL in a unique constraint).
+    scope: Mapped[str] = mapped_column(String(120), unique=True)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -2,32 +2,47 @@
 
 Submissions are taken oldest first (event time, then sequence), each driven to its end
 one committed step at a time before the next is taken, so an identity enrolled by one
-booking is there for the next. Killed at any moment, a new worker resumes from the
-persisted states; the galleries are rebuilt from the stored templates on start.
+booking is there for the next. Several workers may share a database: each drives a
+submission only while it holds the order lock (``database.locks``) and a lease on it,
+every step's state change is compare-and-set on the row's version, and the in-memory
+galleries are brought level with what other workers enrolled before each booking.
+Killed at any moment, a new worker resumes from the persisted states.
+
+Every step runs under one guard (``interop.guard``): a transient database fault is
+retried with backoff; any other unexpected error marks that submission ``failed`` with
+the error and the step, tells the sender, and the worker goes on with the next one.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from securecomm.biometrics import MatchParameters
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.cases import flows as case_flows
 from securecomm.cases.ports import ImmigrationCourt
-from securecomm.database import Database
+from securecomm.database import Database, utcnow
+from securecomm.database.locks import order_lock
 from securecomm.exceptions import InputError
-from securecomm.interop import flows, outbox
-from securecomm.interop.models import Transaction
+from securecomm.interop import flows, guard, outbox
+from securecomm.interop.models import Transaction, TransactionState
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 
 OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
+log = logging.getLogger("securecomm.worker")
 
 
 @dataclass
@@ -35,6 +50,8 @@ class WorkerReport:
     submissions: int = 0
     steps: int = 0
     messages_delivered: int = 0
+    failed: int = 0  # submissions held for review after an unexpected fault
+    retried: int = 0  # transient faults retried
 
 
 class Worker:
@@ -48,6 +65,8 @@ class Worker:
         dispatch_every: int = 50,
         gallery_dir: Path | None = None,
         save_every: int = 500,
+        retry: guard.RetryPolicy | None = None,
+        lease: timedelta = timedelta(minutes=2),
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
         level with the database instead of rebuilt); without it they are rebuilt."""
@@ -56,9 +75,15 @@ class Worker:
         self._transport = transport or outbox.MailboxTransport(database)
         self._dispatch_every = dispatch_every
         self._save_every = save_every
+        self._retry = retry or guard.RetryPolicy()
+        self._lease = lease
+        self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.reconciled = 0
+        with database.session() as session:
+            mark = repository_service.newest_fingerprint_id(session)
         if gallery_dir is not None:
             self.galleries = self._open_galleries(gallery_dir, params)
+            self.galleries.synced_to = dict.fromkeys(Repository, mark)
             return
         with database.session() as session:
             self.galleries = flows.Galleries(
@@ -68,6 +93,7 @@ class Worker:
                 immigration=repository_service.load_gallery(
                     session, repository=Repository.IMMIGRATION, params=params
                 ),
+                synced_to=dict.fromkeys(Repository, mark),
             )
 
     def _open_galleries(self, directory: Path, params: MatchParameters | None) -> flows.Galleries:
@@ -110,10 +136,11 @@ class Worker:
         submissions, e.g. examiners deciding parked possible identifications."""
         report = WorkerReport()
         while limit is None or report.submissions < limit:
-            submission_id = self._next_submission()
-            if submission_id is None:
-                break
-            report.steps += self._drive(submission_id)
+            with order_lock(self._database.engine):
+                submission_id = self._claim_next()
+                if submission_id is None:
+                    break
+                self._drive_guarded(submission_id, report)
             report.submissions += 1
             if report.submissions % self._dispatch_every == 0:
                 report.messages_delivered += outbox.dispatch_pending(
@@ -129,24 +156,72 @@ class Worker:
         report.messages_delivered += outbox.dispatch_pending(self._database, self._transport)
         return report
 
-    def _next_submission(self) -> int | None:
+    def _claim_next(self) -> int | None:
+        """Lease the oldest open submission. Called only under the order lock, which a
+        worker holds for as long as it drives a submission: a lease left by another
+        worker is therefore one whose worker died, and is taken over (a worker that lost
+        its lock and went on would lose every step to the version check)."""
+        now = utcnow()
         with self._database.session() as session:
             query = (
-                select(Submission.id)
+                select(Submission)
                 .where(Submission.state.in_(OPEN_STATES))
                 .order_by(Submission.event_at, Submission.seq, Submission.id)
                 .limit(1)
             )
-            return session.scalar(query)
+            if self._database.engine.url.get_backend_name() == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            submission = session.scalar(query)
+            if submission is None:
+                return None
+            if submission.claimed_by not in (None, self.worker_id):
+                log.warning(
+                    "submission %s: taking over the lease of %s",
+                    submission.id,
+                    submission.claimed_by,
+                )
+            submission.claimed_by = self.worker_id
+            submission.claimed_until = now + self._lease
+            return submission.id
 
-    def _drive(self, submission_id: int) -> int:
+    def _drive_guarded(self, submission_id: int, report: WorkerReport) -> None:
+        """Drive one submission; a transient fault is retried, anything else fails it."""
+        tracker = guard.StepTracker()
+        for attempt in self._retry.attempts():
+            try:
+                report.steps += self._drive(submission_id, tracker)
+            except StaleDataError:
+                self.galleries.pending.clear()
+                return  # another worker moved it on: its step stands, this one rolled back
+            except Exception as error:  # the guard: one bad submission never stops the queue
+                self.galleries.pending.clear()
+                if guard.is_transient(error) and self._retry.again(attempt):
+                    report.retried += 1
+                    self._retry.wait(attempt)
+                    continue
+                guard.fail_submission(
+                    self._database, submission_id, error, step=tracker.step, attempts=attempt
+                )
+                report.failed += 1
+                return
+            self._release_claim(submission_id)
+            return
+
+    def _release_claim(self, submission_id: int) -> None:
+        with self._database.session() as session:
+            submission = session.get_one(Submission, submission_id)
+            if submission.claimed_by == self.worker_id:
+                submission.claimed_by = None
+                submission.claimed_until = None
+
+    def _drive(self, submission_id: int, tracker: guard.StepTracker) -> int:
         with self._database.session() as session:
             kind = session.get_one(Submission, submission_id).kind
         if kind is SubmissionKind.BOOKING:
-            return self._drive_booking(submission_id)
+            return self._drive_booking(submission_id, tracker)
         if self._park_until_booking_settles(submission_id):
             return 0
-        return self._drive_disposition(submission_id)
+        return self._drive_disposition(submission_id, tracker)
 
     def _park_until_booking_settles(self, submission_id: int) -> bool:
         """A disposition for a booking still waiting on an examiner waits with it."""
@@ -160,13 +235,15 @@ class Worker:
             submission.state = SubmissionState.PARKED
             return True
 
-    def _drive_booking(self, submission_id: int) -> int:
+    def _drive_booking(self, submission_id: int, tracker: guard.StepTracker) -> int:
         steps = 0
         while True:
             try:
                 with self._database.session() as session:
                     submission = session.get_one(Submission, submission_id)
+                    self._renew(submission)
                     if submission.state is SubmissionState.RECEIVED:
+                        tracker.step = "accept"
                         flows.accept_booking(session, submission)
                         steps += 1
                         continue
@@ -180,6 +257,9 @@ class Worker:
                         _release_parked_dispositions(session, transaction.tcn)
                         return steps
                     before = transaction.state
+                    tracker.step = str(before)
+                    if before is TransactionState.VALIDATED:
+                        self.galleries.sync(session)  # what other workers enrolled
                     flows.STEPS[before](session, transaction, self.galleries)
                     steps += 1
                     if transaction.state is before:  # an examiner has not decided yet
@@ -190,19 +270,25 @@ class Worker:
                 raise
             self.galleries.apply_pending()
 
-    def _drive_disposition(self, submission_id: int) -> int:
+    def _drive_disposition(self, submission_id: int, tracker: guard.StepTracker) -> int:
         steps = 0
         while True:
             with self._database.session() as session:
                 submission = session.get_one(Submission, submission_id)
                 if submission.state not in OPEN_STATES:
                     return steps
+                self._renew(submission)
+                tracker.step = f"disposition:{submission.step or 'received'}"
                 try:
                     with session.begin_nested():  # a rejected step leaves no partial change
                         self._disposition_step(session, submission)
                 except InputError as error:
                     booking_service.reject(submission, error.problems)
                 steps += 1
+
+    def _renew(self, submission: Submission) -> None:
+        submission.claimed_by = self.worker_id
+        submission.claimed_until = utcnow() + self._lease
 
     def _disposition_step(self, session: Session, submission: Submission) -> None:
         if submission.state is SubmissionState.RECEIVED:
@@ -226,5 +312,5 @@ def _release_parked_dispositions(session: Session, tcn: str) -> None:
             Submission.external_key == tcn,
             Submission.state == SubmissionState.PARKED,
         )
-        .values(state=SubmissionState.RECEIVED)
+        .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
     )

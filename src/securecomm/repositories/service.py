@@ -104,6 +104,27 @@ def open_gallery(
     return gallery, len(held - stored) + len(missing)
 
 
+def newest_fingerprint_id(session: Session) -> int:
+    """The id of the newest stored fingerprint (0 when none): a gallery's sync mark."""
+    return session.scalar(select(func.max(FingerprintRecord.id))) or 0
+
+
+def enrol_stored_since(
+    session: Session, *, gallery: Gallery, repository: Repository, after_id: int
+) -> int:
+    """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
+    worker) and are not in ``gallery`` yet; returns the new sync mark."""
+    rows = session.execute(
+        select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
+            FingerprintRecord.repository == repository, FingerprintRecord.id > after_id
+        )
+    ).all()
+    newcomers = sorted({subject for _, subject in rows if subject not in gallery})
+    for start in range(0, len(newcomers), 500):
+        _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
+    return max((record_id for record_id, _ in rows), default=after_id)
+
+
 def _claim(path: Path, owner: str) -> None:
     marker = path / "OWNER"
     if marker.exists():

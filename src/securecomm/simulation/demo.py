@@ -19,6 +19,7 @@ from securecomm.database import Database
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import InputError
 from securecomm.interop import outbox
+from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
 from securecomm.interop.worker import Worker
@@ -216,8 +217,7 @@ def write_submitted_cars(database: Database, exchange_dir: Path) -> int:
                 document = booking_service.booking_of(submission)
             except InputError:
                 name = f"{submission.external_key.replace(':', '_')}.BOOKING.json"
-                folder = submission.sender or "UNKNOWN"
-                answer = AnswerFile(folder, name, submission.raw)
+                answer = AnswerFile(answer_folder(submission.sender), name, submission.raw)
             else:
                 if document.ori not in bureaus:
                     state = auth_service.agency_by_ori(session, document.ori).state
@@ -227,6 +227,7 @@ def write_submitted_cars(database: Database, exchange_dir: Path) -> int:
                     bureaus[document.ori] = bureau.ori
                 raw = car_from_booking(document, destination_ori=bureaus[document.ori])
                 answer = AnswerFile(bureaus[document.ori], f"{document.tcn}.CAR.an2", raw)
-            write_once(exchange_dir / answer.recipient, answer, key=submission.external_key)
+            place = inside(exchange_dir, answer_folder(answer.recipient))
+            write_once(place, answer, key=submission.external_key)
             written += 1
     return written

@@ -1,0 +1,161 @@
+"""The guard every worker step runs under.
+
+A transient fault (the database restarting, a connection dropped, SQLite busy) is retried
+with exponential backoff a bounded number of times. Any other unexpected error is a
+fault of that one submission: it is marked ``failed`` with the error class, message and
+step, its sender is told (an ERRT when the file itself could not be read, a "held for
+review" notice otherwise), and the worker goes on. Nothing is deleted: the raw bytes
+stay, and ``securecomm booking retry`` sends a failed submission round again once the
+cause is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session
+
+from securecomm.audit import service as audit_service
+from securecomm.auth import service as auth_service
+from securecomm.booking.models import Submission, SubmissionState
+from securecomm.database import Database, utcnow
+from securecomm.domain import AgencyRole
+from securecomm.exceptions import NotFoundError, SecurecommError
+from securecomm.interop import outbox
+from securecomm.interop.addresses import UNKNOWN_FOLDER, answer_folder
+
+log = logging.getLogger("securecomm.worker")
+
+# Faults of the store, not of the submission: worth another try after a pause.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeoutError)
+ACCEPT_STEP = "accept"  # reading the file: a fault here is the file's
+
+
+class WorkerStoppedError(SecurecommError):
+    """The store itself is unavailable: the worker stops (a restart resumes)."""
+
+
+@dataclass
+class StepTracker:
+    """Which step of the submission is running (for the failure record)."""
+
+    step: str = "claim"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff for transient faults."""
+
+    retries: int = 4
+    first_pause: float = 0.2
+    factor: float = 2.0
+
+    def attempts(self) -> Iterator[int]:
+        yield from range(1, self.retries + 2)
+
+    def again(self, attempt: int) -> bool:
+        return attempt <= self.retries
+
+    def wait(self, attempt: int) -> None:
+        time.sleep(self.first_pause * self.factor ** (attempt - 1))
+
+
+def is_transient(error: BaseException) -> bool:
+    """A fault of the store (worth retrying), not of the submission."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, TRANSIENT_ERRORS)
+
+
+def fail_submission(
+    database: Database, submission_id: int, error: BaseException, *, step: str, attempts: int
+) -> None:
+    """Hold one submission for review and tell its sender; raises
+    :class:`WorkerStoppedError` when even that cannot be written."""
+    reason = f"{type(error).__name__} at step {step}"
+    log.error("submission %s failed: %s", submission_id, reason)  # no personal data
+    try:
+        with database.session() as session:
+            submission = session.get_one(Submission, submission_id)
+            if submission.state not in (SubmissionState.RECEIVED, SubmissionState.PROCESSING):
+                return
+            _mark_failed(session, submission, error, step=step, attempts=attempts)
+    except Exception as fault:
+        if not is_transient(fault):
+            raise
+        where = database.engine.url.render_as_string(hide_password=True)
+        raise WorkerStoppedError(
+            f"the database at {where} is unavailable ({type(fault).__name__}); "
+            "run the worker again once it is back: it resumes where it stopped"
+        ) from None
+
+
+def _notice_sender(session: Session) -> str:
+    try:
+        return auth_service.agency_for_role(session, AgencyRole.CRIMINAL_REPOSITORY).ori
+    except NotFoundError:  # a store with no agencies yet
+        return UNKNOWN_FOLDER
+
+
+def _mark_failed(
+    session: Session, submission: Submission, error: BaseException, *, step: str, attempts: int
+) -> None:
+    at = utcnow()
+    submission.state = SubmissionState.FAILED
+    submission.attempts += attempts
+    submission.claimed_by = None
+    submission.claimed_until = None
+    submission.failure = {
+        "error": type(error).__name__,
+        "message": str(error)[:500],
+        "step": step,
+        "at": at.isoformat(),
+        "attempts": attempts,
+    }
+    file_at_fault = step == ACCEPT_STEP
+    notice = "ERRT" if file_at_fault else "HELD"
+    text = (
+        f"the file could not be read ({type(error).__name__}): {str(error)[:200]}"
+        if file_at_fault
+        else "the submission could not be processed and is held for review; "
+        "no answer will follow until an operator has retried it"
+    )
+    recipient = answer_folder(submission.sender)
+    outbox.enqueue(
+        session,
+        message_type=notice,
+        control_number=submission.external_key,
+        sender=_notice_sender(session),
+        recipient=recipient,
+        created_at=submission.event_at,
+        payload={
+            "tcr": submission.external_key,
+            "messages": [text[:300]],
+            "problems": [{"field": "(submission)", "rule": f"failed.{step}", "message": text}],
+        },
+        submission_id=submission.id,
+    )
+    audit_service.record(
+        session,
+        kind="submission.failed",
+        actor="worker",
+        occurred_at=at,
+        summary=f"submission {submission.id} held for review: {type(error).__name__} at {step}",
+        details={"step": step, "error": type(error).__name__, "attempts": attempts},
+    )
+
+
+__all__ = [
+    "ACCEPT_STEP",
+    "TRANSIENT_ERRORS",
+    "RetryPolicy",
+    "StepTracker",
+    "WorkerStoppedError",
+    "fail_submission",
+    "is_transient",
+]
