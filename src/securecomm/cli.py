@@ -16,6 +16,7 @@ from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
 from securecomm.biometrics import cli as biometrics_cli
+from securecomm.booking import cli as booking_cli
 from securecomm.cases import cli as cases_cli
 from securecomm.config import get_settings
 from securecomm.database import Database, opened_database
@@ -26,8 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-booking_app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
-app.add_typer(booking_app, name="booking")
+app.add_typer(booking_cli.app, name="booking", no_args_is_help=True)
+app.command("submit")(booking_cli.submit)
 examiner_app = typer.Typer(help="Fingerprint examiners' queue.", no_args_is_help=True)
 app.add_typer(examiner_app, name="examiner")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
@@ -304,98 +305,6 @@ def stats(
         return
     for table in _statistics_tables(computed):
         console.print(table)
-
-
-@app.command("submit")
-def submit(
-    file: Annotated[Path, typer.Argument(help="A CAR/CNA (ANSI/NIST-ITL) or JSON booking.")],
-    database_url: DatabaseOption = None,
-    answers_dir: Annotated[
-        Path, typer.Option(help="Answer files go to DIR/<recipient ORI>/<TCN>.<TYPE>.*")
-    ] = Path("out/answers"),
-    court_docket: Annotated[
-        Path | None, typer.Option(help="JSON {FIN: outcome} for hearings the run reaches.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Take one booking file through the whole flow and write its answer files.
-
-    The database must hold the agencies, jurisdictions and repositories. Exits 1 when
-    the file is rejected (its ERRT names every violation; the raw file is kept).
-    """
-    from securecomm.booking import intake
-    from securecomm.cases.ports import DocketFileCourt
-
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise _fail(f"cannot read {file}: {error.strerror or error}") from None
-    try:
-        court = DocketFileCourt(court_docket) if court_docket is not None else None
-        with opened_database(database_url) as database:
-            result = intake.submit(database, raw, answers_dir=answers_dir, court=court)
-    except SecurecommError as error:
-        raise _fail(str(error)) from None
-    if as_json:
-        sys.stdout.write(intake.json_text(result))
-    else:
-        for line in intake.result_lines(result):
-            console.print(line, highlight=False, soft_wrap=True)
-    if not result.accepted:
-        raise typer.Exit(1)
-
-
-@booking_app.command("submit")
-def booking_submit(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    database_url: DatabaseOption = None,
-) -> None:
-    """Store a JSON booking document as received (raw kept even when invalid)."""
-    from securecomm.booking import service as booking_service
-    from securecomm.booking.models import SubmissionKind
-
-    raw = file.read_bytes()
-    try:
-        with opened_database(database_url) as database, database.session() as session:
-            submission, new = booking_service.receive(
-                session,
-                kind=SubmissionKind.BOOKING,
-                raw=raw,
-                event_at=datetime.now(UTC),
-            )
-            key = submission.external_key
-    except SecurecommError as error:
-        raise _fail(str(error)) from None
-    console.print(f"{'stored' if new else 'already received'}: submission {key}")
-
-
-@booking_app.command("review")
-def booking_review(
-    database_url: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
-) -> None:
-    """List rejected submissions kept for review, with every field problem."""
-    from securecomm.booking import service as booking_service
-
-    with opened_database(database_url) as database, database.session() as session:
-        items = [booking_service.summary(s) for s in booking_service.rejected(session, limit=limit)]
-    if as_json:
-        sys.stdout.write(json.dumps(items, indent=2, default=str) + "\n")
-        return
-    table = Table(title=f"Rejected submissions ({len(items)})")
-    for column in ("id", "key", "sender", "received", "problems"):
-        table.add_column(column)
-    for item in items:
-        problems = "\n".join(f"{e['field']}: {e['message']} [{e['rule']}]" for e in item["errors"])
-        table.add_row(
-            str(item["id"]),
-            item["key"][:30],
-            item["sender"] or "",
-            item["received_at"][:19],
-            problems,
-        )
-    console.print(table)
 
 
 @examiner_app.command("list")

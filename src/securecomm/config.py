@@ -1,7 +1,9 @@
 """Settings from the environment (prefix ``SECURECOMM_``), validated once.
 
 SQLite in ``./var`` by default so one machine needs nothing installed;
-``SECURECOMM_DATABASE_URL=postgresql+psycopg://...`` for PostgreSQL.
+``SECURECOMM_DATABASE_URL=postgresql+psycopg://...`` for PostgreSQL. No secret is
+defined until something signs with one: a setting nobody reads only gives a false
+sense of protection (the service's session and audit-signing keys come with it).
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEVELOPMENT_SECRET = "development-only-secret"  # refused outside development
 
 
 class Settings(BaseSettings):
@@ -24,18 +24,16 @@ class Settings(BaseSettings):
     output_dir: Path = Path("out")
     # Keep the biometric galleries on disk here (opened, not rebuilt, on start).
     gallery_dir: Path | None = None
-    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Intake limits: a submission past one is refused with an error naming the limit.
+    max_submission_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # CAR/CNA files
+    max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)  # JSON bookings
+    max_json_depth: int = Field(default=16, ge=4, le=200)
 
-    @model_validator(mode="after")
-    def _refuse_weak_secrets_in_production(self) -> Settings:
-        if self.environment == "production":
-            secret = self.secret_key.get_secret_value()
-            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
-                raise ValueError(
-                    "SECURECOMM_SECRET_KEY must be set to a random value of at least "
-                    "32 characters when SECURECOMM_ENVIRONMENT=production"
-                )
-        return self
+    def __repr__(self) -> str:  # the URL may hold a password
+        from securecomm.database.engine import mask_url
+
+        url = mask_url(self.database_url)
+        return f"Settings(environment={self.environment!r}, database_url={url!r})"
 
 
 @lru_cache(maxsize=1)

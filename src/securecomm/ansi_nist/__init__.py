@@ -8,6 +8,7 @@ the Nlets IAQ / IAR texts. The rule tables are packaged data (``data/``).
 from securecomm.ansi_nist.codec import dump, encode, finalize, parse
 from securecomm.ansi_nist.errors import AnsiNistBuildError, AnsiNistParseError, NletsParseError
 from securecomm.ansi_nist.images import (
+    MAX_IMAGE_SIDE,
     Compression,
     ImageSummary,
     decode_image,
@@ -48,6 +49,7 @@ from securecomm.ansi_nist.records import (
 from securecomm.ansi_nist.validation import Violation, validate
 
 __all__ = [
+    "MAX_IMAGE_SIDE",
     "STATUS_CENTRE_ORI",
     "AnsiNistBuildError",
     "AnsiNistParseError",

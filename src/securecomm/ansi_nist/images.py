@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import io
+import warnings
 from dataclasses import dataclass
 
 import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
@@ -15,6 +16,13 @@ from PIL import Image
 
 from securecomm.ansi_nist.errors import AnsiNistBuildError
 from securecomm.ansi_nist.records import OpaqueRecord, Record, TaggedRecord, Type4Record
+
+# No fingerprint image is larger than 4096 x 4096 pixels (8 inches at 500 ppi): the size
+# is read from the image header and refused before a single pixel is decoded, and
+# Pillow's own decompression-bomb limit is set to the same figure instead of its default.
+MAX_IMAGE_SIDE = 4096
+MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 
 class Compression(enum.StrEnum):
@@ -93,18 +101,57 @@ def encode_image(image: Image.Image, compression: Compression) -> bytes:
     return buffer.getvalue()
 
 
+def _check_side(field: str, width: int, height: int) -> None:
+    if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE):
+        raise AnsiNistBuildError(
+            field,
+            f"{width} x {height} pixels: each side must be 1 to {MAX_IMAGE_SIDE} "
+            "(checked before decoding)",
+        )
+
+
 def decode_image(data: bytes, compression: Compression, *, width: int, height: int) -> Image.Image:
-    """Decompress a payload back to an 8-bit grayscale image."""
+    """Decompress a payload back to an 8-bit grayscale image.
+
+    The size comes from the image's own header first and is checked against the limit
+    and against the record's declared size (``width`` x ``height``, 0 when the record
+    does not say); only then are pixels decoded. Every codec failure, including the WSQ
+    library's bare ``Exception``, becomes an :class:`AnsiNistBuildError`.
+    """
     if compression is Compression.NONE:
+        _check_side("image", width, height)
         return as_grayscale(data, width=width, height=height)
     try:
-        with Image.open(io.BytesIO(data)) as opened:
+        with warnings.catch_warnings():  # a bomb warning is a refusal here, not a log line
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))  # reads the header only
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise AnsiNistBuildError("image", f"{compression.value} header: {error}") from error
+    except Exception as error:  # the codecs raise anything, WSQ a bare Exception
+        raise AnsiNistBuildError(
+            "image", f"cannot read the {compression.value} header: {_first_line(error)}"
+        ) from error
+    with opened:
+        actual_width, actual_height = opened.size
+        _check_side("image", actual_width, actual_height)
+        if (width, height) != (0, 0) and (width, height) != opened.size:
+            raise AnsiNistBuildError(
+                "image",
+                f"the record declares {width} x {height} pixels but the "
+                f"{compression.value} data holds {actual_width} x {actual_height}",
+            )
+        try:
             opened.load()
             return as_grayscale(opened.copy())
-    except (OSError, ValueError, SyntaxError) as error:
-        raise AnsiNistBuildError(
-            "image", f"cannot decode {compression.value} data: {error}"
-        ) from error
+        except Exception as error:  # corrupt data: WSQ raises a bare Exception (-93, -51)
+            raise AnsiNistBuildError(
+                "image", f"cannot decode {compression.value} data: {_first_line(error)}"
+            ) from error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:200]
 
 
 @dataclass(frozen=True, slots=True)

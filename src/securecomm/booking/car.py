@@ -45,6 +45,7 @@ from pydantic import ValidationError
 
 from securecomm import biometrics
 from securecomm.ansi_nist import (
+    MAX_IMAGE_SIDE,
     AnsiNistBuildError,
     AnsiNistParseError,
     Booking,
@@ -388,6 +389,9 @@ class _CarReader:
                 template = Template.from_bytes(base64.b64decode(native, validate=True))
             else:
                 template = _m1_template(record)
+        except M1FieldError as error:
+            self.fail(f"{error.field} ({label})", "securecomm.m1_field", str(error))
+            return None
         except (binascii.Error, ValueError, InputError) as error:
             tag = f"9.{NATIVE_TEMPLATE_FIELD:03d} SCMT" if native is not None else "9.137 FMD"
             self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
@@ -452,10 +456,33 @@ def _image_of(record: TaggedRecord | Type4Record) -> tuple[Any, int]:
     return image, int(record.get(13) or "0")
 
 
+class M1FieldError(ValueError):
+    """A field of the INCITS 378 block that cannot be used: which field, which rule."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
+def _m1_number(record: TaggedRecord, number: int, *, low: int, high: int) -> int:
+    field = f"9.{number:03d}"
+    text = (record.get(number) or "").strip()
+    if not text.isdigit() or len(text) > 6:
+        raise M1FieldError(field, f"{text!r} is not a whole number")
+    value = int(text)
+    if not low <= value <= high:
+        raise M1FieldError(field, f"{value} is outside {low}-{high}")
+    return value
+
+
 def _m1_template(record: TaggedRecord) -> Template:
-    """A template from the INCITS 378 block (quantised: whole pixels, 2-degree angles)."""
-    width, height = int(record.get(128) or "0"), int(record.get(129) or "0")
-    scale = M1_PPI / int(record.get(131) or M1_PPI)
+    """A template from the INCITS 378 block (quantised: whole pixels, 2-degree angles).
+    Every number is checked before it is used (a resolution of 0 is a field error, not
+    a division by zero)."""
+    width = _m1_number(record, 128, low=1, high=MAX_IMAGE_SIDE)
+    height = _m1_number(record, 129, low=1, high=MAX_IMAGE_SIDE)
+    resolution = _m1_number(record, 131, low=1, high=10 * M1_PPI) if record.get(131) else M1_PPI
+    scale = M1_PPI / resolution
     quality_field = record.field(135)
     quality = int(quality_field.subfields[0][0]) if quality_field else 0
     minutiae_field = record.field(137)

@@ -26,6 +26,7 @@ from sqlalchemy import or_, select
 from securecomm.ansi_nist import AnsiNistParseError, parse
 from securecomm.booking import service as booking_service
 from securecomm.booking.car import ANSI_NIST_CONTENT
+from securecomm.booking.limits import IntakeLimits, size_problem
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.database import Database
@@ -36,6 +37,7 @@ from securecomm.interop.file_transport import FanOutTransport, FileTransport
 from securecomm.interop.models import OutboxMessage, Transaction
 
 UNKNOWN_CONTENT = "application/octet-stream"
+JSON = booking_service.JSON_CONTENT
 
 
 class NoCourt:
@@ -127,12 +129,16 @@ def submit(
     answers_dir: Path,
     court: ImmigrationCourt | None = None,
     received_at: datetime | None = None,
+    raw_size: int | None = None,
 ) -> SubmitResult:
-    """Store ``raw``, drive the flow, deliver answers as files; see the module docstring."""
+    """Store ``raw``, drive the flow, deliver answers as files; see the module docstring.
+    ``raw_size`` is the file's true size when ``raw`` holds only its first bytes."""
     from securecomm.interop.worker import Worker  # the worker imports booking: import late
 
     content_type = content_type_of(raw)
-    envelope = _envelope(raw, content_type)
+    limits = IntakeLimits.from_settings()
+    oversized = size_problem(raw_size or len(raw), limits, is_json=content_type == JSON)
+    envelope = _Envelope() if oversized else _envelope(raw, content_type)
     with database.session() as session:
         submission, new = booking_service.receive(
             session,
@@ -141,6 +147,9 @@ def submit(
             event_at=envelope.booked_at or received_at or datetime.now(UTC),
             sender=envelope.sender,
             content_type=content_type,
+            tcn=envelope.tcn,
+            raw_size=raw_size,
+            limits=limits,
         )
         submission_id, key = submission.id, submission.external_key
     files = FileTransport(answers_dir, database)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,12 +47,20 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***`` (also when it does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        message = f"SECURECOMM_DATABASE_URL is not a database URL: {url!r}"
-        raise ConfigurationError(message) from error
+    except ArgumentError:
+        message = f"SECURECOMM_DATABASE_URL is not a database URL: {mask_url(url)!r}"
+        raise ConfigurationError(message) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -85,14 +94,24 @@ def opened_database(url: str | None = None) -> Iterator[Database]:
         database.dispose()
 
 
+def parsed_password(url: str) -> str:
+    """The URL's password, or a string that occurs in no message."""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    return str(password) if password else "\x00"
+
+
 def open_database(url: str, *, apply_migrations: bool = True) -> Database:
     engine = make_engine(url)
     if apply_migrations:
         try:
             migrate(engine)
         except OperationalError as error:
-            message = f"cannot open or migrate the database at {url!r}: {error.orig}"
-            raise ConfigurationError(message) from error
+            reason = str(error.orig).replace(parsed_password(url), "***") if error.orig else ""
+            message = f"cannot open or migrate the database at {mask_url(url)!r}: {reason}"
+            raise ConfigurationError(message) from None
         except CommandError as error:
             raise ConfigurationError(f"database migrations are inconsistent: {error}") from error
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -147,8 +147,12 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
     """Validate a received booking: a transaction on success, an ERRT and the raw kept
     for review on failure."""
     try:
+        refused = booking_service.receipt_problems(submission)
+        if refused:  # too large, or a TCN another file already used
+            raise InputError(refused)
         document = booking_service.booking_of(submission)
         _check_prints_decode(document)
+        _check_tcn_unused(session, document.tcn)
         jurisdiction = _jurisdiction_of(session, document.ori)
     except InputError as error:
         _reject(session, submission, error.problems)
@@ -172,6 +176,18 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
         summary=f"booking {document.tcn} validated ({len(document.prints)} fingers)",
     )
     return transaction
+
+
+def _check_tcn_unused(session: Session, tcn: str) -> None:
+    first = session.scalar(select(Transaction).where(Transaction.tcn == tcn))
+    if first is not None:
+        problem = FieldProblem(
+            "1.009 TCN",
+            "securecomm.tcn_reused",
+            f"TCN {tcn} was first used by submission {first.submission_id}; "
+            "a different file may not reuse it",
+        )
+        raise InputError([problem])
 
 
 def _check_prints_decode(document: BookingDocument) -> None:

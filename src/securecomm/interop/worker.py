@@ -292,6 +292,9 @@ class Worker:
 
     def _disposition_step(self, session: Session, submission: Submission) -> None:
         if submission.state is SubmissionState.RECEIVED:
+            refused = booking_service.receipt_problems(submission)
+            if refused:  # too large, or a TCN another disposition already used
+                raise InputError(refused)
             case_flows.apply_disposition(session, submission)
             submission.state = SubmissionState.PROCESSING
         elif submission.step == case_flows.STEP_APPLIED:
