@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
 from PIL import Image
 
+from securecomm.ansi_nist._isolated import DecoderCrashError, decode_isolated
 from securecomm.ansi_nist.errors import AnsiNistBuildError
 from securecomm.ansi_nist.records import OpaqueRecord, Record, TaggedRecord, Type4Record
 
@@ -140,13 +141,30 @@ def decode_image(data: bytes, compression: Compression, *, width: int, height: i
                 f"the record declares {width} x {height} pixels but the "
                 f"{compression.value} data holds {actual_width} x {actual_height}",
             )
+        if compression is Compression.WSQ:
+            return _decode_wsq(data)
         try:
             opened.load()
             return as_grayscale(opened.copy())
-        except Exception as error:  # corrupt data: WSQ raises a bare Exception (-93, -51)
+        except Exception as error:  # the codecs raise anything on corrupt data
             raise AnsiNistBuildError(
                 "image", f"cannot decode {compression.value} data: {_first_line(error)}"
             ) from error
+
+
+def _decode_wsq(data: bytes) -> Image.Image:
+    """WSQ pixels from the isolated decoder (``_isolated``: hostile WSQ can crash it)."""
+    try:
+        decoded = decode_isolated(data)
+    except DecoderCrashError as error:
+        raise AnsiNistBuildError(
+            "image", f"the WSQ decoder crashed on this data and was restarted ({error})"
+        ) from error
+    except ValueError as error:  # the WSQ library's own refusal (-93, -51, ...)
+        raise AnsiNistBuildError(
+            "image", f"cannot decode WSQ20 data: {_first_line(error)}"
+        ) from error
+    return Image.frombytes("L", (decoded.width, decoded.height), decoded.pixels)
 
 
 def _first_line(error: BaseException) -> str:

@@ -63,7 +63,7 @@ class SubmitResult:
 
     @property
     def accepted(self) -> bool:
-        return self.state is not SubmissionState.REJECTED
+        return self.state not in (SubmissionState.REJECTED, SubmissionState.FAILED)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,19 +122,15 @@ def _gmt(text: str | None) -> datetime | None:
         return None
 
 
-def submit(
+def store(
     database: Database,
     raw: bytes,
     *,
-    answers_dir: Path,
-    court: ImmigrationCourt | None = None,
     received_at: datetime | None = None,
     raw_size: int | None = None,
-) -> SubmitResult:
-    """Store ``raw``, drive the flow, deliver answers as files; see the module docstring.
-    ``raw_size`` is the file's true size when ``raw`` holds only its first bytes."""
-    from securecomm.interop.worker import Worker  # the worker imports booking: import late
-
+) -> tuple[Submission, bool, _Envelope]:
+    """Store one booking file as received (nothing parsed beyond its envelope): the
+    stored submission, whether it is new, and what its envelope said."""
     content_type = content_type_of(raw)
     limits = IntakeLimits.from_settings()
     oversized = size_problem(raw_size or len(raw), limits, is_json=content_type == JSON)
@@ -151,19 +147,39 @@ def submit(
             raw_size=raw_size,
             limits=limits,
         )
-        submission_id, key = submission.id, submission.external_key
+        session.expunge(submission)
+    return submission, new, envelope
+
+
+def submit(
+    database: Database,
+    raw: bytes,
+    *,
+    answers_dir: Path,
+    court: ImmigrationCourt | None = None,
+    received_at: datetime | None = None,
+    raw_size: int | None = None,
+) -> SubmitResult:
+    """Store ``raw``, drive the flow, deliver answers as files; see the module docstring.
+    ``raw_size`` is the file's true size when ``raw`` holds only its first bytes."""
+    from securecomm.interop.worker import Worker  # the worker imports booking: import late
+
+    submission, new, envelope = store(database, raw, received_at=received_at, raw_size=raw_size)
+    submission_id, key = submission.id, submission.external_key
     files = FileTransport(answers_dir, database)
     transport = FanOutTransport(outbox.MailboxTransport(database), files)
     Worker(database, court=court or NoCourt(), transport=transport).run()
     with database.session() as session:
         stored = session.get_one(Submission, submission_id)
         state, problems = stored.state, list(stored.errors)
+        if stored.failure:
+            problems.append({"field": "(submission)", "rule": "failed", **stored.failure})
         messages = _messages_of(session, submission_id)
     return SubmitResult(
         submission_id=submission_id,
         key=key,
         tcn=envelope.tcn,
-        content_type=content_type,
+        content_type=submission.content_type,
         new=new,
         state=state,
         problems=problems,
@@ -194,7 +210,9 @@ def result_lines(result: SubmitResult) -> list[str]:
     verdict = "accepted" if result.accepted else "REJECTED"
     again = "" if result.new else " (already received; not processed again)"
     lines = [f"submission {result.tcn or result.key}: {verdict}, {result.state}{again}"]
-    lines += [f"  problem {p['field']}: {p['message']} [{p['rule']}]" for p in result.problems]
+    lines += [
+        f"  problem {p['field']}: {p.get('message', '')} [{p['rule']}]" for p in result.problems
+    ]
     lines += [f"  answer  {path}" for path in result.answers]
     return lines
 
@@ -203,4 +221,12 @@ def json_text(result: SubmitResult) -> str:
     return json.dumps(result.to_json(), indent=2) + "\n"
 
 
-__all__ = ["NoCourt", "SubmitResult", "content_type_of", "json_text", "result_lines", "submit"]
+__all__ = [
+    "NoCourt",
+    "SubmitResult",
+    "content_type_of",
+    "json_text",
+    "result_lines",
+    "store",
+    "submit",
+]
