@@ -143,9 +143,7 @@ class Worker:
                 self._drive_guarded(submission_id, report)
             report.submissions += 1
             if report.submissions % self._dispatch_every == 0:
-                report.messages_delivered += outbox.dispatch_pending(
-                    self._database, self._transport
-                )
+                report.messages_delivered += self._dispatch()
             if on_progress is not None:
                 on_progress(report.submissions)
             if after_each is not None:
@@ -153,8 +151,14 @@ class Worker:
             if report.submissions % self._save_every == 0:
                 self.save_galleries()
         self.save_galleries()
-        report.messages_delivered += outbox.dispatch_pending(self._database, self._transport)
+        report.messages_delivered += self._dispatch()
         return report
+
+    def _dispatch(self) -> int:
+        """Deliver the outbox; under the order lock so two workers never deliver the
+        same message at once (delivery is idempotent, this keeps it single as well)."""
+        with order_lock(self._database.engine):
+            return outbox.dispatch_pending(self._database, self._transport)
 
     def _claim_next(self) -> int | None:
         """Lease the oldest open submission. Called only under the order lock, which a
