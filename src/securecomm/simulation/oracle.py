@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from securecomm.domain import (
     ChargeFact,
+    CriminalHistoryFact,
     Disposition,
     EncounterFact,
     EncounterKind,
@@ -101,20 +102,8 @@ class _Charge:
 
 def _charges_on(charges: Sequence[ChargeFact], day: date) -> list[_Charge]:
     """Charges arrested by ``day``; a disposition after ``day`` is still pending then."""
-    seen = []
-    for charge in charges:
-        if charge.arrest_date > day:
-            continue
-        if charge.disposition_date is not None and charge.disposition_date > day:
-            charge = ChargeFact(
-                charge.ncic_code,
-                charge.description,
-                charge.arrest_date,
-                charge.incident_id,
-                charge.max_term_days,
-            )
-        seen.append(_Charge(charge, BY_CODE[charge.ncic_code]))
-    return seen
+    history = CriminalHistoryFact(tuple(charges)).as_of(day)
+    return [_Charge(charge, BY_CODE[charge.ncic_code]) for charge in history.charges]
 
 
 def _convicted(charges: list[_Charge]) -> list[_Charge]:
