@@ -245,7 +245,6 @@ class Worker:
             try:
                 with self._database.session() as session:
                     submission = session.get_one(Submission, submission_id)
-                    self._renew(submission)
                     if submission.state is SubmissionState.RECEIVED:
                         tracker.step = "accept"
                         flows.accept_booking(session, submission)
@@ -281,7 +280,6 @@ class Worker:
                 submission = session.get_one(Submission, submission_id)
                 if submission.state not in OPEN_STATES:
                     return steps
-                self._renew(submission)
                 tracker.step = f"disposition:{submission.step or 'received'}"
                 try:
                     with session.begin_nested():  # a rejected step leaves no partial change
@@ -289,10 +287,6 @@ class Worker:
                 except InputError as error:
                     booking_service.reject(submission, error.problems)
                 steps += 1
-
-    def _renew(self, submission: Submission) -> None:
-        submission.claimed_by = self.worker_id
-        submission.claimed_until = utcnow() + self._lease
 
     def _disposition_step(self, session: Session, submission: Submission) -> None:
         if submission.state is SubmissionState.RECEIVED:
