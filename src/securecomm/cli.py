@@ -17,9 +17,10 @@ from rich.table import Table
 from securecomm.ansi_nist import cli as ansi_nist_cli
 from securecomm.biometrics import cli as biometrics_cli
 from securecomm.booking import cli as booking_cli
+from securecomm.cases import capacity_cli
 from securecomm.cases import cli as cases_cli
 from securecomm.config import get_settings
-from securecomm.database import Database, opened_database
+from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 
 app = typer.Typer(
@@ -34,7 +35,7 @@ app.add_typer(examiner_app, name="examiner")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
 app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
-app.add_typer(cases_cli.capacity_app, name="capacity", no_args_is_help=True)
+app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
 
 # Logs and pipes get a full-width table; a terminal uses its own width.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -116,12 +117,10 @@ def demo(
         raise _fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
     if options.end <= options.start:
         raise _fail("--end must be after --start")
-    url = database_url or _fresh_demo_database(output_dir)
     try:
-        with opened_database(url) as database:
-            _refuse_used_database(database)
-            with _progress() as progress:
-                result = run_demo(database, options, _phase_reporter(progress))
+        url = database_url or _demo_database(output_dir, options)
+        with opened_database(url) as database, _progress() as progress:
+            result = run_demo(database, options, _phase_reporter(progress))
     except SecurecommError as error:
         raise _fail(str(error)) from None
     summary = result.summary()
@@ -131,24 +130,21 @@ def demo(
     _print_demo(result, summary)
 
 
-def _fresh_demo_database(output_dir: Path) -> str:
+def _demo_database(output_dir: Path, options: Any) -> str:
+    """``out/demo.sqlite``: kept when it holds an unfinished run of the same world (the
+    run resumes), otherwise started afresh."""
+    from securecomm.simulation import demo_store
+
     path = output_dir / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        with opened_database(url) as database:
+            if demo_store.resumable(database, options.world_options()):
+                return url
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     output_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _refuse_used_database(database: Database) -> None:
-    from sqlalchemy import func, select
-
-    from securecomm.booking.models import Submission
-
-    with database.session() as session:
-        if session.scalar(select(func.count()).select_from(Submission)):
-            raise SecurecommError(
-                "the demo needs an empty database; this one already holds submissions"
-            )
+    return url
 
 
 def _print_demo(result: Any, summary: dict[str, Any]) -> None:
@@ -174,6 +170,8 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
     ):
         accuracy.add_row(key.replace("_", " "), str(summary[key]))
     console.print(accuracy)
+    if result.resumed_from is not None:
+        console.print(f"resumed an earlier run of this world stopped at: {result.resumed_from}")
     for line in result.mismatches[:10]:
         console.print(f"[red]statistic off the rule oracle:[/] {line}")
     for disagreement in result.agreement.items[:5]:
@@ -249,8 +247,12 @@ def _counts_table(stats: Any, title: str, columns: tuple[tuple[str, str], ...]) 
 def worker(
     database_url: DatabaseOption = None,
     court_docket: Annotated[
-        Path, typer.Option(help="JSON {FIN: outcome} standing in for the immigration court.")
-    ] = Path("out/court_docket.json"),
+        Path | None,
+        typer.Option(
+            help="JSON {FIN: outcome} from the immigration court, loaded into the store "
+            "first; default: the docket already in the store."
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Stop after this many submissions.")] = None,
     gallery_dir: Annotated[
         Path | None,
@@ -258,12 +260,12 @@ def worker(
     ] = None,
 ) -> None:
     """Process every stored submission to its end (resumes after a crash)."""
-    from securecomm.cases.ports import DocketFileCourt
+    from securecomm.cases.docket import court_of
     from securecomm.interop.worker import Worker
 
     try:
-        court = DocketFileCourt(court_docket)
         with opened_database(database_url) as database:
+            court = court_of(database, court_docket)
             runner = Worker(
                 database, court=court, gallery_dir=gallery_dir or get_settings().gallery_dir
             )

@@ -3,7 +3,7 @@
 from securecomm.audit.models import AuditEvent
 from securecomm.auth.models import Agency
 from securecomm.booking.models import Submission
-from securecomm.cases.models import Case, CaseEvent, Detainer
+from securecomm.cases.models import Case, CaseEvent, Detainer, DocketEntry
 from securecomm.database import Base
 from securecomm.interop.models import (
     DecisionRecord,
@@ -23,6 +23,7 @@ from securecomm.repositories.models import (
     FingerprintRecord,
     ImmigrationSubject,
 )
+from securecomm.simulation.models import DemoRun
 
 metadata = Base.metadata
 
@@ -36,7 +37,9 @@ __all__ = [
     "CriminalAlias",
     "CriminalSubject",
     "DecisionRecord",
+    "DemoRun",
     "Detainer",
+    "DocketEntry",
     "Encounter",
     "ExaminerReview",
     "FingerprintRecord",

@@ -58,7 +58,8 @@ def submit(
         Path, typer.Option(help="Answer files go to DIR/<recipient ORI>/<TCN>.<TYPE>.*")
     ] = Path("out/answers"),
     court_docket: Annotated[
-        Path | None, typer.Option(help="JSON {FIN: outcome} for hearings the run reaches.")
+        Path | None,
+        typer.Option(help="JSON {FIN: outcome} for hearings, loaded into the store first."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -68,12 +69,12 @@ def submit(
     the file is rejected or held for review (its ERRT or notice says why; the raw file
     is kept).
     """
-    from securecomm.cases.ports import DocketFileCourt
+    from securecomm.cases.docket import court_of
 
     raw, raw_size = _read_bounded(file)
     try:
-        court = DocketFileCourt(court_docket) if court_docket is not None else None
         with opened_database(database_url) as database:
+            court = court_of(database, court_docket)
             result = intake.submit(
                 database, raw, answers_dir=answers_dir, court=court, raw_size=raw_size
             )

@@ -1,13 +1,12 @@
-"""``securecomm case ...`` (explain, list, the analyst queue, officer actions) and
-``securecomm capacity forecast``."""
+"""``securecomm case ...``: explain, list, the analyst queue, officer actions, and loading
+the immigration court's docket (``securecomm capacity`` lives in ``capacity_cli``)."""
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from securecomm.cases import docket as case_docket
 from securecomm.cases import explain as case_explain
 from securecomm.cases import flows as case_flows
 from securecomm.cases import service as case_service
@@ -26,7 +26,6 @@ from securecomm.exceptions import SecurecommError
 from securecomm.priority.rules import DiscretionFactors, InvalidDiscretionError
 
 app = typer.Typer(help="ICE cases: explain, list, analyst queue, officer actions.")
-capacity_app = typer.Typer(help="Capacity planning: beds, transport seats, officer workload.")
 
 console = Console(soft_wrap=True, highlight=False)
 plain = Console(soft_wrap=True, highlight=False, markup=False)  # traces contain [brackets]
@@ -45,7 +44,7 @@ AtOption = Annotated[
 ]
 
 
-def _run(url: str | None, work: Callable[[Session], T]) -> T:
+def run_unit(url: str | None, work: Callable[[Session], T]) -> T:
     """Run ``work`` in one unit of work; any product error becomes a message and exit 2."""
     try:
         with opened_database(url) as database, database.session() as session:
@@ -66,7 +65,7 @@ def _moment(text: str | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _print_json(payload: Any) -> None:
+def print_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str))
 
 
@@ -84,14 +83,14 @@ def list_cases(
     as_json: JsonOption = False,
 ) -> None:
     """Cases, oldest first, with their priority and detainer."""
-    rows = _run(
+    rows = run_unit(
         database_url,
         lambda session: case_explain.list_summaries(
             session, state=state, jurisdiction=jurisdiction, limit=limit
         ),
     )
     if as_json:
-        _print_json([row.model_dump(mode="json") for row in rows])
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     console.print(_summary_table(rows))
 
@@ -120,9 +119,11 @@ def explain(
 ) -> None:
     """Every decision on a case with its reasons (rule, inputs, thresholds, era), and the
     case timeline."""
-    explanation = _run(database_url, lambda session: case_explain.explain_case(session, case_id))
+    explanation = run_unit(
+        database_url, lambda session: case_explain.explain_case(session, case_id)
+    )
     if as_json:
-        _print_json(explanation.model_dump(mode="json"))
+        print_json(explanation.model_dump(mode="json"))
         return
     for line in explanation_lines(explanation):
         plain.print(line)
@@ -221,9 +222,9 @@ def queue(database_url: DatabaseOption = None, as_json: JsonOption = False) -> N
         cases = case_flows.analyst_queue(session)
         return [case_explain.explain_case(session, case.id).case for case in cases]
 
-    rows = _run(database_url, work)
+    rows = run_unit(database_url, work)
     if as_json:
-        _print_json([row.model_dump(mode="json") for row in rows])
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     console.print(_summary_table(rows))
 
@@ -240,9 +241,9 @@ def work_queue(
         cases = case_service.work_queue(session, field_office=field_office)
         return [case_explain.explain_case(session, case.id).case for case in cases]
 
-    rows = _run(database_url, work)
+    rows = run_unit(database_url, work)
     if as_json:
-        _print_json([row.model_dump(mode="json") for row in rows])
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     console.print(_summary_table(rows))
 
@@ -281,7 +282,7 @@ def resolve(
         )
         return case.state.value
 
-    console.print(f"case {case_id}: {_run(database_url, work)}")
+    console.print(f"case {case_id}: {run_unit(database_url, work)}")
 
 
 @app.command("cancel-detainer")
@@ -297,7 +298,7 @@ def cancel_detainer(
 ) -> None:
     """ICE cancels a lodged detainer (and tells the local agency)."""
     moment = _moment(at)
-    state = _run(
+    state = run_unit(
         database_url,
         lambda session: (
             case_flows.cancel_detainer(
@@ -349,7 +350,7 @@ def discretion(
         )
         return dict(case.discretion)
 
-    console.print(f"case {case_id}: discretion {_discretion(_run(database_url, work))}")
+    console.print(f"case {case_id}: discretion {_discretion(run_unit(database_url, work))}")
 
 
 @app.command()
@@ -363,7 +364,7 @@ def counsel(
 ) -> None:
     """Record representation (a notice of appearance), or its withdrawal."""
     moment = _moment(at)
-    shown = _run(
+    shown = run_unit(
         database_url,
         lambda session: (
             case_flows.record_counsel(
@@ -384,7 +385,7 @@ def release(
 ) -> None:
     """Release a detained person on bond or on recognisance."""
     moment = _moment(at)
-    state = _run(
+    state = run_unit(
         database_url,
         lambda session: (
             case_flows.release_from_custody(
@@ -395,56 +396,16 @@ def release(
     console.print(f"case {case_id}: {state}")
 
 
-# --------------------------------------------------------------------------- capacity
-
-
-@capacity_app.command()
-def forecast(
+@app.command("load-docket")
+def load_docket(
+    file: Annotated[Path, typer.Argument(help="JSON {FIN: outcome} sent by the court.")],
     database_url: DatabaseOption = None,
-    holdout: Annotated[
-        int, typer.Option(min=3, help="30-day periods held back to measure forecast error.")
-    ] = 6,
-    as_json: JsonOption = False,
 ) -> None:
-    """Forecast beds, transport seats and officer workload 30, 60 and 90 days ahead, with
-    MAE/MAPE on held-back periods."""
-    from securecomm.cases import capacity as capacity_planning  # statsmodels loads slowly
+    """Store the immigration court's decisions, so workers can record hearing outcomes."""
 
-    result = _run(
-        database_url,
-        lambda session: capacity_planning.forecast_capacity(session, holdout=holdout),
-    )
-    if as_json:
-        _print_json(_finite(asdict(result)))
-        return
-    console.print(
-        f"{result.periods} periods of 30 days, {result.first_day} to {result.last_day}; "
-        f"error measured on the last {result.holdout_periods} (held back)"
-    )
-    table = Table("metric", "model", "last 30 d", "ahead", "forecast", "MAE", "MAPE %")
-    table.add_column("naive MAE")
-    for metric in result.metrics:
-        for error in metric.errors:
-            first = error.days == metric.errors[0].days
-            table.add_row(
-                metric.metric if first else "",
-                metric.model if first else "",
-                f"{metric.last_period:.2f}" if first else "",
-                f"+{error.days} d",
-                f"{metric.ahead[error.days]:.2f}",
-                f"{error.mae:.2f}",
-                "-" if error.mape is None else f"{error.mape:.0f}",
-                f"{error.naive_mae:.2f}",
-            )
-    console.print(table)
+    def load(session: Session) -> int:
+        outcomes = case_docket.read_docket_file(file)
+        return case_docket.record(session, outcomes, source=f"file {file.name}"[:64])
 
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN: unscored errors become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(key): _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+    changed = run_unit(database_url, load)
+    console.print(f"court docket loaded from {file}: {changed} decisions new or changed")

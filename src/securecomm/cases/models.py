@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from securecomm.database import Base, EnumText
-from securecomm.domain import DetainerForm, LeaResponse
+from securecomm.database import Base, EnumText, utcnow
+from securecomm.domain import CourtOutcome, DetainerForm, LeaResponse
 
 
 class CaseState(enum.StrEnum):
@@ -120,3 +120,16 @@ class CaseEvent(Base):
     previous: Mapped[str | None] = mapped_column(String(32))
     current: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(String(300))
+
+
+class DocketEntry(Base):
+    """The immigration court's decision for one FIN, as received from the court (which is
+    outside the system). Kept in the store so any worker process, or a resumed run, can
+    reach the hearing's outcome without a side file."""
+
+    __tablename__ = "court_docket"
+
+    fin: Mapped[str] = mapped_column(String(12), primary_key=True)
+    outcome: Mapped[CourtOutcome] = mapped_column(EnumText(CourtOutcome, 32))
+    source: Mapped[str] = mapped_column(String(64))  # who sent it (a docket file, the demo)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,13 +3,15 @@ and the capacity already taken (seats on transport runs, beds over a stay)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from securecomm.cases.models import Case, CaseEvent, CaseState, TransportRun
+from securecomm.cases.models import Case, CaseEvent, CaseState, DocketEntry, TransportRun
 from securecomm.cases.rules import check_transition
+from securecomm.domain import CourtOutcome
 from securecomm.exceptions import NotFoundError
 from securecomm.interop.models import Jurisdiction, Transaction
 
@@ -122,6 +124,28 @@ def transport_run(
         session.add(run)
         session.flush()
     return run
+
+
+def record_docket(session: Session, outcomes: Mapping[str, CourtOutcome], *, source: str) -> int:
+    """Store the court's decision for each FIN (a later docket replaces an earlier one);
+    returns how many entries were new or changed."""
+    stored = {entry.fin: entry for entry in session.scalars(select(DocketEntry))}
+    changed = 0
+    for fin, outcome in outcomes.items():
+        entry = stored.get(fin)
+        if entry is None:
+            session.add(DocketEntry(fin=fin, outcome=outcome, source=source))
+        elif entry.outcome is not outcome:
+            entry.outcome, entry.source = outcome, source
+        else:
+            continue
+        changed += 1
+    session.flush()
+    return changed
+
+
+def docket(session: Session) -> dict[str, CourtOutcome]:
+    return {entry.fin: entry.outcome for entry in session.scalars(select(DocketEntry))}
 
 
 class DatabaseCapacity:

@@ -158,6 +158,18 @@ def _enrol_from_database(
         gallery.enrol(subject_id, subject_prints)
 
 
+def criminal_subject_numbers(session: Session) -> list[tuple[int, str]]:
+    """(subject id, FBI number) of every criminal subject."""
+    query = select(CriminalSubject.id, CriminalSubject.fbi_number)
+    return [(subject_id, number) for subject_id, number in session.execute(query)]
+
+
+def immigration_subject_fins(session: Session) -> list[tuple[int, str]]:
+    """(subject id, FIN) of every immigration subject."""
+    query = select(ImmigrationSubject.id, ImmigrationSubject.fin)
+    return [(subject_id, fin) for subject_id, fin in session.execute(query)]
+
+
 def next_fbi_number(session: Session) -> str:
     """FBI numbers are issued in sequence; the letters keep them apart from state ids."""
     count = session.scalar(select(func.count()).select_from(CriminalSubject)) or 0

@@ -15,6 +15,7 @@ from securecomm.auth import service as auth_service
 from securecomm.booking import service as booking_service
 from securecomm.booking.car import car_from_booking
 from securecomm.booking.models import Submission, SubmissionKind
+from securecomm.cases import docket
 from securecomm.database import Database
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import InputError
@@ -25,9 +26,10 @@ from securecomm.interop.file_transport import FanOutTransport, FileTransport, wr
 from securecomm.interop.worker import Worker
 from securecomm.oversight import report, statistics
 from securecomm.oversight.statistics import Statistics
-from securecomm.simulation import agreement, examiners, runner, scoring
+from securecomm.simulation import agreement, demo_store, examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
+from securecomm.simulation.models import DemoStage
 from securecomm.simulation.world import World
 
 
@@ -41,6 +43,16 @@ class DemoOptions:
     images: bool = False  # render every capture as an image and extract it (slow)
     output_dir: Path = Path("out")
     exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
+
+    def world_options(self) -> demo_store.WorldOptions:
+        return demo_store.WorldOptions(
+            people=self.people,
+            start=self.start,
+            end=self.end,
+            seed=self.seed,
+            invalid_fraction=self.invalid_fraction,
+            images=self.images,
+        )
 
 
 @dataclass
@@ -56,6 +68,7 @@ class DemoResult:
     seconds: float
     phase_seconds: dict[str, float]
     files: list[Path]
+    resumed_from: str | None = None  # the stage a killed earlier run had reached
 
     def summary(self) -> dict[str, Any]:
         n = self.statistics.nationwide
@@ -94,6 +107,7 @@ class DemoResult:
             "wrong_identifications": self.accuracy.wrong_identifications,
             "citizens_flagged": self.accuracy.citizens_flagged,
             "status_mismatches": self.accuracy.status_mismatches,
+            "resumed_from": self.resumed_from,
             "seconds": round(self.seconds, 2),
             "phase_seconds": {k: round(v, 2) for k, v in self.phase_seconds.items()},
         }
@@ -110,6 +124,7 @@ def run_demo(
     report_progress = progress or (lambda _phase, _done, _total: None)
 
     tick = time.perf_counter()
+    reached = demo_store.stage_reached(database, options.world_options())
     report_progress("building synthetic world", 0, 1)
     world = build_world(
         people=options.people,
@@ -122,15 +137,16 @@ def run_demo(
     phases["world"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    links = runner.load_reference(database, world)
+    links = _reference(database, world, resuming=reached is not None)
     total = len(world.events)
-    runner.enqueue_events(
+    runner.enqueue_events(  # events already stored are received again as no-ops
         database,
         world,
         links,
         invalid_fraction=options.invalid_fraction,
         on_progress=lambda done: report_progress("receiving submissions", done, total),
     )
+    demo_store.mark(database, DemoStage.RECEIVED)
     phases["load"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -152,6 +168,7 @@ def run_demo(
         on_progress=lambda done: report_progress("running the flow", done, pending),
         after_each=examiners_at_work,
     )
+    demo_store.mark(database, DemoStage.FINISHED)
     phases["flow"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -191,7 +208,20 @@ def run_demo(
         seconds=time.perf_counter() - began,
         phase_seconds=phases,
         files=files,
+        resumed_from=None if reached is None else str(reached),
     )
+
+
+def _reference(database: Database, world: World, *, resuming: bool) -> runner.SubjectLinks:
+    """Load agencies, repositories and the court's docket; on a resumed run they are in
+    the store already and only the ground-truth links are found again."""
+    if resuming:
+        return runner.relink(database, world)
+    links = runner.load_reference(database, world)
+    with database.session() as session:
+        docket.record(session, runner.court_docket(world), source=f"demo world seed {world.seed}")
+    demo_store.mark(database, DemoStage.REFERENCE_LOADED)
+    return links
 
 
 def _exchange_transport(database: Database, exchange_dir: Path | None) -> outbox.Transport | None:

@@ -24,7 +24,7 @@ from securecomm.auth.models import Agency
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import SubmissionKind
 from securecomm.database import Database
-from securecomm.domain import ChargeFact
+from securecomm.domain import ChargeFact, CourtOutcome
 from securecomm.interop.models import Jurisdiction, JurisdictionSuspension
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
@@ -109,6 +109,22 @@ def load_reference(database: Database, world: World) -> SubjectLinks:
             )
     _load_criminal_records(database, world, links)
     _load_immigration_records(database, world, links)
+    return links
+
+
+def relink(database: Database, world: World) -> SubjectLinks:
+    """The ground-truth links of a world loaded earlier (a resumed run), found again by
+    the identifiers each repository gave its records: FBI number and FIN."""
+    by_fbi = {record.fbi_number: record.person_id for record in world.criminal_records}
+    by_fin = {record.fin: record.person_id for record in world.immigration_records}
+    links = SubjectLinks()
+    with database.session() as session:
+        for subject_id, fbi_number in repository_service.criminal_subject_numbers(session):
+            if fbi_number in by_fbi:
+                links.criminal[subject_id] = by_fbi[fbi_number]
+        for subject_id, fin in repository_service.immigration_subject_fins(session):
+            if fin in by_fin:
+                links.immigration[subject_id] = by_fin[fin]
     return links
 
 
@@ -281,13 +297,18 @@ def _receive(
         )
 
 
-def write_docket(world: World, path: Path) -> Path:
-    """The simulated immigration court's decisions, by FIN, for worker processes."""
-    docket = {
-        truth.fin: str(truth.court_outcome)
+def court_docket(world: World) -> dict[str, CourtOutcome]:
+    """The simulated immigration court's decisions by FIN, as the court would send them."""
+    return {
+        truth.fin: truth.court_outcome
         for truth in world.truth.persons.values()
         if truth.fin is not None
     }
+
+
+def write_docket(world: World, path: Path) -> Path:
+    """The court's decisions as a docket file (``securecomm case load-docket``)."""
+    docket = {fin: str(outcome) for fin, outcome in court_docket(world).items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(docket, sort_keys=True))
     return path
