@@ -45,14 +45,20 @@ def test_demo_refuses_bad_dates_with_a_message(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_demo_refuses_a_database_already_in_use(tmp_path: Path) -> None:
+def test_demo_reuses_its_own_store_and_refuses_another_world(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'used.sqlite'}"
-    first = CliRunner().invoke(
-        app, ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
-    )
+    demo = ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
+    first = CliRunner().invoke(app, [*demo, "--json"])
     assert first.exit_code == 0, first.output
-    again = CliRunner().invoke(
-        app, ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
-    )
-    assert again.exit_code == 2
-    assert "empty database" in again.output
+    again = CliRunner().invoke(app, [*demo, "--json"])  # same world: nothing done twice
+    assert again.exit_code == 0, again.output
+    volatile = {"seconds", "phase_seconds", "resumed_from"}
+    first_summary, second_summary = json.loads(first.stdout), json.loads(again.stdout)
+    assert second_summary["resumed_from"] == "finished"
+    for key in volatile:
+        first_summary.pop(key), second_summary.pop(key)
+    assert second_summary == first_summary
+    other = CliRunner().invoke(app, [*demo[:2], "31", *demo[3:]])
+    assert other.exit_code == 2
+    assert "another demo world" in other.output
+    assert "--people 30" in other.output

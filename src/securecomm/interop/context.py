@@ -1,0 +1,130 @@
+"""What every step of the booking flow shares: the galleries, and how decisions, audit
+events and answers are recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from securecomm.audit import service as audit_service
+from securecomm.auth import service as auth_service
+from securecomm.biometrics import Gallery, Template
+from securecomm.booking import service as booking_service
+from securecomm.booking.models import Submission
+from securecomm.booking.schemas import BookingDocument
+from securecomm.cases.models import Case
+from securecomm.decisions import Decision
+from securecomm.domain import AgencyRole, CriminalHistoryFact
+from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
+from securecomm.priority import rules as priority_rules
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import CriminalSubject, Repository
+
+State = TransactionState
+
+
+@dataclass
+class Galleries:
+    """The repositories' in-memory search structures, rebuilt from the database on start
+    and brought level with it (enrolments by other workers) before each booking."""
+
+    criminal: Gallery
+    immigration: Gallery
+    pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
+    synced_to: dict[Repository, int] = field(default_factory=dict)
+
+    def sync(self, session: Session) -> None:
+        """Enrol what other workers stored since the last sync."""
+        for repository, gallery in (
+            (Repository.CRIMINAL, self.criminal),
+            (Repository.IMMIGRATION, self.immigration),
+        ):
+            self.synced_to[repository] = repository_service.enrol_stored_since(
+                session,
+                gallery=gallery,
+                repository=repository,
+                after_id=self.synced_to.get(repository, 0),
+            )
+
+    def apply_pending(self) -> None:
+        """Enrol what a committed step stored; called only after its commit succeeds."""
+        for repository, subject_id, prints in self.pending:
+            target = self.criminal if repository is Repository.CRIMINAL else self.immigration
+            target.enrol(subject_id, prints)
+        self.pending.clear()
+
+
+def record_decision(
+    session: Session,
+    *,
+    kind: str,
+    decision: Decision[Any],
+    outcome: str,
+    at: datetime,
+    transaction: Transaction | None = None,
+    case: Case | None = None,
+) -> None:
+    transaction_id = transaction.id if transaction else None
+    case_id = case.id if case else None
+    session.add(
+        DecisionRecord(
+            transaction_id=transaction_id,
+            case_id=case_id,
+            scope=f"{transaction_id or '-'}:{case_id or '-'}:{kind}",
+            kind=kind,
+            outcome=outcome[:200],
+            decided_at=at,
+            traces=decision.to_json(),
+        )
+    )
+
+
+def audit_step(
+    session: Session,
+    transaction: Transaction,
+    *,
+    kind: str,
+    actor: str,
+    summary: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit_service.record(
+        session,
+        kind=kind,
+        actor=actor,
+        occurred_at=transaction.booked_at,
+        summary=summary,
+        transaction_id=transaction.id,
+        details=details,
+        key=f"transaction:{transaction.id}:{kind}",
+    )
+
+
+def answers_sender(session: Session) -> str:
+    return auth_service.agency_for_role(session, AgencyRole.CRIMINAL_REPOSITORY).ori
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def document_of(session: Session, transaction: Transaction) -> BookingDocument:
+    submission = session.get_one(Submission, transaction.submission_id)
+    return booking_service.booking_of(submission)
+
+
+def history_of(session: Session, transaction: Transaction) -> CriminalHistoryFact:
+    subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
+    return repository_service.history(subject).as_of(transaction.booked_at.date())
+
+
+def match_level(session: Session, transaction: Transaction) -> Decision[Any]:
+    return priority_rules.match_level(
+        history_of(session, transaction), as_of=transaction.booked_at.date()
+    )
+
+
+def immigration_ori(session: Session) -> str:
+    return auth_service.agency_for_role(session, AgencyRole.IMMIGRATION_REPOSITORY).ori

@@ -1,0 +1,114 @@
+"""The ICE field office on the IDR+IAR: priority, the detainer decision, the case."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from securecomm.auth import service as auth_service
+from securecomm.cases import service as case_service
+from securecomm.cases.models import Case, CaseState, Detainer
+from securecomm.detainers import rules as detainer_rules
+from securecomm.domain import AgencyRole
+from securecomm.interop import outbox
+from securecomm.interop.context import State, audit_step, history_of, record_decision
+from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.priority import rules as priority_rules
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import ImmigrationSubject
+from securecomm.status import rules as status_rules
+
+
+def field_office_decides(session: Session, transaction: Transaction) -> None:
+    """Priority under the scheme in force, then the detainer decision; opens the case."""
+    subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
+    on = transaction.booked_at.date()
+    encounters = repository_service.encounter_facts(subject)
+    history = history_of(session, transaction)
+    status = status_rules.determine_status(encounters=encounters, history=history, as_of=on)
+    priority = priority_rules.assess_priority(
+        history=history, status=status.value, encounters=encounters, as_of=on
+    )
+    detainer = detainer_rules.decide_detainer(status=status.value, priority=priority.value, on=on)
+    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    office = auth_service.agency_for_role(
+        session, AgencyRole.ICE_FIELD_OFFICE, state=jurisdiction.state
+    ).ori
+    initial = _initial_case_state(status.value, detainer.value)
+    case = Case(
+        transaction_id=transaction.id,
+        immigration_subject_id=subject.id,
+        field_office=office,
+        state=initial,
+        opened_at=transaction.booked_at,
+        scheme_id=priority.value.scheme_id,
+        priority_category=priority.value.category,
+        priority_rank=priority.value.rank,
+        match_level=transaction.match_level,
+    )
+    case_service.open_case(session, case=case, at=transaction.booked_at, note=detainer.value.reason)
+    record_decision(
+        session,
+        kind="priority",
+        decision=priority,
+        outcome=priority.value.category or "not a priority",
+        at=transaction.booked_at,
+        transaction=transaction,
+        case=case,
+    )
+    record_decision(
+        session,
+        kind="detainer",
+        decision=detainer,
+        outcome=str(detainer.value.form) if detainer.value.lodge else "no detainer",
+        at=transaction.booked_at,
+        transaction=transaction,
+        case=case,
+    )
+    if detainer.value.lodge and detainer.value.form is not None:
+        session.add(
+            Detainer(
+                case_id=case.id,
+                form=detainer.value.form,
+                requests_hold=detainer.value.requests_hold,
+                probable_cause=detainer.value.probable_cause,
+                warrant=detainer.value.warrant,
+                lodged_at=transaction.booked_at,
+            )
+        )
+        outbox.enqueue(
+            session,
+            message_type=str(detainer.value.form),
+            control_number=transaction.tcn,
+            sender=office,
+            recipient=transaction.ori,
+            created_at=transaction.booked_at,
+            payload={
+                "tcr": transaction.tcn,
+                "form": str(detainer.value.form),
+                "requests_hold": detainer.value.requests_hold,
+                "probable_cause": detainer.value.probable_cause,
+                "warrant": detainer.value.warrant,
+                "notices": list(detainer.value.notices),
+            },
+            transaction_id=transaction.id,
+        )
+    audit_step(
+        session,
+        transaction,
+        kind="field_office.decided",
+        actor=office,
+        summary=f"case {case.id}: {initial}; {detainer.value.reason}",
+    )
+    transaction.state = State.COMPLETED
+
+
+def _initial_case_state(
+    status: status_rules.StatusDetermination, detainer: detainer_rules.DetainerDecision
+) -> CaseState:
+    if status.category.is_citizen:
+        return CaseState.NO_ACTION_CITIZEN
+    if status.needs_analyst:
+        return CaseState.ANALYST_REVIEW
+    if detainer.lodge:
+        return CaseState.DETAINER_LODGED
+    return CaseState.NOT_PRIORITY

@@ -1,0 +1,313 @@
+"""The 1:N searches of the criminal and immigration repositories, possible identifications
+parked for a fingerprint examiner, and the criminal answer (SRE)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from securecomm.biometrics import Band, SearchResult, Template
+from securecomm.booking.schemas import BookingDocument
+from securecomm.decisions import Decision, Trace
+from securecomm.domain import ChargeFact
+from securecomm.interop import outbox
+from securecomm.interop import rules as interop_rules
+from securecomm.interop.context import (
+    Galleries,
+    State,
+    answers_sender,
+    audit_step,
+    document_of,
+    match_level,
+    record_decision,
+)
+from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import (
+    CriminalSubject,
+    ExaminerReview,
+    ImmigrationSubject,
+    Repository,
+    ReviewStatus,
+)
+
+
+def _probe(document: BookingDocument) -> dict[int, Template]:
+    return {pos: Template.from_bytes(data) for pos, data in document.template_bytes().items()}
+
+
+def _charges(document: BookingDocument) -> list[ChargeFact]:
+    booked_on = document.booked_at.date()
+    return [
+        ChargeFact(
+            ncic_code=c.ncic_code,
+            description=c.description,
+            arrest_date=booked_on,
+            incident_id=document.tcn,
+            max_term_days=c.max_term_days,
+        )
+        for c in document.charges
+    ]
+
+
+def _search_decision(result: SearchResult, repository: Repository) -> Decision[bool]:
+    identified = result.band is Band.IDENTIFICATION
+    trace = result.to_trace()
+    note = Trace(
+        rule=f"repositories.{repository}.identification",
+        outcome="identified" if identified else f"not identified ({result.band})",
+        inputs={"band": str(result.band)},
+        note="only the identification band identifies; possible identifications are "
+        "counted as not identified until an examiner confirms them",
+    )
+    return Decision(identified, (trace, note))
+
+
+def criminal_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    document = document_of(session, transaction)
+    probe = _probe(document)
+    result = galleries.criminal.search(probe)
+    decision = _search_decision(result, Repository.CRIMINAL)
+    if _queue_for_examiner(session, transaction, result, Repository.CRIMINAL):
+        transaction.state = State.AWAITING_CRIMINAL_EXAMINER
+        return
+    candidate = result.best.subject_id if decision.value and result.best else None
+    _settle_criminal(session, transaction, galleries, decision, candidate)
+
+
+def _settle_criminal(
+    session: Session,
+    transaction: Transaction,
+    galleries: Galleries,
+    decision: Decision[bool],
+    candidate: int | None,
+) -> None:
+    """Add the arrest to the identified subject, or enrol the booking as a new subject."""
+    document = document_of(session, transaction)
+    if candidate is not None:
+        subject = session.get_one(CriminalSubject, candidate)
+        repository_service.add_aliases(session, subject=subject, names=[document.name])
+        outcome = f"identified as FBI {subject.fbi_number}"
+    else:
+        subject = repository_service.create_criminal_subject(
+            session,
+            name=document.name,
+            dob=document.dob,
+            sex=document.sex,
+            race=document.race,
+            place_of_birth=document.place_of_birth,
+            aliases=document.aliases,
+            enrolled_by_tcn=document.tcn,
+        )
+        probe = _probe(document)
+        repository_service.store_prints(
+            session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=probe
+        )
+        galleries.pending.append((Repository.CRIMINAL, subject.id, probe))
+        outcome = f"not identified; enrolled as FBI {subject.fbi_number}"
+    repository_service.add_arrest(
+        session,
+        subject=subject,
+        incident_id=document.tcn,
+        ori=document.ori,
+        arrested_on=document.booked_at.date(),
+        charges=_charges(document),
+    )
+    transaction.criminal_subject_id = subject.id
+    transaction.criminal_identified = candidate is not None
+    record_decision(
+        session,
+        kind="criminal_identification",
+        decision=decision,
+        outcome=outcome,
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    audit_step(
+        session, transaction, kind="criminal.searched", actor="criminal_repository", summary=outcome
+    )
+    transaction.state = State.CRIMINAL_SEARCHED
+
+
+def _queue_for_examiner(
+    session: Session, transaction: Transaction, result: SearchResult, repository: Repository
+) -> bool:
+    """A possible identification waits for a fingerprint examiner instead of guessing."""
+    if result.band is not Band.POSSIBLE or result.best is None:
+        return False
+    session.add(
+        ExaminerReview(
+            transaction_id=transaction.id,
+            repository=repository,
+            candidate_subject_id=result.best.subject_id,
+            score=result.best.score,
+            finger_scores={str(k): v for k, v in result.best.finger_scores.items()},
+            status=ReviewStatus.PENDING,
+        )
+    )
+    record_decision(
+        session,
+        kind=f"{repository}_possible_identification",
+        decision=Decision(False, (result.to_trace(),)),
+        outcome=f"possible identification of subject {result.best.subject_id}; examiner queued",
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    audit_step(
+        session,
+        transaction,
+        kind=f"examiner.queued.{repository}",
+        actor=f"{repository}_repository",
+        summary=f"possible identification (score {result.best.score:.1f}) sent to an examiner",
+    )
+    return True
+
+
+def examiner_decision(
+    session: Session, transaction: Transaction, repository: Repository
+) -> tuple[ExaminerReview, Decision[bool]] | None:
+    """The examiner's decided review as an identification decision; None while pending."""
+    review = session.scalars(
+        select(ExaminerReview).where(
+            ExaminerReview.transaction_id == transaction.id,
+            ExaminerReview.repository == repository,
+        )
+    ).one()
+    if review.status is ReviewStatus.PENDING:
+        return None
+    confirmed = review.status is ReviewStatus.CONFIRMED
+    trace = Trace(
+        rule=f"repositories.{repository}.examiner",
+        outcome="identification confirmed" if confirmed else "identification rejected",
+        inputs={
+            "review": review.id,
+            "examiner": review.examiner,
+            "candidate_subject": review.candidate_subject_id,
+            "score": review.score,
+        },
+        note=review.note,
+    )
+    return review, Decision(confirmed, (trace,))
+
+
+def _examined_candidate(
+    session: Session, transaction: Transaction, repository: Repository
+) -> tuple[Decision[bool], int | None] | None:
+    """The examiner's decision and the subject it identifies (None if rejected);
+    None while the review is pending."""
+    decided = examiner_decision(session, transaction, repository)
+    if decided is None:
+        return None
+    review, decision = decided
+    return decision, review.candidate_subject_id if decision.value else None
+
+
+def resume_criminal(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    examined = _examined_candidate(session, transaction, Repository.CRIMINAL)
+    if examined is not None:
+        _settle_criminal(session, transaction, galleries, *examined)
+
+
+def criminal_answer(session: Session, transaction: Transaction) -> None:
+    subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
+    repository = answers_sender(session)
+    outbox.enqueue(
+        session,
+        message_type="SRE",
+        control_number=transaction.tcn,
+        sender=repository,
+        recipient=transaction.ori,
+        created_at=transaction.booked_at,
+        payload={
+            "tcr": transaction.tcn,
+            "srf": "I" if transaction.criminal_identified else "N",
+            "fbi": subject.fbi_number,
+            "sid": subject.state_id,
+            "arrests_on_record": len(subject.arrests),
+        },
+        transaction_id=transaction.id,
+    )
+    transaction.state = State.CRIMINAL_ANSWERED
+
+
+def immigration_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    activation = interop_rules.sharing_active(
+        jurisdiction=jurisdiction.code,
+        activation_date=jurisdiction.activation_date,
+        suspensions=[
+            interop_rules.SuspensionPeriod(s.start, s.end, s.reason, s.stops_sharing)
+            for s in jurisdiction.suspensions
+        ],
+        on=transaction.booked_at.date(),
+    )
+    record_decision(
+        session,
+        kind="activation",
+        decision=activation,
+        outcome="active" if activation.value else "inactive",
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    transaction.immigration_searched = activation.value
+    if not activation.value:
+        audit_step(
+            session,
+            transaction,
+            kind="immigration.not_forwarded",
+            actor="criminal_repository",
+            summary=f"{jurisdiction.code} not sharing on {transaction.booked_at.date()}",
+        )
+        transaction.state = State.COMPLETED
+        return
+    document = document_of(session, transaction)
+    result = galleries.immigration.search(_probe(document))
+    decision = _search_decision(result, Repository.IMMIGRATION)
+    if _queue_for_examiner(session, transaction, result, Repository.IMMIGRATION):
+        transaction.state = State.AWAITING_IMMIGRATION_EXAMINER
+        return
+    candidate = result.best.subject_id if decision.value and result.best else None
+    _settle_immigration(session, transaction, decision, candidate)
+
+
+def _settle_immigration(
+    session: Session, transaction: Transaction, decision: Decision[bool], candidate: int | None
+) -> None:
+    if candidate is not None:
+        subject = session.get_one(ImmigrationSubject, candidate)
+        transaction.immigration_subject_id = subject.id
+        outcome = f"matched FIN {subject.fin}"
+        level = match_level(session, transaction)
+        transaction.match_level = level.value
+        record_decision(
+            session,
+            kind="match_level",
+            decision=level,
+            outcome=level.value,
+            at=transaction.booked_at,
+            transaction=transaction,
+        )
+    else:
+        outcome = "no match"
+    record_decision(
+        session,
+        kind="immigration_identification",
+        decision=decision,
+        outcome=outcome,
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    audit_step(
+        session,
+        transaction,
+        kind="immigration.searched",
+        actor="immigration_repository",
+        summary=outcome,
+    )
+    transaction.state = State.IMMIGRATION_SEARCHED
+
+
+def resume_immigration(session: Session, transaction: Transaction, galleries: Galleries) -> None:
+    examined = _examined_candidate(session, transaction, Repository.IMMIGRATION)
+    if examined is not None:
+        _settle_immigration(session, transaction, *examined)

@@ -1,0 +1,142 @@
+"""No match: the IDR no-match answer. Match: the immigration query (IAQ), the status
+centre's determination and the combined IDR+IAR answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from securecomm.auth import service as auth_service
+from securecomm.booking.schemas import BookingDocument
+from securecomm.decisions import JSONValue
+from securecomm.domain import AgencyRole
+from securecomm.interop import outbox
+from securecomm.interop.context import (
+    State,
+    audit_step,
+    document_of,
+    history_of,
+    immigration_ori,
+    record_decision,
+)
+from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import ImmigrationSubject
+from securecomm.status import rules as status_rules
+
+
+def answer_or_query(session: Session, transaction: Transaction) -> None:
+    """No match: an IDR no-match answer ends the transaction. Match: an IAQ to the
+    status centre."""
+    document = document_of(session, transaction)
+    ident = immigration_ori(session)
+    if transaction.immigration_subject_id is None:
+        outbox.enqueue(
+            session,
+            message_type="IDR-NM",
+            control_number=transaction.tcn,
+            sender=ident,
+            recipient=transaction.ori,
+            created_at=transaction.booked_at,
+            payload={"tcr": transaction.tcn, "result": "no match"},
+            transaction_id=transaction.id,
+        )
+        transaction.state = State.COMPLETED
+        return
+    subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
+    centre = auth_service.agency_for_role(session, AgencyRole.STATUS_CENTRE).ori
+    most_serious = _most_serious_code(document)
+    outbox.enqueue(
+        session,
+        message_type="IAQ",
+        control_number=transaction.tcn,
+        sender=ident,
+        recipient=centre,
+        created_at=transaction.booked_at,
+        payload={
+            "pur": "C",
+            "atn": transaction.ori,
+            "nam": document.name,
+            "dob": document.dob.strftime("%Y%m%d"),
+            "sex": document.sex,
+            "pob": document.place_of_birth,
+            "cus": "Y",
+            "off": most_serious,
+            "fin": subject.fin,
+            "arn": subject.a_number,
+        },
+        transaction_id=transaction.id,
+    )
+    transaction.state = State.STATUS_QUERIED
+
+
+def _most_serious_code(document: BookingDocument) -> str:
+    """The IAQ's OFF field: the charge with the longest statutory maximum (0399 if none)."""
+    if not document.charges:
+        return "0399"
+    return max(document.charges, key=lambda charge: charge.max_term_days).ncic_code
+
+
+def determine_status(session: Session, transaction: Transaction) -> None:
+    subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
+    decision = status_rules.determine_status(
+        encounters=repository_service.encounter_facts(subject),
+        history=history_of(session, transaction),
+        as_of=transaction.booked_at.date(),
+    )
+    determination = decision.value
+    transaction.status_category = determination.category
+    record_decision(
+        session,
+        kind="status",
+        decision=decision,
+        outcome=determination.category,
+        at=transaction.booked_at,
+        transaction=transaction,
+    )
+    audit_step(
+        session,
+        transaction,
+        kind="status.determined",
+        actor="status_centre",
+        summary=f"status {determination.category}; removable={determination.removable}",
+    )
+    transaction.state = State.STATUS_DETERMINED
+
+
+def respond(session: Session, transaction: Transaction) -> None:
+    """The combined IDR+IAR goes to the local agency and to the ICE field office."""
+    subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
+    status = session.scalars(
+        select(DecisionRecord).where(
+            DecisionRecord.transaction_id == transaction.id, DecisionRecord.kind == "status"
+        )
+    ).one()
+    centre = auth_service.agency_for_role(session, AgencyRole.STATUS_CENTRE).ori
+    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    office = auth_service.agency_for_role(
+        session, AgencyRole.ICE_FIELD_OFFICE, state=jurisdiction.state
+    ).ori
+    payload: dict[str, Any] = {
+        "tcr": transaction.tcn,
+        "idr": {"result": "match", "fin": subject.fin, "a_number": subject.a_number},
+        "iar": {"status": status.outcome, "evidence": _evidence(status)},
+    }
+    for recipient in (transaction.ori, office):
+        outbox.enqueue(
+            session,
+            message_type="IDR-IAR",
+            control_number=transaction.tcn,
+            sender=centre,
+            recipient=recipient,
+            created_at=transaction.booked_at,
+            payload=payload,
+            transaction_id=transaction.id,
+        )
+    transaction.state = State.RESPONDED
+
+
+def _evidence(status: DecisionRecord) -> list[JSONValue]:
+    return [trace.get("note", "") for trace in status.traces if trace.get("note")]
