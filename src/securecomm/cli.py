@@ -170,6 +170,18 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
     ):
         accuracy.add_row(key.replace("_", " "), str(summary[key]))
     console.print(accuracy)
+    if result.answer_times:
+        waits = Table(title="Minutes from booking to each answer's arrival")
+        for heading in ("answer", "answers", "median", "p90", "p99", "max"):
+            waits.add_column(heading, justify="left" if heading == "answer" else "right")
+        for row in result.answer_times:
+            waits.add_row(
+                row.answer,
+                str(row.answers),
+                *(f"{value:.1f}" for value in (row.median_minutes, row.p90_minutes)),
+                *(f"{value:.1f}" for value in (row.p99_minutes, row.max_minutes)),
+            )
+        console.print(waits)
     if result.resumed_from is not None:
         console.print(f"resumed an earlier run of this world stopped at: {result.resumed_from}")
     for line in result.mismatches[:10]:
@@ -262,12 +274,16 @@ def worker(
     """Process every stored submission to its end (resumes after a crash)."""
     from securecomm.cases.docket import court_of
     from securecomm.interop.worker import Worker
+    from securecomm.simulation import demo_store
 
     try:
         with opened_database(database_url) as database:
             court = court_of(database, court_docket)
             runner = Worker(
-                database, court=court, gallery_dir=gallery_dir or get_settings().gallery_dir
+                database,
+                court=court,
+                gallery_dir=gallery_dir or get_settings().gallery_dir,
+                clock=demo_store.service_clock(database),  # a demo world's drawn times
             )
             pending = runner.pending()
             with _progress() as progress:

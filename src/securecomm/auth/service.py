@@ -15,6 +15,13 @@ def agency_by_ori(session: Session, ori: str) -> Agency:
     return agency
 
 
+def state_bureau(session: Session, state: str) -> Agency | None:
+    """The state identification bureau that relays its local agencies' bookings and
+    answers (None where the state has none registered)."""
+    query = select(Agency).where(Agency.role == AgencyRole.STATE_BUREAU, Agency.state == state)
+    return session.scalar(query.order_by(Agency.id))
+
+
 def agency_for_role(session: Session, role: AgencyRole, *, state: str | None = None) -> Agency:
     """The agency playing ``role`` (for a state, when the role is held per state)."""
     query = select(Agency).where(Agency.role == role).order_by(Agency.id)

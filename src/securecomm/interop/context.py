@@ -18,7 +18,9 @@ from securecomm.booking.schemas import BookingDocument
 from securecomm.cases.models import Case
 from securecomm.decisions import Decision
 from securecomm.domain import AgencyRole, CriminalHistoryFact
-from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
+from securecomm.interop import outbox
+from securecomm.interop.clock import BookingTimeClock, Leg, ServiceClock
+from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import CriminalSubject, Repository
@@ -90,12 +92,13 @@ def audit_step(
     actor: str,
     summary: str,
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> None:
     audit_service.record(
         session,
         kind=kind,
         actor=actor,
-        occurred_at=transaction.booked_at,
+        occurred_at=at or transaction.booked_at,
         summary=summary,
         transaction_id=transaction.id,
         details=details,
@@ -105,6 +108,49 @@ def audit_step(
 
 def answers_sender(session: Session) -> str:
     return auth_service.agency_for_role(session, AgencyRole.CRIMINAL_REPOSITORY).ori
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    """What the worker lends each step: the galleries and the clock that dates messages."""
+
+    galleries: Galleries
+    clock: ServiceClock = field(default_factory=BookingTimeClock)
+
+
+def send_to_booking_agency(
+    session: Session,
+    transaction: Transaction,
+    clock: ServiceClock,
+    *,
+    message_type: str,
+    sender: str,
+    sent_at: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """An answer for the booking agency goes, as EBTS has it, to the state bureau that
+    sent the booking, which relays it; straight to the agency where no bureau serves
+    its state. Both legs are in the outbox, each with its own time."""
+    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    bureau = auth_service.state_bureau(session, jurisdiction.state)
+    legs = [(sender, transaction.ori, sent_at, payload)]
+    if bureau is not None:
+        relayed_at = sent_at + clock.took(Leg.BUREAU_RELAY, transaction.tcn)
+        legs = [
+            (sender, bureau.ori, sent_at, {**payload, "relay_to": transaction.ori}),
+            (bureau.ori, transaction.ori, relayed_at, {**payload, "relayed_by": bureau.ori}),
+        ]
+    for leg_sender, recipient, at, leg_payload in legs:
+        outbox.enqueue(
+            session,
+            message_type=message_type,
+            control_number=transaction.tcn,
+            sender=leg_sender,
+            recipient=recipient,
+            created_at=at,
+            payload=leg_payload,
+            transaction_id=transaction.id,
+        )
 
 
 # --------------------------------------------------------------------------- steps

@@ -10,6 +10,7 @@ from securecomm.cases.models import Case, CaseState, Detainer
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
+from securecomm.interop.clock import Leg, ServiceClock, after
 from securecomm.interop.context import State, audit_step, history_of, record_decision
 from securecomm.interop.models import Jurisdiction, Transaction
 from securecomm.priority import rules as priority_rules
@@ -18,10 +19,21 @@ from securecomm.repositories.models import ImmigrationSubject
 from securecomm.status import rules as status_rules
 
 
-def field_office_decides(session: Session, transaction: Transaction) -> None:
-    """Priority under the scheme in force, then the detainer decision; opens the case."""
+def field_office_decides(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
+    """Priority under the scheme in force, then the detainer decision; opens the case.
+
+    The rules are applied as of the booking day (the facts the IAR reported); the case,
+    the decisions and any detainer are dated when the officer has read the IDR+IAR."""
     subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
     on = transaction.booked_at.date()
+    decided_at = after(
+        clock,
+        transaction.booked_at,
+        transaction.tcn,
+        Leg.IMMIGRATION_SEARCH,
+        Leg.STATUS_DETERMINATION,
+        Leg.FIELD_OFFICE_REVIEW,
+    )
     encounters = repository_service.encounter_facts(subject)
     history = history_of(session, transaction)
     status = status_rules.determine_status(encounters=encounters, history=history, as_of=on)
@@ -39,19 +51,19 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
         immigration_subject_id=subject.id,
         field_office=office,
         state=initial,
-        opened_at=transaction.booked_at,
+        opened_at=decided_at,
         scheme_id=priority.value.scheme_id,
         priority_category=priority.value.category,
         priority_rank=priority.value.rank,
         match_level=transaction.match_level,
     )
-    case_service.open_case(session, case=case, at=transaction.booked_at, note=detainer.value.reason)
+    case_service.open_case(session, case=case, at=decided_at, note=detainer.value.reason)
     record_decision(
         session,
         kind="priority",
         decision=priority,
         outcome=priority.value.category or "not a priority",
-        at=transaction.booked_at,
+        at=decided_at,
         transaction=transaction,
         case=case,
     )
@@ -60,7 +72,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
         kind="detainer",
         decision=detainer,
         outcome=str(detainer.value.form) if detainer.value.lodge else "no detainer",
-        at=transaction.booked_at,
+        at=decided_at,
         transaction=transaction,
         case=case,
     )
@@ -72,7 +84,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
                 requests_hold=detainer.value.requests_hold,
                 probable_cause=detainer.value.probable_cause,
                 warrant=detainer.value.warrant,
-                lodged_at=transaction.booked_at,
+                lodged_at=decided_at,
             )
         )
         outbox.enqueue(
@@ -81,7 +93,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
             control_number=transaction.tcn,
             sender=office,
             recipient=transaction.ori,
-            created_at=transaction.booked_at,
+            created_at=decided_at,
             payload={
                 "tcr": transaction.tcn,
                 "form": str(detainer.value.form),
@@ -98,6 +110,7 @@ def field_office_decides(session: Session, transaction: Transaction) -> None:
         kind="field_office.decided",
         actor=office,
         summary=f"case {case.id}: {initial}; {detainer.value.reason}",
+        at=decided_at,
     )
     transaction.state = State.COMPLETED
 

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from securecomm.interop.acceptance import accept_booking
-from securecomm.interop.context import Galleries, State, record_decision
+from securecomm.interop.clock import ServiceClock
+from securecomm.interop.context import FlowContext, Galleries, State, record_decision
 from securecomm.interop.field_office import field_office_decides
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.interop.searches import (
@@ -40,6 +41,7 @@ from securecomm.interop.status_query import answer_or_query, determine_status, r
 
 __all__ = [
     "STEPS",
+    "FlowContext",
     "Galleries",
     "State",
     "StepFn",
@@ -48,24 +50,31 @@ __all__ = [
     "record_decision",
 ]
 
-StepFn = Callable[[Session, Transaction, Galleries], None]
+StepFn = Callable[[Session, Transaction, FlowContext], None]
 
 
-def _without_galleries(step: Callable[[Session, Transaction], None]) -> StepFn:
-    def run(session: Session, transaction: Transaction, _galleries: Galleries) -> None:
-        step(session, transaction)
+def _searching(step: Callable[[Session, Transaction, Galleries], None]) -> StepFn:
+    def run(session: Session, transaction: Transaction, context: FlowContext) -> None:
+        step(session, transaction, context.galleries)
+
+    return run
+
+
+def _answering(step: Callable[[Session, Transaction, ServiceClock], None]) -> StepFn:
+    def run(session: Session, transaction: Transaction, context: FlowContext) -> None:
+        step(session, transaction, context.clock)
 
     return run
 
 
 STEPS: dict[TransactionState, StepFn] = {
-    State.VALIDATED: criminal_search,
-    State.AWAITING_CRIMINAL_EXAMINER: resume_criminal,
-    State.AWAITING_IMMIGRATION_EXAMINER: resume_immigration,
-    State.CRIMINAL_SEARCHED: _without_galleries(criminal_answer),
-    State.CRIMINAL_ANSWERED: immigration_search,
-    State.IMMIGRATION_SEARCHED: _without_galleries(answer_or_query),
-    State.STATUS_QUERIED: _without_galleries(determine_status),
-    State.STATUS_DETERMINED: _without_galleries(respond),
-    State.RESPONDED: _without_galleries(field_office_decides),
+    State.VALIDATED: _searching(criminal_search),
+    State.AWAITING_CRIMINAL_EXAMINER: _searching(resume_criminal),
+    State.AWAITING_IMMIGRATION_EXAMINER: _searching(resume_immigration),
+    State.CRIMINAL_SEARCHED: _answering(criminal_answer),
+    State.CRIMINAL_ANSWERED: _searching(immigration_search),
+    State.IMMIGRATION_SEARCHED: _answering(answer_or_query),
+    State.STATUS_QUERIED: _answering(determine_status),
+    State.STATUS_DETERMINED: _answering(respond),
+    State.RESPONDED: _answering(field_office_decides),
 }

@@ -10,8 +10,8 @@ from securecomm.biometrics import Band, SearchResult, Template
 from securecomm.booking.schemas import BookingDocument
 from securecomm.decisions import Decision, Trace
 from securecomm.domain import ChargeFact
-from securecomm.interop import outbox
 from securecomm.interop import rules as interop_rules
+from securecomm.interop.clock import Leg, ServiceClock, after
 from securecomm.interop.context import (
     Galleries,
     State,
@@ -20,6 +20,7 @@ from securecomm.interop.context import (
     document_of,
     match_level,
     record_decision,
+    send_to_booking_agency,
 )
 from securecomm.interop.models import Jurisdiction, Transaction
 from securecomm.repositories import service as repository_service
@@ -208,16 +209,16 @@ def resume_criminal(session: Session, transaction: Transaction, galleries: Galle
         _settle_criminal(session, transaction, galleries, *examined)
 
 
-def criminal_answer(session: Session, transaction: Transaction) -> None:
+def criminal_answer(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
+    """The SRE: identified or not, with the FBI and state numbers, back through the bureau."""
     subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
-    repository = answers_sender(session)
-    outbox.enqueue(
+    send_to_booking_agency(
         session,
+        transaction,
+        clock,
         message_type="SRE",
-        control_number=transaction.tcn,
-        sender=repository,
-        recipient=transaction.ori,
-        created_at=transaction.booked_at,
+        sender=answers_sender(session),
+        sent_at=after(clock, transaction.booked_at, transaction.tcn, Leg.CRIMINAL_SEARCH),
         payload={
             "tcr": transaction.tcn,
             "srf": "I" if transaction.criminal_identified else "N",
@@ -225,7 +226,6 @@ def criminal_answer(session: Session, transaction: Transaction) -> None:
             "sid": subject.state_id,
             "arrests_on_record": len(subject.arrests),
         },
-        transaction_id=transaction.id,
     )
     transaction.state = State.CRIMINAL_ANSWERED
 

@@ -3,6 +3,7 @@ centre's determination and the combined IDR+IAR answer."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from securecomm.booking.schemas import BookingDocument
 from securecomm.decisions import JSONValue
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
+from securecomm.interop.clock import Leg, ServiceClock, after
 from securecomm.interop.context import (
     State,
     audit_step,
@@ -20,6 +22,7 @@ from securecomm.interop.context import (
     history_of,
     immigration_ori,
     record_decision,
+    send_to_booking_agency,
 )
 from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction
 from securecomm.repositories import service as repository_service
@@ -27,21 +30,21 @@ from securecomm.repositories.models import ImmigrationSubject
 from securecomm.status import rules as status_rules
 
 
-def answer_or_query(session: Session, transaction: Transaction) -> None:
+def answer_or_query(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
     """No match: an IDR no-match answer ends the transaction. Match: an IAQ to the
     status centre."""
     document = document_of(session, transaction)
     ident = immigration_ori(session)
+    searched_at = after(clock, transaction.booked_at, transaction.tcn, Leg.IMMIGRATION_SEARCH)
     if transaction.immigration_subject_id is None:
-        outbox.enqueue(
+        send_to_booking_agency(
             session,
+            transaction,
+            clock,
             message_type="IDR-NM",
-            control_number=transaction.tcn,
             sender=ident,
-            recipient=transaction.ori,
-            created_at=transaction.booked_at,
+            sent_at=searched_at,
             payload={"tcr": transaction.tcn, "result": "no match"},
-            transaction_id=transaction.id,
         )
         transaction.state = State.COMPLETED
         return
@@ -54,7 +57,7 @@ def answer_or_query(session: Session, transaction: Transaction) -> None:
         control_number=transaction.tcn,
         sender=ident,
         recipient=centre,
-        created_at=transaction.booked_at,
+        created_at=searched_at,
         payload={
             "pur": "C",
             "atn": transaction.ori,
@@ -79,7 +82,8 @@ def _most_serious_code(document: BookingDocument) -> str:
     return max(document.charges, key=lambda charge: charge.max_term_days).ncic_code
 
 
-def determine_status(session: Session, transaction: Transaction) -> None:
+def determine_status(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
+    """The status centre's determination (as of the booking day), dated when it answers."""
     subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
     decision = status_rules.determine_status(
         encounters=repository_service.encounter_facts(subject),
@@ -93,7 +97,7 @@ def determine_status(session: Session, transaction: Transaction) -> None:
         kind="status",
         decision=decision,
         outcome=determination.category,
-        at=transaction.booked_at,
+        at=answered_at(clock, transaction),
         transaction=transaction,
     )
     audit_step(
@@ -102,12 +106,25 @@ def determine_status(session: Session, transaction: Transaction) -> None:
         kind="status.determined",
         actor="status_centre",
         summary=f"status {determination.category}; removable={determination.removable}",
+        at=answered_at(clock, transaction),
     )
     transaction.state = State.STATUS_DETERMINED
 
 
-def respond(session: Session, transaction: Transaction) -> None:
-    """The combined IDR+IAR goes to the local agency and to the ICE field office."""
+def answered_at(clock: ServiceClock, transaction: Transaction) -> datetime:
+    """When the status centre's IAR leaves: the IDENT search, then the determination."""
+    return after(
+        clock,
+        transaction.booked_at,
+        transaction.tcn,
+        Leg.IMMIGRATION_SEARCH,
+        Leg.STATUS_DETERMINATION,
+    )
+
+
+def respond(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
+    """The combined IDR+IAR goes to the ICE field office, and to the local agency through
+    its state bureau."""
     subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
     status = session.scalars(
         select(DecisionRecord).where(
@@ -124,17 +141,26 @@ def respond(session: Session, transaction: Transaction) -> None:
         "idr": {"result": "match", "fin": subject.fin, "a_number": subject.a_number},
         "iar": {"status": status.outcome, "evidence": _evidence(status)},
     }
-    for recipient in (transaction.ori, office):
-        outbox.enqueue(
-            session,
-            message_type="IDR-IAR",
-            control_number=transaction.tcn,
-            sender=centre,
-            recipient=recipient,
-            created_at=transaction.booked_at,
-            payload=payload,
-            transaction_id=transaction.id,
-        )
+    sent_at = answered_at(clock, transaction)
+    outbox.enqueue(
+        session,
+        message_type="IDR-IAR",
+        control_number=transaction.tcn,
+        sender=centre,
+        recipient=office,
+        created_at=sent_at,
+        payload=payload,
+        transaction_id=transaction.id,
+    )
+    send_to_booking_agency(
+        session,
+        transaction,
+        clock,
+        message_type="IDR-IAR",
+        sender=centre,
+        sent_at=sent_at,
+        payload=payload,
+    )
     transaction.state = State.RESPONDED
 
 

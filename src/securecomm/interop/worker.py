@@ -37,6 +37,7 @@ from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock
 from securecomm.exceptions import InputError
 from securecomm.interop import flows, guard, outbox
+from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
@@ -67,6 +68,7 @@ class Worker:
         save_every: int = 500,
         retry: guard.RetryPolicy | None = None,
         lease: timedelta = timedelta(minutes=2),
+        clock: ServiceClock | None = None,
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
         level with the database instead of rebuilt); without it they are rebuilt."""
@@ -77,6 +79,7 @@ class Worker:
         self._save_every = save_every
         self._retry = retry or guard.RetryPolicy()
         self._lease = lease
+        self._clock = clock or BookingTimeClock()
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.reconciled = 0
         with database.session() as session:
@@ -263,7 +266,9 @@ class Worker:
                     tracker.step = str(before)
                     if before is TransactionState.VALIDATED:
                         self.galleries.sync(session)  # what other workers enrolled
-                    flows.STEPS[before](session, transaction, self.galleries)
+                    flows.STEPS[before](
+                        session, transaction, flows.FlowContext(self.galleries, self._clock)
+                    )
                     steps += 1
                     if transaction.state is before:  # an examiner has not decided yet
                         submission.state = SubmissionState.PARKED

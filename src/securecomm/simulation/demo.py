@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,14 @@ from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
 from securecomm.interop.worker import Worker
-from securecomm.oversight import report, statistics
+from securecomm.oversight import answer_times, report, statistics
+from securecomm.oversight.answer_times import AnswerTimes
 from securecomm.oversight.statistics import Statistics
 from securecomm.simulation import agreement, demo_store, examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.models import DemoStage
+from securecomm.simulation.service_times import DrawnServiceTimes
 from securecomm.simulation.world import World
 
 
@@ -69,6 +71,7 @@ class DemoResult:
     phase_seconds: dict[str, float]
     files: list[Path]
     resumed_from: str | None = None  # the stage a killed earlier run had reached
+    answer_times: list[AnswerTimes] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         n = self.statistics.nationwide
@@ -107,6 +110,16 @@ class DemoResult:
             "wrong_identifications": self.accuracy.wrong_identifications,
             "citizens_flagged": self.accuracy.citizens_flagged,
             "status_mismatches": self.accuracy.status_mismatches,
+            "answer_minutes": {
+                row.answer: {
+                    "answers": row.answers,
+                    "median": row.median_minutes,
+                    "p90": row.p90_minutes,
+                    "p99": row.p99_minutes,
+                    "max": row.max_minutes,
+                }
+                for row in self.answer_times
+            },
             "resumed_from": self.resumed_from,
             "seconds": round(self.seconds, 2),
             "phase_seconds": {k: round(v, 2) for k, v in self.phase_seconds.items()},
@@ -156,6 +169,7 @@ def run_demo(
         database,
         court=SimulatedImmigrationCourt(world),
         transport=_exchange_transport(database, options.exchange_dir),
+        clock=DrawnServiceTimes(world.seed),
     )
     pending = worker.pending()
     reviews = 0
@@ -178,6 +192,7 @@ def run_demo(
         accuracy = scoring.score_identifications(session, world, links, expectation)
         agreed = agreement.compare(session, world, links, expectation)
         rejected = len(booking_service.rejected(session, limit=1_000_000))
+        waits = answer_times.answer_times(session)
     mismatches = scoring.mismatched_cells(actual, expectation.statistics)
     files = statistics.write_csv(actual, options.output_dir)
     files.append(
@@ -209,6 +224,7 @@ def run_demo(
         phase_seconds=phases,
         files=files,
         resumed_from=None if reached is None else str(reached),
+        answer_times=waits,
     )
 
 

@@ -18,7 +18,9 @@ from securecomm.auth.models import Agency
 from securecomm.booking.models import Submission
 from securecomm.database import Database
 from securecomm.exceptions import SecurecommError
+from securecomm.interop.clock import ServiceClock
 from securecomm.simulation.models import DemoRun, DemoStage
+from securecomm.simulation.service_times import DrawnServiceTimes
 
 
 class DemoStoreError(SecurecommError):
@@ -93,6 +95,14 @@ def resumable(database: Database, options: WorldOptions) -> bool:
             and run.options == options.as_record()
             and run.stage in (DemoStage.REFERENCE_LOADED, DemoStage.RECEIVED)
         )
+
+
+def service_clock(database: Database) -> ServiceClock | None:
+    """The drawn service times of the demo world in this store (None: not a demo store),
+    so a worker finishing a killed demo dates its messages as the demo would have."""
+    with database.session() as session:
+        run = session.scalars(select(DemoRun).order_by(DemoRun.id.desc())).first()
+        return None if run is None else DrawnServiceTimes(int(run.options["seed"]))
 
 
 def _describe(options: dict[str, Any]) -> str:
