@@ -298,3 +298,41 @@ def test_lea_response_without_a_detainer_is_a_typed_error() -> None:
     nothing = DetainerDecision(False, None, False, None, None, "none")
     with pytest.raises(NoDetainerError):
         lea_response(policy=DetainerPolicy.HONOUR_ALL, decision=nothing)
+
+
+# --- the transfer request (I-247X) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "day", "form", "hold"),
+    [
+        (DetainerPolicy.NOTIFY_ONLY, date(2016, 3, 1), DetainerForm.I_247X, False),
+        (DetainerPolicy.NOTIFY_ONLY, date(2017, 2, 15), DetainerForm.I_247X, False),  # EO
+        (DetainerPolicy.HONOUR_ALL, date(2016, 3, 1), DetainerForm.I_247D, True),
+        (DetainerPolicy.DECLINE_ALL, date(2016, 3, 1), DetainerForm.I_247D, True),
+        (DetainerPolicy.NOTIFY_ONLY, date(2015, 6, 1), DetainerForm.I_247, True),
+        (DetainerPolicy.NOTIFY_ONLY, date(2017, 4, 2), DetainerForm.I_247A, True),
+    ],
+)
+def test_a_jail_that_notifies_but_never_holds_gets_a_transfer_request(
+    policy: DetainerPolicy, day: date, form: DetainerForm, hold: bool
+) -> None:
+    scheme = "pep2014" if day < date(2017, 1, 25) else "eo13768"
+    category = "PEP 1(d)" if scheme == "pep2014" else "EO 13768 5(a)"
+    held = PriorityAssessment(
+        scheme_id=scheme,
+        category=category,
+        is_priority=True,
+        match_level=MatchLevel.LEVEL_1,
+        conviction_level=ConvictionLevel.LEVEL_1,
+        discretion=None,
+        categories=(category, "PEP 1(d)") if scheme == "eo13768" else (category,),
+        categories_by_scheme={"pep2014": ("PEP 1(d)",)},
+    )
+    decision = decide_detainer(status=status(), priority=held, on=day, policy=policy)
+    assert decision.value.form is form, decision.value.reason
+    assert decision.value.requests_hold is hold
+    if form is DetainerForm.I_247X:
+        assert "never holds" in decision.value.reason
+        answer = lea_response(policy=policy, decision=decision.value).value
+        assert answer is LeaResponse.HONOURED  # custody passes at release; no hold asked

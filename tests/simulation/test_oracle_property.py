@@ -14,6 +14,7 @@ from securecomm.detainers.rules import decide_detainer
 from securecomm.domain import (
     ChargeFact,
     CriminalHistoryFact,
+    DetainerPolicy,
     Disposition,
     EncounterFact,
     EncounterKind,
@@ -106,14 +107,17 @@ def histories(draw: st.DrawFn) -> tuple[PersonKind, list[EncounterFact], list[Ch
 
 
 @settings(max_examples=1500, deadline=None)
-@given(histories())
+@given(histories(), st.sampled_from(list(DetainerPolicy)))
 def test_production_rules_agree_with_the_oracle(
     case: tuple[PersonKind, list[EncounterFact], list[ChargeFact], date],
+    policy: DetainerPolicy,
 ) -> None:
     kind, encounters, charges, day = case
     history = CriminalHistoryFact(tuple(charges)).as_of(day)
     status = determine_status(encounters=encounters, history=history, as_of=day).value
-    want = oracle.expect(kind=kind, charges=charges, encounters=encounters, day=day)
+    want = oracle.expect(
+        kind=kind, charges=charges, encounters=encounters, day=day, policy=policy.value
+    )
     assert status.category is want.status
     assert status.removable == want.removable, want.reasons
     assert status.probable_cause == want.probable_cause
@@ -123,7 +127,7 @@ def test_production_rules_agree_with_the_oracle(
     assert priority.scheme_id == want.scheme
     assert set(priority.categories) == set(want.categories), want.reasons
     assert priority.rank == want.rank
-    detainer = decide_detainer(status=status, priority=priority, on=day).value
+    detainer = decide_detainer(status=status, priority=priority, on=day, policy=policy).value
     assert detainer.lodge == want.lodge, (detainer.reason, want.reasons)
     assert (str(detainer.form) if detainer.form else None) == want.form, want.reasons
     assert detainer.requests_hold == want.requests_hold, (detainer.reason, want.reasons)

@@ -498,7 +498,12 @@ def resolve_analyst_review(
         encounters=repository_service.encounter_facts(subject),
         as_of=at.date(),
     )
-    detainer = detainer_rules.decide_detainer(status=status, priority=priority.value, on=at.date())
+    detainer = detainer_rules.decide_detainer(
+        status=status,
+        priority=priority.value,
+        on=at.date(),
+        policy=case_service.jurisdiction_of(session, case).detainer_policy,
+    )
     case.scheme_id = priority.value.scheme_id
     case.priority_category = priority.value.category
     case.priority_rank = priority.value.rank

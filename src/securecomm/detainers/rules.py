@@ -244,15 +244,40 @@ def _form_for(
     return _era_for(on, "notify"), False, note
 
 
+def _transfer_instead(
+    on: date, era: FormEra, requests_hold: bool, policy: DetainerPolicy | None
+) -> tuple[FormEra, bool, str] | None:
+    """Where the holding agency notifies but never holds, a hold request would only be
+    declined: while a transfer form is in force ICE asks for custody at release instead."""
+    if not requests_hold or policy is None:
+        return None
+    rule = policy_rules()[policy]
+    transfer = next((e for e in form_eras() if "transfer" in e.serves and e.in_force(on)), None)
+    if transfer is None or rule.holds != "never" or not rule.notifies:
+        return None
+    note = (
+        f"the holding agency's policy ({policy.value}) notifies but never holds, so instead "
+        f"of an {era.form.value} it would decline, the {transfer.form.value} asks for "
+        "custody to pass to ICE at release (no detention beyond it)"
+    )
+    return transfer, False, note
+
+
 def decide_detainer(
-    *, status: StatusDetermination, priority: PriorityAssessment, on: date
+    *,
+    status: StatusDetermination,
+    priority: PriorityAssessment,
+    on: date,
+    policy: DetainerPolicy | None = None,
 ) -> Decision[DetainerDecision]:
-    """Whether to lodge a detainer on ``on``, with which form, basis and warrant."""
+    """Whether to lodge a detainer on ``on``, with which form, basis and warrant;
+    ``policy`` is the holding agency's stated detainer policy where ICE knows it."""
     inputs = {
         "status": status.category.value,
         "priority": ", ".join(priority.categories) or "none",
         "scheme": priority.scheme_id,
         "on": on.isoformat(),
+        "holding_agency_policy": policy.value if policy else "unknown",
     }
     if status.category.is_citizen or status.category is StatusCategory.UNABLE_TO_DETERMINE:
         reason = "never a detainer for a citizen or an undetermined status"
@@ -267,6 +292,10 @@ def decide_detainer(
         return _no_detainer("detainer.not_a_priority", reason, inputs)
     wants_hold, hold_reason = _wants_hold(priority)
     era, requests_hold, form_note = _form_for(on, priority, wants_hold)
+    transfer = _transfer_instead(on, era, requests_hold, policy)
+    if transfer is not None:
+        era, requests_hold, transfer_note = transfer
+        form_note = "; ".join(part for part in (form_note, transfer_note) if part)
     warrant = None
     if era.requires_warrant:
         warrant = (

@@ -173,7 +173,8 @@ def _render(
         return ANSI_NIST_SUFFIX, encode(build_idr(reply_to, control, None)), kind
     if kind == "IDR-IAR":
         iar = _iar(message, context)
-        if message.recipient == context.reply_to.submitter_ori:
+        to_the_booking = message.recipient == context.reply_to.submitter_ori
+        if to_the_booking or "relay_to" in payload:  # the agency, or its bureau relaying
             return ANSI_NIST_SUFFIX, encode(build_idr(reply_to, control, iar)), kind
         return NLETS_SUFFIX, format_iar(iar).encode("ascii"), "IAR"
     if kind == "IAQ":

@@ -40,8 +40,13 @@ def field_office_decides(session: Session, transaction: Transaction, clock: Serv
     priority = priority_rules.assess_priority(
         history=history, status=status.value, encounters=encounters, as_of=on
     )
-    detainer = detainer_rules.decide_detainer(status=status.value, priority=priority.value, on=on)
     jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    detainer = detainer_rules.decide_detainer(
+        status=status.value,
+        priority=priority.value,
+        on=on,
+        policy=jurisdiction.detainer_policy,
+    )
     office = auth_service.agency_for_role(
         session, AgencyRole.ICE_FIELD_OFFICE, state=jurisdiction.state
     ).ori

@@ -306,9 +306,18 @@ def _eo(
 
 
 def _form(
-    day: date, scheme: str, held: dict[str, int], pep_held: dict[str, int]
+    day: date, scheme: str, held: dict[str, int], pep_held: dict[str, int], policy: str | None
 ) -> tuple[str, bool, str]:
     """The form, whether it asks for a hold, and why (DOMAIN.md s6, decisions.md)."""
+    form, hold, why = _hold_form(day, scheme, held, pep_held)
+    if form == "I-247D" and policy == "notify_only":
+        return "I-247X", False, "the jail notifies but never holds: transfer at release"
+    return form, hold, why
+
+
+def _hold_form(
+    day: date, scheme: str, held: dict[str, int], pep_held: dict[str, int]
+) -> tuple[str, bool, str]:
     if day >= I247A_FROM:
         return "I-247A", True, "I-247A from 2 Apr 2017: hold, probable cause and a warrant"
     if scheme in ("sc2008", "morton2010"):
@@ -330,8 +339,10 @@ def expect(
     charges: Sequence[ChargeFact],
     encounters: Sequence[EncounterFact],
     day: date,
+    policy: str | None = None,
 ) -> Expected:
-    """Status, priority, form and hold that should follow a booking on ``day``."""
+    """Status, priority, form and hold that should follow a booking on ``day`` in a
+    jurisdiction with this detainer ``policy``."""
     category, removable = status(kind, charges, day)
     cause = probable_cause(category, removable)
     scheme = scheme_on(day)
@@ -359,7 +370,7 @@ def expect(
     if not removable or cause is None or not held:
         return no
     pep_held = categories("pep2014", facts)
-    form, hold, why = _form(day, scheme, held, pep_held)
+    form, hold, why = _form(day, scheme, held, pep_held, policy)
     warrant = None
     if form == "I-247A":
         warrant = "I-205" if cause == "final_order" else "I-200"

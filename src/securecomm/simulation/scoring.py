@@ -151,7 +151,11 @@ def _book(
     if not matched or person.encounters is None:
         return None
     expected = oracle.expect(
-        kind=person.kind, charges=person.charges, encounters=person.encounters, day=booked_on
+        kind=person.kind,
+        charges=person.charges,
+        encounters=person.encounters,
+        day=booked_on,
+        policy=jurisdiction.detainer_policy.value,
     )
     if expected.lodge:
         counts.detainers += 1
