@@ -8,14 +8,22 @@ planted rule error must show up, so the comparison is known to be able to fail.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from securecomm.cases.models import Detainer
 from securecomm.database import Database
+from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse
+from securecomm.interop.models import DecisionRecord
 from securecomm.priority import rules as priority_rules
+from securecomm.simulation import demo
 from securecomm.simulation.demo import DemoOptions, DemoResult, run_demo
+from securecomm.simulation.world import World
 
 ERAS = {"sc2008", "morton2010", "pep2014", "eo13768"}
 
@@ -57,3 +65,46 @@ def test_a_planted_rule_error_is_caught(
     fields = {item.field for item in result.agreement.items}
     assert fields & {"categories", "rank"}
     assert "oracle" in str(result.agreement.items[0])
+
+
+def test_jails_that_notify_but_never_hold_get_transfer_requests(
+    sqlite_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every jurisdiction notifies and never holds: in the PEP-forms window each hold
+    # priority gets an I-247X (custody at release, no detention past it), and the flow
+    # still agrees with the oracle person by person.
+    real_build = demo.build_world
+
+    def notify_only_world(**kwargs: Any) -> World:
+        world = real_build(**kwargs)
+        notify_only = tuple(
+            replace(spec, detainer_policy=DetainerPolicy.NOTIFY_ONLY)
+            for spec in world.jurisdictions
+        )
+        return replace(world, jurisdictions=notify_only)
+
+    monkeypatch.setattr(demo, "build_world", notify_only_world)
+    result = _run(sqlite_database, tmp_path, seed=13, people=400)
+    assert result.agreement.items == [], result.agreement.items[:3]
+    with sqlite_database.session() as session:
+        transfers = session.scalars(
+            select(Detainer).where(Detainer.form == DetainerForm.I_247X)
+        ).all()
+        assert transfers, "no transfer request was lodged"
+        assert not session.scalars(
+            select(Detainer).where(Detainer.form == DetainerForm.I_247D)
+        ).all()
+        plans = 0
+        for detainer in transfers:
+            assert detainer.requests_hold is False
+            assert detainer.response in (LeaResponse.HONOURED, None)  # None: not released
+            plan = session.scalars(
+                select(DecisionRecord).where(
+                    DecisionRecord.case_id == detainer.case_id,
+                    DecisionRecord.kind == "custody_plan",
+                )
+            ).one_or_none()
+            if plan is not None:  # released: ICE met the release, or the person walked
+                assert plan.traces[0]["rule"] == "custody.meet_release"
+                plans += 1
+        assert plans > 0
