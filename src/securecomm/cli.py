@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
+from securecomm.audit import cli as audit_cli
 from securecomm.biometrics import cli as biometrics_cli
 from securecomm.booking import cli as booking_cli
 from securecomm.cases import capacity_cli
@@ -35,6 +36,7 @@ app.add_typer(examiner_app, name="examiner")
 app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/NIST-ITL files.")
 app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
+app.add_typer(audit_cli.app, name="audit")
 app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
 
 # Logs and pipes get a full-width table; a terminal uses its own width.

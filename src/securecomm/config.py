@@ -1,9 +1,9 @@
 """Settings from the environment (prefix ``SECURECOMM_``), validated once.
 
 SQLite in ``./var`` by default so one machine needs nothing installed;
-``SECURECOMM_DATABASE_URL=postgresql+psycopg://...`` for PostgreSQL. No secret is
-defined until something signs with one: a setting nobody reads only gives a false
-sense of protection (the service's session and audit-signing keys come with it).
+``SECURECOMM_DATABASE_URL=postgresql+psycopg://...`` for PostgreSQL. The keys have
+development defaults that are public (they are in this file): outside development the
+settings refuse to load while a key still has its default.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Public on purpose: development only, refused elsewhere (never sign real logs with it).
+DEVELOPMENT_AUDIT_KEY = "ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1rZXktMzJieXQ="
 
 
 class Settings(BaseSettings):
@@ -28,6 +31,20 @@ class Settings(BaseSettings):
     max_submission_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # CAR/CNA files
     max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)  # JSON bookings
     max_json_depth: int = Field(default=16, ge=4, le=200)
+    # Ed25519 private key (base64 of 32 bytes) that signs the audit log's checkpoints.
+    audit_signing_key: str = DEVELOPMENT_AUDIT_KEY
+    # Seal the audit log (link new events, sign a checkpoint) after this many steps.
+    audit_seal_every: int = Field(default=200, ge=1)
+
+    @model_validator(mode="after")
+    def _no_default_keys_outside_development(self) -> Settings:
+        if self.environment != "development" and self.audit_signing_key == DEVELOPMENT_AUDIT_KEY:
+            raise ValueError(
+                f"environment {self.environment}: SECURECOMM_AUDIT_SIGNING_KEY still has "
+                "its public development default; set a key of your own "
+                "(`securecomm audit new-key`)"
+            )
+        return self
 
     def __repr__(self) -> str:  # the URL may hold a password
         from securecomm.database.engine import mask_url

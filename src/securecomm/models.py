@@ -1,6 +1,6 @@
 """Every table, imported once so Alembic and ``Base.metadata`` see the whole schema."""
 
-from securecomm.audit.models import AuditEvent
+from securecomm.audit.models import AuditChainLink, AuditCheckpoint, AuditEvent
 from securecomm.auth.models import Agency
 from securecomm.booking.models import Submission
 from securecomm.cases.models import Case, CaseEvent, Detainer, DocketEntry
@@ -30,6 +30,8 @@ metadata = Base.metadata
 __all__ = [
     "Agency",
     "Arrest",
+    "AuditChainLink",
+    "AuditCheckpoint",
     "AuditEvent",
     "Case",
     "CaseEvent",

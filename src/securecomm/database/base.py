@@ -70,4 +70,5 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSONDict,
         list[dict[str, Any]]: JSONDict,
+        list[str]: JSONDict,
     }

@@ -1,4 +1,4 @@
-"""One lock shared by every worker on a database: the order lock.
+"""Locks shared by every process on a database: the order lock, and the audit lock.
 
 The flow is defined in booking-time order (an identity enrolled by one booking is there
 for the next; a disposition changes the history the next booking of the same person is
@@ -6,6 +6,7 @@ judged on; beds go to releases in order). Workers keep that order by driving a
 submission only while holding this lock: on PostgreSQL a session-level advisory lock
 (released by the server if the holder's connection dies), on SQLite an exclusive
 ``flock`` on a file beside the database (released by the kernel if the holder dies).
+The audit lock, taken the same way, serialises sealing the audit log.
 """
 
 from __future__ import annotations
@@ -20,35 +21,49 @@ from sqlalchemy import Engine, text
 
 # Any constant: the advisory lock key securecomm's workers agree on.
 ORDER_LOCK_KEY = 0x5EC0C033
-_MEMORY_LOCKS: dict[int, threading.Lock] = {}
+AUDIT_LOCK_KEY = 0x5EC0A0D1
+_MEMORY_LOCKS: dict[tuple[int, int], threading.Lock] = {}
 
 
 @contextmanager
 def order_lock(engine: Engine) -> Iterator[None]:
     """Hold the order lock for the duration of the block (blocking until it is free)."""
-    backend = engine.url.get_backend_name()
-    if backend == "postgresql":
-        with _advisory_lock(engine):
-            yield
-        return
-    database = engine.url.database
-    if not database or database == ":memory:":
-        with _MEMORY_LOCKS.setdefault(id(engine), threading.Lock()):
-            yield
-        return
-    with _file_lock(Path(database).with_name(Path(database).name + ".order-lock")):
+    with _database_lock(engine, ORDER_LOCK_KEY, ".order-lock"):
         yield
 
 
 @contextmanager
-def _advisory_lock(engine: Engine) -> Iterator[None]:
+def audit_lock(engine: Engine) -> Iterator[None]:
+    """Hold the lock under which the audit log is sealed (one sealer at a time)."""
+    with _database_lock(engine, AUDIT_LOCK_KEY, ".audit-lock"):
+        yield
+
+
+@contextmanager
+def _database_lock(engine: Engine, key: int, suffix: str) -> Iterator[None]:
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
+        with _advisory_lock(engine, key):
+            yield
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        with _MEMORY_LOCKS.setdefault((id(engine), key), threading.Lock()):
+            yield
+        return
+    with _file_lock(Path(database).with_name(Path(database).name + suffix)):
+        yield
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, key: int) -> Iterator[None]:
     with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ORDER_LOCK_KEY})
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
         connection.commit()
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ORDER_LOCK_KEY})
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             connection.commit()
 
 
@@ -63,4 +78,4 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-__all__ = ["ORDER_LOCK_KEY", "order_lock"]
+__all__ = ["AUDIT_LOCK_KEY", "ORDER_LOCK_KEY", "audit_lock", "order_lock"]

@@ -28,11 +28,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from securecomm.audit import chain as audit_chain
+from securecomm.audit.signing import CheckpointSigner
 from securecomm.biometrics import MatchParameters
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.cases import flows as case_flows
 from securecomm.cases.ports import ImmigrationCourt
+from securecomm.config import get_settings
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock
 from securecomm.exceptions import InputError
@@ -69,6 +72,8 @@ class Worker:
         retry: guard.RetryPolicy | None = None,
         lease: timedelta = timedelta(minutes=2),
         clock: ServiceClock | None = None,
+        signer: CheckpointSigner | None = None,
+        seal_every: int | None = None,
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
         level with the database instead of rebuilt); without it they are rebuilt."""
@@ -80,6 +85,8 @@ class Worker:
         self._retry = retry or guard.RetryPolicy()
         self._lease = lease
         self._clock = clock or BookingTimeClock()
+        self._signer = signer or audit_chain.signer_from_settings()
+        self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.reconciled = 0
         with database.session() as session:
@@ -153,8 +160,11 @@ class Worker:
                 after_each()
             if report.submissions % self._save_every == 0:
                 self.save_galleries()
+            if report.submissions % self._seal_every == 0:
+                audit_chain.seal_now(self._database, self._signer)
         self.save_galleries()
         report.messages_delivered += self._dispatch()
+        audit_chain.seal_now(self._database, self._signer)  # what this run recorded
         return report
 
     def _dispatch(self) -> int:
