@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import merkle
@@ -171,8 +170,8 @@ class Verification:
         return self.events - self.sealed
 
 
-def _links(session: Session) -> Iterator[tuple[Any, ...]]:
-    query = (
+def _links_query() -> Select[Any]:
+    return (
         select(
             AuditChainLink.index,
             AuditChainLink.event_id,
@@ -185,8 +184,6 @@ def _links(session: Session) -> Iterator[tuple[Any, ...]]:
         .order_by(AuditChainLink.index)
         .execution_options(yield_per=5000)
     )
-    for row in session.execute(query):
-        yield tuple(row)
 
 
 def verify(session: Session, public_key: Ed25519PublicKey) -> Verification:
@@ -196,24 +193,27 @@ def verify(session: Session, public_key: Ed25519PublicKey) -> Verification:
     result.checkpoints = len(checkpoints)
     expected_key = key_id(public_key)
     frontier, head = merkle.Frontier(), GENESIS
-    for index, event_id, leaf_data, chain_hash, found_id, *content in _links(session):
-        problem = _link_problem(index, frontier.size, event_id, found_id, leaf_data, content)
-        if problem is None:
-            head = next_link(head, leaf_data)
-            if head != chain_hash:
-                problem = f"link {index} (event {event_id}): the chain breaks here"
-        if problem is not None:
-            result.problems.append(problem)
-            return result
-        frontier.append(merkle.leaf_hash(bytes.fromhex(leaf_data)))
-        result.sealed = frontier.size
-        checkpoint = checkpoints.get(frontier.size)
-        if checkpoint is not None:
-            result.problems += _checkpoint_problems(
-                checkpoint, frontier, head, expected_key, public_key
-            )
-            if result.problems:
+    # Streamed in batches (a server-side cursor on PostgreSQL) and closed even when the
+    # walk stops at the first bad link.
+    with session.execute(_links_query()) as links:
+        for index, event_id, leaf_data, chain_hash, found_id, *content in links:
+            problem = _link_problem(index, frontier.size, event_id, found_id, leaf_data, content)
+            if problem is None:
+                head = next_link(head, leaf_data)
+                if head != chain_hash:
+                    problem = f"link {index} (event {event_id}): the chain breaks here"
+            if problem is not None:
+                result.problems.append(problem)
                 return result
+            frontier.append(merkle.leaf_hash(bytes.fromhex(leaf_data)))
+            result.sealed = frontier.size
+            checkpoint = checkpoints.get(frontier.size)
+            if checkpoint is not None:
+                result.problems += _checkpoint_problems(
+                    checkpoint, frontier, head, expected_key, public_key
+                )
+                if result.problems:
+                    return result
     beyond = [size for size in checkpoints if size > frontier.size]
     if beyond:
         result.problems.append(
