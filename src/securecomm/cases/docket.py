@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from securecomm.audit import service as audit_service
 from securecomm.cases import service as case_service
 from securecomm.database import Database
+from securecomm.database.locks import order_lock
 from securecomm.domain import CourtOutcome
 from securecomm.exceptions import ConfigurationError, NotFoundError
 
@@ -87,9 +88,11 @@ class DocketFileCourt:
 
 
 def court_of(database: Database, docket_file: Path | None = None) -> StoredDocketCourt:
-    """The store's court; a docket file given on the command line is loaded into it first."""
+    """The store's court; a docket file given on the command line is loaded into it first,
+    under the order lock, so workers started together with the same file don't both
+    insert the same entries."""
     if docket_file is not None:
         outcomes = read_docket_file(docket_file)
-        with database.session() as session:
+        with order_lock(database.engine), database.session() as session:
             record(session, outcomes, source=f"file {docket_file.name}"[:64])
     return StoredDocketCourt(database)
