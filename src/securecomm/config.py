@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     audit_signing_key: str = DEVELOPMENT_AUDIT_KEY
     # Seal the audit log (link new events, sign a checkpoint) after this many steps.
     audit_seal_every: int = Field(default=200, ge=1)
+    # The pages' session cookie is sent only over HTTPS (browsers treat localhost as
+    # secure); turn off only behind a TLS-terminating proxy that speaks plain HTTP.
+    cookie_secure: bool = True
 
     @model_validator(mode="after")
     def _no_default_keys_outside_development(self) -> Settings:

@@ -1,7 +1,7 @@
 """Every table, imported once so Alembic and ``Base.metadata`` see the whole schema."""
 
 from securecomm.audit.models import AuditChainLink, AuditCheckpoint, AuditEvent
-from securecomm.auth.models import Agency
+from securecomm.auth.models import AccessToken, Agency, User
 from securecomm.booking.models import Submission
 from securecomm.cases.models import Case, CaseEvent, Detainer, DocketEntry
 from securecomm.database import Base
@@ -28,6 +28,7 @@ from securecomm.simulation.models import DemoRun
 metadata = Base.metadata
 
 __all__ = [
+    "AccessToken",
     "Agency",
     "Arrest",
     "AuditChainLink",
@@ -52,5 +53,6 @@ __all__ = [
     "OutboxMessage",
     "Submission",
     "Transaction",
+    "User",
     "metadata",
 ]

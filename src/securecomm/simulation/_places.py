@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from securecomm.auth.standing import standing_agencies
 from securecomm.domain import AgencyRole, DetainerPolicy
 from securecomm.simulation.world import AgencySpec, JurisdictionSpec, SuspensionSpec
 
@@ -80,31 +81,6 @@ COUNTIES: tuple[County, ...] = (
 
 STATES: tuple[str, ...] = tuple(dict.fromkeys(county.state for county in COUNTIES))
 
-# ICE field office per state: (city code, city name).
-_FIELD_OFFICES: dict[str, tuple[str, str]] = {
-    "TX": ("HOU", "Houston"),
-    "CA": ("LOS", "Los Angeles"),
-    "AZ": ("PHO", "Phoenix"),
-    "FL": ("MIA", "Miami"),
-    "IL": ("CHI", "Chicago"),
-    "NY": ("NYC", "New York"),
-    "GA": ("ATL", "Atlanta"),
-}
-
-_STATE_BUREAUS: dict[str, str] = {
-    "TX": "Texas Department of Public Safety, Crime Records Service",
-    "CA": "California Department of Justice, Bureau of Criminal Identification",
-    "AZ": "Arizona Department of Public Safety, Central State Repository",
-    "FL": "Florida Department of Law Enforcement, Criminal Justice Information Services",
-    "IL": "Illinois State Police, Bureau of Identification",
-    "NY": "New York Division of Criminal Justice Services",
-    "GA": "Georgia Bureau of Investigation, Crime Information Center",
-}
-
-CRIMINAL_REPOSITORY_ORI = "WVIAFIS00"
-IMMIGRATION_REPOSITORY_ORI = "DCIDENT00"
-STATUS_CENTRE_ORI = "VTICE0900"
-
 
 def jurisdictions() -> tuple[JurisdictionSpec, ...]:
     return tuple(_jurisdiction(county) for county in COUNTIES)
@@ -138,41 +114,8 @@ def agencies() -> tuple[AgencySpec, ...]:
         )
         for county in COUNTIES
     )
-    bureaus = tuple(
-        AgencySpec(f"{state}SIB0000", _STATE_BUREAUS[state], AgencyRole.STATE_BUREAU, state, None)
-        for state in STATES
+    standing = tuple(
+        AgencySpec(agency.ori, agency.name, agency.role, agency.state, None)
+        for agency in standing_agencies(STATES)
     )
-    field_offices = tuple(
-        AgencySpec(
-            ori=f"{state}ICE{_FIELD_OFFICES[state][0]}0",
-            name=f"ICE ERO {_FIELD_OFFICES[state][1]} Field Office",
-            role=AgencyRole.ICE_FIELD_OFFICE,
-            state=state,
-            jurisdiction_code=None,
-        )
-        for state in STATES
-    )
-    national = (
-        AgencySpec(
-            CRIMINAL_REPOSITORY_ORI,
-            "Criminal repository (CJIS role)",
-            AgencyRole.CRIMINAL_REPOSITORY,
-            None,
-            None,
-        ),
-        AgencySpec(
-            IMMIGRATION_REPOSITORY_ORI,
-            "Immigration biometric repository (IDENT role)",
-            AgencyRole.IMMIGRATION_REPOSITORY,
-            None,
-            None,
-        ),
-        AgencySpec(
-            STATUS_CENTRE_ORI,
-            "Law Enforcement Support Center (status centre role)",
-            AgencyRole.STATUS_CENTRE,
-            None,
-            None,
-        ),
-    )
-    return local + bureaus + field_offices + national
+    return local + standing
