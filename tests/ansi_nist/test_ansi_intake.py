@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 from securecomm.ansi_nist import parse, parse_iaq, parse_iar, validate
 from securecomm.biometrics import Template
 from securecomm.booking.car import booking_from_car, car_from_booking, fit_name
-from securecomm.booking.intake import content_type_of, submit
+from securecomm.booking.intake import content_type_of
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.booking.schemas import BookingDocument
 from securecomm.cli import app
 from securecomm.database import Database, open_database
 from securecomm.exceptions import InputError
+from securecomm.pipeline.submit import submit
 from securecomm.simulation import runner
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.world import World

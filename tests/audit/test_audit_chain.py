@@ -15,6 +15,7 @@ from securecomm.audit import service as audit_service
 from securecomm.audit.models import AuditEvent, AuditLogImmutableError
 from securecomm.audit.signing import CheckpointSigner, new_private_key_b64
 from securecomm.database import Database
+from securecomm.exceptions import NotFoundError
 
 SIGNER = CheckpointSigner(new_private_key_b64())
 T0 = datetime(2012, 5, 1, 8, 0, tzinfo=UTC)
@@ -204,5 +205,5 @@ def test_inclusion_and_consistency_proofs_verify_against_the_signed_roots(
             second_root=bytes.fromhex(consistent.second_root),
             proof=[bytes.fromhex(h) for h in consistent.path],
         )
-        with pytest.raises(chain.AuditChainError):
+        with pytest.raises(NotFoundError):
             chain.prove_inclusion(session, 999)

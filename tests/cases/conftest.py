@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from securecomm.database import Database, open_database
-from securecomm.interop.worker import Worker
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.world import BookingEvent, DispositionEvent, World

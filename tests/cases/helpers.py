@@ -17,7 +17,7 @@ from securecomm.database import Database
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import DetainerPolicy, LeaResponse
 from securecomm.interop.models import Transaction, TransactionState
-from securecomm.interop.worker import Worker
+from securecomm.pipeline.worker import Worker
 from securecomm.repositories.models import ImmigrationSubject
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt

@@ -12,7 +12,7 @@ from helpers import lodged_case, open_analyst_case, send_disposition, tcn_of
 from sqlalchemy import select
 
 from securecomm.cases import flows as case_flows
-from securecomm.cases import logistics
+from securecomm.cases import lodging, logistics
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer
 from securecomm.cases.schemas import parse_finding
 from securecomm.database import Database
@@ -232,7 +232,7 @@ def test_cancelling_a_detainer_for_a_citizen_found_later(booked: Database, world
     with booked.session() as session:
         case = lodged_case(session, honoured=True)
         case_id, tcn, lodged_at = case.id, tcn_of(session, case), case.opened_at
-        case_flows.cancel_detainer(
+        lodging.cancel(
             session,
             case_id=case_id,
             reason="passport shows birth in Texas",
@@ -263,14 +263,10 @@ def test_cancelling_needs_an_open_detainer_and_a_reason(booked: Database) -> Non
         ).first()
         assert closed is not None
         with pytest.raises(IllegalTransitionError):
-            case_flows.cancel_detainer(
-                session, case_id=closed.id, reason="x" * 5, officer="o", at=REVIEW_AT
-            )
+            lodging.cancel(session, case_id=closed.id, reason="x" * 5, officer="o", at=REVIEW_AT)
         lodged = lodged_case(session, honoured=True)
         with pytest.raises(InputError, match="reason"):
-            case_flows.cancel_detainer(
-                session, case_id=lodged.id, reason=" ", officer="o", at=REVIEW_AT
-            )
+            lodging.cancel(session, case_id=lodged.id, reason=" ", officer="o", at=REVIEW_AT)
 
 
 # --------------------------------------------------------------------------- discretion, counsel

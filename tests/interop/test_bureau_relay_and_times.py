@@ -14,8 +14,8 @@ from securecomm.auth import service as auth_service
 from securecomm.database import Database
 from securecomm.interop.clock import BookingTimeClock, Leg, after
 from securecomm.interop.models import OutboxMessage, Transaction
-from securecomm.interop.worker import Worker
 from securecomm.oversight.answer_times import answer_times
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.service_times import LEG_TIMES, DrawnServiceTimes

@@ -14,9 +14,9 @@ from securecomm.biometrics import MatchParameters
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database import Database
 from securecomm.exceptions import IllegalTransitionError
-from securecomm.interop.worker import Worker
+from securecomm.interop import examiner
 from securecomm.oversight import statistics
-from securecomm.repositories import examiner
+from securecomm.pipeline.worker import Worker
 from securecomm.repositories.models import ExaminerReview, ReviewStatus
 from securecomm.simulation import examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt

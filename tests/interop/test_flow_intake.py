@@ -14,7 +14,7 @@ from securecomm.booking.models import Submission, SubmissionKind, SubmissionStat
 from securecomm.database import Database
 from securecomm.interop import outbox
 from securecomm.interop.models import MailboxMessage, OutboxMessage
-from securecomm.interop.worker import Worker
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 

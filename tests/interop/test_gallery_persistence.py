@@ -10,8 +10,8 @@ from world_fixtures import small_world
 
 from securecomm.database import Database, open_database
 from securecomm.exceptions import ConfigurationError
-from securecomm.interop.worker import Worker
 from securecomm.oversight import statistics
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 

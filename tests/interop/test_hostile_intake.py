@@ -30,7 +30,9 @@ from securecomm.database import Database, open_database
 from securecomm.exceptions import ConfigurationError
 from securecomm.interop import flows
 from securecomm.interop.models import OutboxMessage, Transaction
-from securecomm.interop.worker import Worker
+from securecomm.pipeline import submit as pipeline_submit
+from securecomm.pipeline import worker as pipeline_worker
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.hostile import hostile_files, image_cars, png_bytes
@@ -228,7 +230,7 @@ def test_an_ori_that_is_a_path_is_answered_inside_the_answers_folder(
 ) -> None:
     raw = _edited(car(documents()[0]), 1, f8="../../x")
     answers = tmp_path / "deep" / "answers"
-    result = intake.submit(loaded, raw, answers_dir=answers)
+    result = pipeline_submit.submit(loaded, raw, answers_dir=answers)
     assert not result.accepted
     for path in result.answers:
         assert answers.resolve() in path.resolve().parents
@@ -243,7 +245,7 @@ def test_an_ori_that_is_a_path_is_answered_inside_the_answers_folder(
 def test_an_unexpected_error_fails_only_that_submission_and_it_can_be_retried(
     loaded: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = flows.STEPS[flows.State.STATUS_QUERIED]
+    real = pipeline_worker.STEPS[flows.State.STATUS_QUERIED]
     broken = {"on": True}
 
     def sometimes_broken(session, transaction, galleries):  # type: ignore[no-untyped-def]
@@ -251,7 +253,7 @@ def test_an_unexpected_error_fails_only_that_submission_and_it_can_be_retried(
             raise ZeroDivisionError("a bug in the status step")
         real(session, transaction, galleries)
 
-    monkeypatch.setitem(flows.STEPS, flows.State.STATUS_QUERIED, sometimes_broken)
+    monkeypatch.setitem(pipeline_worker.STEPS, flows.State.STATUS_QUERIED, sometimes_broken)
     for document in documents():
         intake.store(loaded, car(document))
     report = worker(loaded).run()
@@ -279,7 +281,7 @@ def test_an_unexpected_error_fails_only_that_submission_and_it_can_be_retried(
 def test_a_transient_store_fault_is_retried_not_failed(
     loaded: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = flows.STEPS[flows.State.CRIMINAL_SEARCHED]
+    real = pipeline_worker.STEPS[flows.State.CRIMINAL_SEARCHED]
     faults = {"left": 2}
 
     def flaky(session, transaction, galleries):  # type: ignore[no-untyped-def]
@@ -288,7 +290,7 @@ def test_a_transient_store_fault_is_retried_not_failed(
             raise OperationalError("UPDATE ...", {}, Exception("server closed the connection"))
         real(session, transaction, galleries)
 
-    monkeypatch.setitem(flows.STEPS, flows.State.CRIMINAL_SEARCHED, flaky)
+    monkeypatch.setitem(pipeline_worker.STEPS, flows.State.CRIMINAL_SEARCHED, flaky)
     intake.store(loaded, car(documents()[0]))
     w = worker(loaded)
     w._retry = type(w._retry)(retries=3, first_pause=0.01)
@@ -336,6 +338,6 @@ def test_a_fuzz_run_of_mutated_cars_never_stops_the_worker(sqlite_database: Data
         )
         assert all(s.failure.get("error") for s in failed)
     fresh = car(documents()[-1])
-    result = intake.submit(loaded, fresh, answers_dir=Path("/tmp/securecomm-fuzz-answers"))
+    result = pipeline_submit.submit(loaded, fresh, answers_dir=Path("/tmp/securecomm-fuzz-answers"))
     assert result.accepted, result.problems
     assert any(path.name.endswith(".SRE.an2") for path in result.answers)

@@ -19,8 +19,8 @@ from securecomm.audit.models import AuditEvent
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database import Database, open_database
 from securecomm.interop.models import DecisionRecord, OutboxMessage
-from securecomm.interop.worker import Worker
 from securecomm.oversight import statistics
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 

@@ -27,7 +27,7 @@ from securecomm.audit.models import AuditChainLink, AuditCheckpoint, AuditEvent
 from securecomm.audit.signing import CheckpointSigner, key_id, verify_signature
 from securecomm.database import Database
 from securecomm.database.locks import audit_lock
-from securecomm.exceptions import SecurecommError
+from securecomm.exceptions import NotFoundError, SecurecommError
 
 GENESIS = "0" * 64
 CONTENT_COLUMNS = (
@@ -296,7 +296,7 @@ def _checkpoint(session: Session, size: int | None) -> AuditCheckpoint:
         else session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.tree_size == size))
     )
     if checkpoint is None:
-        raise AuditChainError(f"no checkpoint of size {size or 'any'}: seal the log first")
+        raise NotFoundError(f"no checkpoint of size {size or 'any'}: seal the log first")
     return checkpoint
 
 
@@ -304,7 +304,7 @@ def prove_inclusion(session: Session, event_id: int, size: int | None = None) ->
     checkpoint = _checkpoint(session, size)
     link = session.scalar(select(AuditChainLink).where(AuditChainLink.event_id == event_id))
     if link is None or link.index >= checkpoint.tree_size:
-        raise AuditChainError(
+        raise NotFoundError(
             f"audit event {event_id} is not sealed under checkpoint {checkpoint.tree_size}"
         )
     leaves = _leaves(session, checkpoint.tree_size)

@@ -360,7 +360,7 @@ class _CarReader:
         if minutiae:
             found = self._collect(minutiae, self._template_of_type9)
         else:
-            found = self._collect(self._rolled_images(), self._template_of_image)
+            found = self._collect(rolled_images(self.transaction), self._template_of_image)
         if not found and not self.problems:
             self.fail("9.001 LEN", "securecomm.no_prints", "no rolled finger (1-10) to search")
         return {position: base64.b64encode(data).decode("ascii") for position, data in found}
@@ -413,19 +413,6 @@ class _CarReader:
             return None
         return template.to_bytes() if native is None else base64.b64decode(native)
 
-    def _rolled_images(self) -> list[TaggedRecord | Type4Record]:
-        images: list[TaggedRecord | Type4Record] = []
-        for record in self.transaction.records:
-            if isinstance(record, Type4Record):
-                position = str(record.header.finger_positions[0])
-            elif isinstance(record, TaggedRecord) and record.type == 14:
-                position = record.get(13) or ""
-            else:
-                continue
-            if position.isdigit() and 1 <= int(position) <= 10:
-                images.append(record)
-        return images
-
     def _template_of_image(self, record: TaggedRecord | Type4Record, label: str) -> bytes | None:
         extract: Callable[..., Template] | None = getattr(biometrics, "extract", None)
         tag = "4.009 DATA" if isinstance(record, Type4Record) else "14.999 DAT"
@@ -442,6 +429,38 @@ class _CarReader:
         except (InputError, AnsiNistBuildError, ValueError, OSError) as error:
             self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
             return None
+
+
+def rolled_images(transaction: Transaction) -> list[TaggedRecord | Type4Record]:
+    """The Type-4 and Type-14 records of rolled fingers (positions 1-10)."""
+    images: list[TaggedRecord | Type4Record] = []
+    for record in transaction.records:
+        if isinstance(record, Type4Record):
+            position = str(record.header.finger_positions[0])
+        elif isinstance(record, TaggedRecord) and record.type == 14:
+            position = record.get(13) or ""
+        else:
+            continue
+        if position.isdigit() and 1 <= int(position) <= 10:
+            images.append(record)
+    return images
+
+
+def finger_images(raw: bytes) -> dict[int, Any]:
+    """The rolled-finger images a CAR carries (Type-4/14), decoded, by finger position;
+    an unreadable file or image is simply left out (this is for showing, not judging)."""
+    try:
+        transaction = parse(raw)
+    except (AnsiNistParseError, AnsiNistBuildError):
+        return {}
+    images: dict[int, Any] = {}
+    for record in rolled_images(transaction):
+        try:
+            image, position = _image_of(record)
+        except (InputError, AnsiNistBuildError, ValueError, OSError):
+            continue
+        images.setdefault(position, image)
+    return images
 
 
 def _image_of(record: TaggedRecord | Type4Record) -> tuple[Any, int]:

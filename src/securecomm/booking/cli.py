@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from securecomm.booking import intake
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import SubmissionKind
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
+from securecomm.pipeline import submit as intake
 
 app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
 

@@ -36,6 +36,7 @@ class Submission(Base):
     kind: Mapped[SubmissionKind] = mapped_column(EnumText(SubmissionKind, 16))
     external_key: Mapped[str] = mapped_column(String(80))  # TCN, or a digest when unreadable
     sender: Mapped[str | None] = mapped_column(String(9))
+    submitted_by: Mapped[str | None] = mapped_column(String(64))  # the user, through the service
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     event_at: Mapped[datetime] = mapped_column(index=True)
     seq: Mapped[int] = mapped_column(default=0)

@@ -88,3 +88,28 @@ class DispositionDocument(_Strict):
 
     def release_after(self, booked_at: datetime) -> bool:
         return self.release_at >= booked_at
+
+
+# --------------------------------------------------------------------------- service answers
+
+
+class SubmissionProblem(BaseModel):
+    field: str
+    rule: str
+    message: str
+
+
+class SubmissionOut(BaseModel):
+    """A stored submission as its sender sees it."""
+
+    id: int
+    tcn: str  # the TCN, or a digest of the bytes when no TCN could be read
+    kind: str
+    sender: str | None
+    content_type: str
+    received_at: datetime
+    booked_at: datetime
+    state: str  # received, processing, parked, rejected, failed, done
+    new: bool = True  # False: the same file had been received before
+    problems: list[SubmissionProblem] = []
+    failure: str | None = None  # the kind of fault that held it for review, if any

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -186,18 +186,28 @@ def rejected(session: Session, *, limit: int = 100) -> list[Submission]:
     return list(session.scalars(query))
 
 
+_KEPT = (SubmissionState.REJECTED, SubmissionState.FAILED)
+
+
 def kept_for_review(session: Session, *, limit: int = 100) -> list[Submission]:
     """Rejected and failed submissions, newest first: nothing refused is ever dropped."""
+    return kept_for_review_page(session, limit=limit, offset=0)[0]
+
+
+def kept_for_review_page(
+    session: Session, *, limit: int, offset: int
+) -> tuple[list[Submission], int]:
+    """One page of :func:`kept_for_review`, and how many there are."""
     query = (
         select(Submission)
-        .where(Submission.state.in_([SubmissionState.REJECTED, SubmissionState.FAILED]))
+        .where(Submission.state.in_(_KEPT))
         .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(limit)
     )
-    return list(session.scalars(query))
+    total = session.scalar(select(func.count()).where(Submission.state.in_(_KEPT))) or 0
+    return list(session.scalars(query.limit(limit).offset(offset))), total
 
 
-def retry(session: Session, *, submission_id: int) -> Submission:
+def retry(session: Session, *, submission_id: int, operator: str = "operator") -> Submission:
     """Put a failed submission back in the queue where it stopped (its raw is intact)."""
     submission = session.get(Submission, submission_id)
     if submission is None:
@@ -212,7 +222,7 @@ def retry(session: Session, *, submission_id: int) -> Submission:
     audit_service.record(
         session,
         kind="submission.retried",
-        actor="operator",
+        actor=operator,
         occurred_at=utcnow(),
         summary=f"submission {submission.id} sent round again after {submission.failure}",
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from securecomm.cases import docket as case_docket
 from securecomm.cases import explain as case_explain
 from securecomm.cases import flows as case_flows
+from securecomm.cases import lodging
 from securecomm.cases import service as case_service
 from securecomm.cases.models import CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
@@ -301,7 +302,7 @@ def cancel_detainer(
     state = run_unit(
         database_url,
         lambda session: (
-            case_flows.cancel_detainer(
+            lodging.cancel(
                 session,
                 case_id=case_id,
                 reason=reason,

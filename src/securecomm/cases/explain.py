@@ -44,6 +44,11 @@ def summary(case: Case, transaction: Transaction, jurisdiction: Jurisdiction) ->
     )
 
 
+def summary_of(session: Session, case: Case) -> CaseSummary:
+    transaction = session.get_one(Transaction, case.transaction_id)
+    return summary(case, transaction, case_service.jurisdiction_of(session, case))
+
+
 def list_summaries(
     session: Session, *, state: CaseState | None, jurisdiction: str | None, limit: int
 ) -> list[CaseSummary]:
@@ -76,11 +81,12 @@ def _decisions(session: Session, case: Case) -> list[DecisionView]:
     ]
 
 
-def _detainer(case: Case) -> DetainerView | None:
+def detainer_view(case: Case) -> DetainerView | None:
     detainer = case.detainer
     if detainer is None:
         return None
     return DetainerView(
+        id=detainer.id,
         form=detainer.form.value,
         requests_hold=detainer.requests_hold,
         probable_cause=detainer.probable_cause,
@@ -90,6 +96,8 @@ def _detainer(case: Case) -> DetainerView | None:
         hold_deadline=detainer.hold_deadline,
         response=detainer.response.value if detainer.response else None,
         response_note=detainer.response_note,
+        responded_at=detainer.responded_at,
+        answered_by=detainer.answered_by,
         pickup_at=detainer.pickup_at,
         cancelled_at=detainer.cancelled_at,
         cancel_reason=detainer.cancel_reason,
@@ -122,7 +130,7 @@ def explain_case(session: Session, case_id: int) -> CaseExplanation:
         field_office=case.field_office,
         status_category=transaction.status_category,
         discretion=dict(case.discretion),
-        detainer=_detainer(case),
+        detainer=detainer_view(case),
         custody=_custody(session, case),
         hearing=HearingView(
             hearing_on=case.hearing_on,

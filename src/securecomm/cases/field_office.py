@@ -5,13 +5,19 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from securecomm.auth import service as auth_service
+from securecomm.cases import lodging
 from securecomm.cases import service as case_service
-from securecomm.cases.models import Case, CaseState, Detainer
+from securecomm.cases.models import Case, CaseState
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import AgencyRole
-from securecomm.interop import outbox
 from securecomm.interop.clock import Leg, ServiceClock, after
-from securecomm.interop.context import State, audit_step, history_of, record_decision
+from securecomm.interop.context import (
+    FlowContext,
+    State,
+    audit_step,
+    history_of,
+    record_decision,
+)
 from securecomm.interop.models import Jurisdiction, Transaction
 from securecomm.priority import rules as priority_rules
 from securecomm.repositories import service as repository_service
@@ -19,11 +25,26 @@ from securecomm.repositories.models import ImmigrationSubject
 from securecomm.status import rules as status_rules
 
 
-def field_office_decides(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
+def field_office_step(session: Session, transaction: Transaction, context: FlowContext) -> None:
+    """The booking flow's last step (RESPONDED -> COMPLETED)."""
+    field_office_decides(
+        session, transaction, context.clock, officers_decide=context.officers_decide
+    )
+
+
+def field_office_decides(
+    session: Session,
+    transaction: Transaction,
+    clock: ServiceClock,
+    *,
+    officers_decide: bool = False,
+) -> None:
     """Priority under the scheme in force, then the detainer decision; opens the case.
 
     The rules are applied as of the booking day (the facts the IAR reported); the case,
-    the decisions and any detainer are dated when the officer has read the IDR+IAR."""
+    the decisions and any detainer are dated when the officer has read the IDR+IAR.
+    Where officers decide, a detainer the rules call for is proposed to them instead of
+    lodged (``cases.lodging``)."""
     subject = session.get_one(ImmigrationSubject, transaction.immigration_subject_id)
     on = transaction.booked_at.date()
     decided_at = after(
@@ -50,7 +71,7 @@ def field_office_decides(session: Session, transaction: Transaction, clock: Serv
     office = auth_service.agency_for_role(
         session, AgencyRole.ICE_FIELD_OFFICE, state=jurisdiction.state
     ).ori
-    initial = _initial_case_state(status.value, detainer.value)
+    initial = _initial_case_state(status.value, detainer.value, officers_decide)
     case = Case(
         transaction_id=transaction.id,
         immigration_subject_id=subject.id,
@@ -61,6 +82,9 @@ def field_office_decides(session: Session, transaction: Transaction, clock: Serv
         priority_category=priority.value.category,
         priority_rank=priority.value.rank,
         match_level=transaction.match_level,
+        detainer_proposal=(
+            lodging.proposal_of(detainer.value) if initial is CaseState.DETAINER_PROPOSED else {}
+        ),
     )
     case_service.open_case(session, case=case, at=decided_at, note=detainer.value.reason)
     record_decision(
@@ -81,34 +105,8 @@ def field_office_decides(session: Session, transaction: Transaction, clock: Serv
         transaction=transaction,
         case=case,
     )
-    if detainer.value.lodge and detainer.value.form is not None:
-        session.add(
-            Detainer(
-                case_id=case.id,
-                form=detainer.value.form,
-                requests_hold=detainer.value.requests_hold,
-                probable_cause=detainer.value.probable_cause,
-                warrant=detainer.value.warrant,
-                lodged_at=decided_at,
-            )
-        )
-        outbox.enqueue(
-            session,
-            message_type=str(detainer.value.form),
-            control_number=transaction.tcn,
-            sender=office,
-            recipient=transaction.ori,
-            created_at=decided_at,
-            payload={
-                "tcr": transaction.tcn,
-                "form": str(detainer.value.form),
-                "requests_hold": detainer.value.requests_hold,
-                "probable_cause": detainer.value.probable_cause,
-                "warrant": detainer.value.warrant,
-                "notices": list(detainer.value.notices),
-            },
-            transaction_id=transaction.id,
-        )
+    if initial is CaseState.DETAINER_LODGED:
+        lodging.lodge(session, case, transaction, detainer.value, decided_at)
     audit_step(
         session,
         transaction,
@@ -121,12 +119,14 @@ def field_office_decides(session: Session, transaction: Transaction, clock: Serv
 
 
 def _initial_case_state(
-    status: status_rules.StatusDetermination, detainer: detainer_rules.DetainerDecision
+    status: status_rules.StatusDetermination,
+    detainer: detainer_rules.DetainerDecision,
+    officers_decide: bool,
 ) -> CaseState:
     if status.category.is_citizen:
         return CaseState.NO_ACTION_CITIZEN
     if status.needs_analyst:
         return CaseState.ANALYST_REVIEW
     if detainer.lodge:
-        return CaseState.DETAINER_LODGED
+        return CaseState.DETAINER_PROPOSED if officers_decide else CaseState.DETAINER_LODGED
     return CaseState.NOT_PRIORITY

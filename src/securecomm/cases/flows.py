@@ -26,7 +26,7 @@ from securecomm.audit import service as audit_service
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import DispositionDocument
-from securecomm.cases import logistics
+from securecomm.cases import lodging, logistics
 from securecomm.cases import service as case_service
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingMode
 from securecomm.cases.ports import ImmigrationCourt
@@ -42,7 +42,6 @@ from securecomm.domain import (
     LeaResponse,
 )
 from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError
-from securecomm.interop import outbox
 from securecomm.interop.flows import record_decision
 from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
@@ -131,12 +130,20 @@ def release(session: Session, submission: Submission) -> None:
     document = booking_service.parse_disposition(submission.raw)
     case = _case(session, document.tcn)
     submission.step = STEP_RELEASED
+    if case is not None and case.state in lodging.AWAITING_OFFICER:
+        note = f"released by the local agency before a detainer was lodged ({case.state})"
+        _close(
+            session, case, to=CaseState.RELEASED_BEFORE_REVIEW, at=document.release_at, note=note
+        )
+        return
     if case is None or case.state is not CaseState.DETAINER_LODGED or case.detainer is None:
         return
     detainer = case.detainer
     jurisdiction = case_service.jurisdiction_of(session, case)
     policy = DetainerPolicy(jurisdiction.detainer_policy)
-    answer = detainer_rules.lea_response(policy=policy, decision=_lodged_decision(detainer))
+    answer = lodging.agency_answer(detainer) or detainer_rules.lea_response(
+        policy=policy, decision=_lodged_decision(detainer)
+    )
     release_at = document.release_at
     detainer.release_at = release_at
     detainer.hold_deadline = detainer_rules.hold_deadline(release_at)
@@ -151,8 +158,9 @@ def release(session: Session, submission: Submission) -> None:
     )
     if answer.value is not LeaResponse.HONOURED:
         detainer.response = answer.value
-        detainer.response_note = f"{jurisdiction.code} policy {policy.value}"
-        note = f"local agency {answer.value} the {detainer.form} ({policy.value})"
+        basis = detainer.answered_by or f"policy {policy.value}"
+        detainer.response_note = detainer.response_note or f"{jurisdiction.code} {basis}"
+        note = f"local agency {answer.value} the {detainer.form} ({basis})"
         _close(session, case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note)
         return
     plan = logistics.plan_custody(
@@ -418,52 +426,6 @@ def release_from_custody(
     return case
 
 
-def cancel_detainer(
-    session: Session,
-    *,
-    case_id: int,
-    reason: str,
-    officer: str,
-    at: datetime,
-    citizen_found: bool = False,
-) -> Case:
-    """ICE withdraws a lodged detainer before the local agency answers it. When the reason
-    is that the person is a U.S. citizen, the case ends in "U.S. citizen, no action"."""
-    case = case_service.get_case(session, case_id)
-    detainer = case.detainer
-    to = CaseState.NO_ACTION_CITIZEN if citizen_found else CaseState.DETAINER_CANCELLED
-    if case.state is not CaseState.DETAINER_LODGED or detainer is None:
-        raise IllegalTransitionError("case", str(case.state), str(to))
-    if len(reason.strip()) < 3:
-        raise InputError([FieldProblem("reason", "missing", "state why the detainer is cancelled")])
-    detainer.response = LeaResponse.CANCELLED
-    detainer.cancelled_at = at
-    detainer.cancel_reason = reason.strip()[:300]
-    trace = Trace(
-        rule="detainer.cancelled",
-        outcome=to.value,
-        inputs={"form": detainer.form.value, "officer": officer, "citizen_found": citizen_found},
-        note=detainer.cancel_reason,
-    )
-    decision = Decision(LeaResponse.CANCELLED, (trace,))
-    record_decision(
-        session, kind="detainer_cancelled", decision=decision, outcome=to.value, at=at, case=case
-    )
-    transaction = session.get_one(Transaction, case.transaction_id)
-    outbox.enqueue(
-        session,
-        message_type=f"{detainer.form}-CANCEL",
-        control_number=transaction.tcn,
-        sender=case.field_office,
-        recipient=transaction.ori,
-        created_at=at,
-        payload={"tcr": transaction.tcn, "form": detainer.form.value, "cancelled": True},
-        transaction_id=transaction.id,
-    )
-    _close(session, case, to=to, at=at, note=f"{officer} cancelled the {detainer.form}: {reason}")
-    return case
-
-
 # --------------------------------------------------------------------------- analyst queue
 
 
@@ -476,11 +438,18 @@ def analyst_queue(session: Session) -> list[Case]:
 
 
 def resolve_analyst_review(
-    session: Session, *, case_id: int, finding: AnalystFinding, analyst: str, at: datetime
+    session: Session,
+    *,
+    case_id: int,
+    finding: AnalystFinding,
+    analyst: str,
+    at: datetime,
+    officers_decide: bool = False,
 ) -> Case:
     """Apply an analyst's status finding: a citizen ends with no action (never a detainer);
     a determined status re-runs priority and the detainer decision under the scheme in
-    force on the day of the review."""
+    force on the day of the review. Where officers decide, a detainer the rules call for
+    is proposed to them rather than lodged."""
     case = case_service.get_case(session, case_id)
     if case.state is not CaseState.ANALYST_REVIEW:
         raise IllegalTransitionError("case", str(case.state), "analyst resolution")
@@ -523,7 +492,10 @@ def resolve_analyst_review(
         note = f"detainer not lodged: released by the local agency on {arrest.released_on}"
         _close(session, case, to=CaseState.RELEASED_BEFORE_REVIEW, at=at, note=note)
         return case
-    _lodge(session, case, transaction, detainer.value, at)
+    if officers_decide:
+        lodging.propose(session, case, detainer.value, at)
+    else:
+        lodging.lodge(session, case, transaction, detainer.value, at)
     return case
 
 
@@ -562,43 +534,3 @@ def _analyst_status(
     )
     transaction.status_category = finding.category.value
     return status
-
-
-def _lodge(
-    session: Session,
-    case: Case,
-    transaction: Transaction,
-    decision: detainer_rules.DetainerDecision,
-    at: datetime,
-) -> None:
-    assert decision.form is not None  # decide_detainer names a form whenever it lodges
-    session.add(
-        Detainer(
-            case_id=case.id,
-            form=decision.form,
-            requests_hold=decision.requests_hold,
-            probable_cause=decision.probable_cause,
-            warrant=decision.warrant,
-            lodged_at=at,
-        )
-    )
-    outbox.enqueue(
-        session,
-        message_type=str(decision.form),
-        control_number=transaction.tcn,
-        sender=case.field_office,
-        recipient=transaction.ori,
-        created_at=at,
-        payload={
-            "tcr": transaction.tcn,
-            "form": str(decision.form),
-            "requests_hold": decision.requests_hold,
-            "probable_cause": decision.probable_cause,
-            "warrant": decision.warrant,
-            "notices": list(decision.notices),
-        },
-        transaction_id=transaction.id,
-    )
-    case_service.move(session, case=case, to=CaseState.DETAINER_LODGED, at=at, note=decision.reason)
-    session.flush()
-    session.refresh(case, ["detainer"])

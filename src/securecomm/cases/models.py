@@ -18,6 +18,11 @@ class CaseState(enum.StrEnum):
     ANALYST_REVIEW = "analyst_review"
     NOT_PRIORITY = "not_priority"
     RELEASED_BEFORE_REVIEW = "released_before_review"  # the analyst decided too late
+    # Where officers lodge detainers (the service): the rules call for one, an ICE
+    # officer has not acted yet; a form that needs a warrant waits for a supervisor.
+    DETAINER_PROPOSED = "detainer_proposed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    DISCRETION_NO_DETAINER = "discretion_no_detainer"  # an officer chose not to lodge
     DETAINER_LODGED = "detainer_lodged"
     DETAINER_CANCELLED = "detainer_cancelled"  # ICE withdrew the detainer
     RELEASED_BY_LEA = "released_by_lea"  # the local agency declined the detainer
@@ -73,6 +78,10 @@ class Case(Base):
     outcome_level: Mapped[str | None] = mapped_column(String(16))  # conviction level at outcome
     closed_at: Mapped[datetime | None]
     discretion: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The detainer the rules call for, while it waits for an officer (and a supervisor).
+    detainer_proposal: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detainer_requested_by: Mapped[str | None] = mapped_column(String(64))
+    detainer_approved_by: Mapped[str | None] = mapped_column(String(64))
     detainer: Mapped[Detainer | None] = relationship(lazy="selectin", uselist=False)
 
 
@@ -91,6 +100,7 @@ class Detainer(Base):
     response: Mapped[LeaResponse | None] = mapped_column(EnumText(LeaResponse, 16))
     responded_at: Mapped[datetime | None]
     response_note: Mapped[str | None] = mapped_column(String(300))  # why: policy, lapse, ...
+    answered_by: Mapped[str | None] = mapped_column(String(64))  # the agency's user who answered
     pickup_at: Mapped[datetime | None]  # when ICE assumed custody (None: it never did)
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(300))

@@ -10,11 +10,38 @@ S = CaseState
 
 # previous state -> states it may move to. Opening states have no predecessor.
 TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
-    None: frozenset({S.NO_ACTION_CITIZEN, S.ANALYST_REVIEW, S.NOT_PRIORITY, S.DETAINER_LODGED}),
+    None: frozenset(
+        {
+            S.NO_ACTION_CITIZEN,
+            S.ANALYST_REVIEW,
+            S.NOT_PRIORITY,
+            S.DETAINER_LODGED,
+            S.DETAINER_PROPOSED,
+        }
+    ),
     # An analyst resolves an undetermined status: citizen, no priority, a detainer, or
     # too late because the local agency has already released the person.
     S.ANALYST_REVIEW: frozenset(
-        {S.NO_ACTION_CITIZEN, S.NOT_PRIORITY, S.DETAINER_LODGED, S.RELEASED_BEFORE_REVIEW}
+        {
+            S.NO_ACTION_CITIZEN,
+            S.NOT_PRIORITY,
+            S.DETAINER_LODGED,
+            S.DETAINER_PROPOSED,
+            S.RELEASED_BEFORE_REVIEW,
+        }
+    ),
+    # Where officers decide: lodge (a warrant waits for a supervisor), or use discretion;
+    # a release before they act ends it.
+    S.DETAINER_PROPOSED: frozenset(
+        {
+            S.DETAINER_LODGED,
+            S.AWAITING_APPROVAL,
+            S.DISCRETION_NO_DETAINER,
+            S.RELEASED_BEFORE_REVIEW,
+        }
+    ),
+    S.AWAITING_APPROVAL: frozenset(
+        {S.DETAINER_LODGED, S.DISCRETION_NO_DETAINER, S.RELEASED_BEFORE_REVIEW}
     ),
     # The local agency answers at release; ICE may cancel before (citizen found: no action).
     S.DETAINER_LODGED: frozenset(
@@ -46,6 +73,7 @@ TERMINAL = frozenset(
         S.NO_ACTION_CITIZEN,
         S.NOT_PRIORITY,
         S.RELEASED_BEFORE_REVIEW,
+        S.DISCRETION_NO_DETAINER,
         S.DETAINER_CANCELLED,
         S.RELEASED_BY_LEA,
         S.HOLD_LAPSED,

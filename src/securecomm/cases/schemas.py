@@ -66,6 +66,7 @@ class EventView(BaseModel):
 
 
 class DetainerView(BaseModel):
+    id: int
     form: str
     requests_hold: bool
     probable_cause: str | None
@@ -75,6 +76,8 @@ class DetainerView(BaseModel):
     hold_deadline: datetime | None
     response: str | None
     response_note: str | None
+    responded_at: datetime | None
+    answered_by: str | None  # the agency's user, where the agency answered before release
     pickup_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str | None

@@ -9,7 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from securecomm.cases.models import Case, CaseEvent, CaseState, DocketEntry, TransportRun
+from securecomm.cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    Detainer,
+    DocketEntry,
+    TransportRun,
+)
 from securecomm.cases.rules import check_transition
 from securecomm.domain import CourtOutcome
 from securecomm.exceptions import NotFoundError
@@ -95,20 +102,101 @@ def list_cases(
     return [(case, place) for case, place in session.execute(query)]
 
 
+# The field office's open work: proposals to act on, warrants to sign, detainers lodged.
+OPEN_WORK = (CaseState.DETAINER_PROPOSED, CaseState.AWAITING_APPROVAL, CaseState.DETAINER_LODGED)
+
+
 def work_queue(
-    session: Session, *, field_office: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    field_office: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    states: tuple[CaseState, ...] = (CaseState.DETAINER_LODGED,),
 ) -> list[Case]:
-    """The field office's open detainers in enforcement order: the scheme's rank first
-    (the Morton memo's Levels 1 and 2 before Level 3), then the oldest."""
+    """The field office's open cases in enforcement order: the scheme's rank first (the
+    Morton memo's Levels 1 and 2 before Level 3), then the oldest."""
     query = (
         select(Case)
-        .where(Case.state == CaseState.DETAINER_LODGED)
+        .where(Case.state.in_(states))
         .order_by(Case.priority_rank.is_(None), Case.priority_rank, Case.opened_at, Case.id)
         .limit(limit)
+        .offset(offset)
     )
     if field_office is not None:
         query = query.where(Case.field_office == field_office)
     return list(session.scalars(query))
+
+
+def count_cases(
+    session: Session, *, field_offices: frozenset[str] | None, states: tuple[CaseState, ...]
+) -> int:
+    query = select(func.count()).select_from(Case)
+    if states:
+        query = query.where(Case.state.in_(states))
+    if field_offices is not None:
+        query = query.where(Case.field_office.in_(field_offices))
+    return session.scalar(query) or 0
+
+
+def cases_in_scope(
+    session: Session,
+    *,
+    field_offices: frozenset[str] | None,
+    states: tuple[CaseState, ...] = (),
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Case, Transaction, Jurisdiction]], int]:
+    """Cases of the given field offices (None: all), newest first, and how many."""
+    query = (
+        select(Case, Transaction, Jurisdiction)
+        .join(Transaction, Case.transaction_id == Transaction.id)
+        .join(Jurisdiction, Transaction.jurisdiction_id == Jurisdiction.id)
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+    )
+    if states:
+        query = query.where(Case.state.in_(states))
+    if field_offices is not None:
+        query = query.where(Case.field_office.in_(field_offices))
+    rows = session.execute(query.limit(limit).offset(offset)).all()
+    return list(rows), count_cases(session, field_offices=field_offices, states=states)
+
+
+def case_in_scope(session: Session, case_id: int, field_offices: frozenset[str] | None) -> Case:
+    """One case of the given field offices; any other is "not found"."""
+    case = session.get(Case, case_id)
+    if case is None or (field_offices is not None and case.field_office not in field_offices):
+        raise NotFoundError(f"no case {case_id}")
+    return case
+
+
+def detainers_with(
+    session: Session, *, oris: frozenset[str] | None, limit: int, offset: int
+) -> tuple[list[tuple[Detainer, Case, Transaction]], int]:
+    """Detainers lodged with the given agencies (None: all), newest first."""
+    query = (
+        select(Detainer, Case, Transaction)
+        .join(Case, Detainer.case_id == Case.id)
+        .join(Transaction, Case.transaction_id == Transaction.id)
+    )
+    if oris is not None:
+        query = query.where(Transaction.ori.in_(oris))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(Detainer.lodged_at.desc(), Detainer.id.desc())
+    return list(session.execute(ordered.limit(limit).offset(offset)).all()), total
+
+
+def detainer_with(
+    session: Session, detainer_id: int, oris: frozenset[str] | None
+) -> tuple[Detainer, Case, Transaction]:
+    detainer = session.get(Detainer, detainer_id)
+    case = session.get(Case, detainer.case_id) if detainer else None
+    transaction = session.get(Transaction, case.transaction_id) if case else None
+    if detainer is None or case is None or transaction is None:
+        raise NotFoundError(f"no detainer {detainer_id}")
+    if oris is not None and transaction.ori not in oris:
+        raise NotFoundError(f"no detainer {detainer_id}")
+    return detainer, case, transaction
 
 
 def transport_run(

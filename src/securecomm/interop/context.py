@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,6 @@ from securecomm.biometrics import Gallery, Template
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import BookingDocument
-from securecomm.cases.models import Case
 from securecomm.decisions import Decision
 from securecomm.domain import AgencyRole, CriminalHistoryFact
 from securecomm.interop import outbox
@@ -26,6 +25,13 @@ from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import CriminalSubject, Repository
 
 State = TransactionState
+
+
+class HasId(Protocol):
+    """A record with an id (a case: the cases package builds on this one, not under it)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass
@@ -67,7 +73,7 @@ def record_decision(
     outcome: str,
     at: datetime,
     transaction: Transaction | None = None,
-    case: Case | None = None,
+    case: HasId | None = None,
 ) -> None:
     transaction_id = transaction.id if transaction else None
     case_id = case.id if case else None
@@ -116,6 +122,7 @@ class FlowContext:
 
     galleries: Galleries
     clock: ServiceClock = field(default_factory=BookingTimeClock)
+    officers_decide: bool = False  # detainers wait for an ICE officer (the service)
 
 
 def send_to_booking_agency(

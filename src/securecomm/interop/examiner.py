@@ -3,16 +3,27 @@ person, whose decision the worker then applies to the parked booking."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
+from securecomm.biometrics import Template, compare
+from securecomm.booking import service as booking_service
+from securecomm.booking.car import ANSI_NIST_CONTENT, finger_images
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.exceptions import IllegalTransitionError, NotFoundError
 from securecomm.interop.models import Transaction
-from securecomm.repositories.models import ExaminerReview, ReviewStatus
+from securecomm.repositories.models import (
+    CriminalSubject,
+    ExaminerReview,
+    FingerprintRecord,
+    Repository,
+    ReviewStatus,
+)
 
 
 def pending(session: Session, *, limit: int = 100) -> list[ExaminerReview]:
@@ -59,3 +70,83 @@ def decide(
         transaction_id=transaction.id,
     )
     return review
+
+
+# --------------------------------------------------------------------------- the examiner's view
+
+
+def queue_page(
+    session: Session, *, repository: str | None, limit: int, offset: int
+) -> tuple[list[ExaminerReview], int]:
+    """Pending comparisons of one repository (None: both), oldest first, and how many."""
+    query = select(ExaminerReview).where(ExaminerReview.status == ReviewStatus.PENDING)
+    if repository is not None:
+        query = query.where(ExaminerReview.repository == Repository(repository))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(ExaminerReview.queued_at, ExaminerReview.id)
+    return list(session.scalars(ordered.limit(limit).offset(offset))), total
+
+
+def review_in_queue(session: Session, review_id: int, repository: str | None) -> ExaminerReview:
+    """A comparison of the examiner's repository (any other is "not found")."""
+    review = session.get(ExaminerReview, review_id)
+    if review is None or (repository is not None and review.repository.value != repository):
+        raise NotFoundError(f"no examiner review {review_id}")
+    return review
+
+
+@dataclass(frozen=True)
+class FingerComparison:
+    """One finger of the probe beside the candidate's: minutiae and the pairs the matcher
+    found (rows of ``probe.minutiae``, rows of ``candidate.minutiae``)."""
+
+    finger: int
+    score: float
+    probe: Template
+    candidate: Template
+    pairs: list[tuple[int, int]]
+
+
+def comparison(session: Session, review: ExaminerReview) -> list[FingerComparison]:
+    """Every finger the probe and the candidate share, compared again with the pairs kept."""
+    transaction = session.get_one(Transaction, review.transaction_id)
+    submission = session.get_one(Submission, transaction.submission_id)
+    probe = {
+        finger: Template.from_bytes(data)
+        for finger, data in booking_service.booking_of(submission).template_bytes().items()
+    }
+    stored = session.scalars(
+        select(FingerprintRecord).where(
+            FingerprintRecord.repository == review.repository,
+            FingerprintRecord.subject_id == review.candidate_subject_id,
+        )
+    )
+    candidate = {row.finger_position: Template.from_bytes(row.template) for row in stored}
+    fingers = []
+    for finger in sorted(probe.keys() & candidate.keys()):
+        result = compare(probe[finger], candidate[finger], explain=True)
+        fingers.append(
+            FingerComparison(finger, result.score, probe[finger], candidate[finger], result.pairs)
+        )
+    return fingers
+
+
+def images(session: Session, review: ExaminerReview, side: str) -> dict[int, Any]:
+    """The finger images behind one side of a comparison, where a booking file carried
+    them: the probe's own CAR, or the CAR that enrolled the candidate in the criminal
+    repository. Minutiae-only submissions and immigration enrolments have none."""
+    transaction = session.get_one(Transaction, review.transaction_id)
+    if side == "probe":
+        submission = session.get(Submission, transaction.submission_id)
+    else:
+        tcn = None
+        if review.repository is Repository.CRIMINAL:
+            subject = session.get(CriminalSubject, review.candidate_subject_id)
+            tcn = subject.enrolled_by_tcn if subject else None
+        enrolled = (
+            session.scalar(select(Transaction).where(Transaction.tcn == tcn)) if tcn else None
+        )
+        submission = session.get(Submission, enrolled.submission_id) if enrolled else None
+    if submission is None or submission.content_type != ANSI_NIST_CONTENT:
+        return {}
+    return finger_images(submission.raw)

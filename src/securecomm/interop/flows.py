@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from securecomm.interop.acceptance import accept_booking
 from securecomm.interop.clock import ServiceClock
 from securecomm.interop.context import FlowContext, Galleries, State, record_decision
-from securecomm.interop.field_office import field_office_decides
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.interop.searches import (
     criminal_answer,
@@ -46,6 +45,7 @@ __all__ = [
     "State",
     "StepFn",
     "accept_booking",
+    "answering",
     "examiner_decision",
     "record_decision",
 ]
@@ -60,7 +60,7 @@ def _searching(step: Callable[[Session, Transaction, Galleries], None]) -> StepF
     return run
 
 
-def _answering(step: Callable[[Session, Transaction, ServiceClock], None]) -> StepFn:
+def answering(step: Callable[[Session, Transaction, ServiceClock], None]) -> StepFn:
     def run(session: Session, transaction: Transaction, context: FlowContext) -> None:
         step(session, transaction, context.clock)
 
@@ -71,10 +71,11 @@ STEPS: dict[TransactionState, StepFn] = {
     State.VALIDATED: _searching(criminal_search),
     State.AWAITING_CRIMINAL_EXAMINER: _searching(resume_criminal),
     State.AWAITING_IMMIGRATION_EXAMINER: _searching(resume_immigration),
-    State.CRIMINAL_SEARCHED: _answering(criminal_answer),
+    State.CRIMINAL_SEARCHED: answering(criminal_answer),
     State.CRIMINAL_ANSWERED: _searching(immigration_search),
-    State.IMMIGRATION_SEARCHED: _answering(answer_or_query),
-    State.STATUS_QUERIED: _answering(determine_status),
-    State.STATUS_DETERMINED: _answering(respond),
-    State.RESPONDED: _answering(field_office_decides),
+    State.IMMIGRATION_SEARCHED: answering(answer_or_query),
+    State.STATUS_QUERIED: answering(determine_status),
+    State.STATUS_DETERMINED: answering(respond),
 }
+# The last step, RESPONDED -> COMPLETED, is the field office's: it opens a case, so it
+# lives in ``cases.field_office`` and the worker (``pipeline.worker``) adds it.

@@ -34,6 +34,7 @@ from securecomm.biometrics import MatchParameters
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.cases import flows as case_flows
+from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database, utcnow
@@ -42,11 +43,19 @@ from securecomm.exceptions import InputError
 from securecomm.interop import flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
+from securecomm.logs import correlation
+from securecomm.metrics import STEP_SECONDS
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 
 OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
 log = logging.getLogger("securecomm.worker")
+
+# Every booking step: the routing steps, then the field office's decision.
+STEPS: dict[TransactionState, flows.StepFn] = {
+    **flows.STEPS,
+    TransactionState.RESPONDED: field_office_step,
+}
 
 
 @dataclass
@@ -74,10 +83,14 @@ class Worker:
         clock: ServiceClock | None = None,
         signer: CheckpointSigner | None = None,
         seal_every: int | None = None,
+        officers_decide: bool = False,
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
-        level with the database instead of rebuilt); without it they are rebuilt."""
+        level with the database instead of rebuilt); without it they are rebuilt.
+        ``officers_decide``: a detainer the rules call for waits for an ICE officer to
+        lodge it (the service) instead of being lodged as the rules say (batch runs)."""
         self._database = database
+        self._officers_decide = officers_decide
         self._court = court
         self._transport = transport or outbox.MailboxTransport(database)
         self._dispatch_every = dispatch_every
@@ -123,6 +136,9 @@ class Worker:
         return flows.Galleries(
             criminal=opened[Repository.CRIMINAL], immigration=opened[Repository.IMMIGRATION]
         )
+
+    def _context(self) -> flows.FlowContext:
+        return flows.FlowContext(self.galleries, self._clock, officers_decide=self._officers_decide)
 
     def save_galleries(self) -> None:
         """Persist stored galleries (a no-op for galleries rebuilt from the database)."""
@@ -233,12 +249,17 @@ class Worker:
 
     def _drive(self, submission_id: int, tracker: guard.StepTracker) -> int:
         with self._database.session() as session:
-            kind = session.get_one(Submission, submission_id).kind
-        if kind is SubmissionKind.BOOKING:
-            return self._drive_booking(submission_id, tracker)
-        if self._park_until_booking_settles(submission_id):
-            return 0
-        return self._drive_disposition(submission_id, tracker)
+            submission = session.get_one(Submission, submission_id)
+            kind, tcn = submission.kind, submission.external_key
+        token = correlation.set(tcn)  # every log line meanwhile carries the TCN
+        try:
+            if kind is SubmissionKind.BOOKING:
+                return self._drive_booking(submission_id, tracker)
+            if self._park_until_booking_settles(submission_id):
+                return 0
+            return self._drive_disposition(submission_id, tracker)
+        finally:
+            correlation.reset(token)
 
     def _park_until_booking_settles(self, submission_id: int) -> bool:
         """A disposition for a booking still waiting on an examiner waits with it."""
@@ -276,9 +297,8 @@ class Worker:
                     tracker.step = str(before)
                     if before is TransactionState.VALIDATED:
                         self.galleries.sync(session)  # what other workers enrolled
-                    flows.STEPS[before](
-                        session, transaction, flows.FlowContext(self.galleries, self._clock)
-                    )
+                    with STEP_SECONDS.labels(str(before)).time():
+                        STEPS[before](session, transaction, self._context())
                     steps += 1
                     if transaction.state is before:  # an examiner has not decided yet
                         submission.state = SubmissionState.PARKED

@@ -17,7 +17,7 @@ from securecomm.domain import (
     EncounterFact,
     EncounterKind,
 )
-from securecomm.exceptions import ConfigurationError
+from securecomm.exceptions import ConfigurationError, NotFoundError
 from securecomm.repositories.models import (
     Arrest,
     Charge,
@@ -299,3 +299,19 @@ def encounter_facts(subject: ImmigrationSubject) -> tuple[EncounterFact, ...]:
         EncounterFact(kind=EncounterKind(e.kind), day=e.day, detail=dict(e.detail))
         for e in subject.encounters
     )
+
+
+def criminal_subject_by_fbi(session: Session, fbi_number: str) -> CriminalSubject:
+    subject = session.scalar(
+        select(CriminalSubject).where(CriminalSubject.fbi_number == fbi_number)
+    )
+    if subject is None:
+        raise NotFoundError(f"no criminal record with FBI number {fbi_number}")
+    return subject
+
+
+def immigration_subject_by_fin(session: Session, fin: str) -> ImmigrationSubject:
+    subject = session.scalar(select(ImmigrationSubject).where(ImmigrationSubject.fin == fin))
+    if subject is None:
+        raise NotFoundError(f"no immigration record with FIN {fin}")
+    return subject

@@ -23,10 +23,10 @@ from securecomm.interop import outbox
 from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
-from securecomm.interop.worker import Worker
 from securecomm.oversight import answer_times, report, statistics
 from securecomm.oversight.answer_times import AnswerTimes
 from securecomm.oversight.statistics import Statistics
+from securecomm.pipeline.worker import Worker
 from securecomm.simulation import agreement, demo_store, examiners, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database
+from securecomm.interop import examiner
 from securecomm.interop.models import Transaction
-from securecomm.repositories import examiner
 from securecomm.repositories.models import CriminalSubject, ExaminerReview, Repository
 from securecomm.simulation.runner import SubjectLinks
 from securecomm.simulation.world import World
