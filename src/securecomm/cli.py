@@ -15,7 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
+from securecomm.api import cli as api_cli
 from securecomm.audit import cli as audit_cli
+from securecomm.auth import cli as auth_cli
 from securecomm.biometrics import cli as biometrics_cli
 from securecomm.booking import cli as booking_cli
 from securecomm.cases import capacity_cli
@@ -37,7 +39,11 @@ app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/
 app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(auth_cli.users_app, name="users")
+app.add_typer(auth_cli.agencies_app, name="agencies")
+app.command()(auth_cli.init)
 app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
+app.command()(api_cli.serve)
 
 # Logs and pipes get a full-width table; a terminal uses its own width.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -120,7 +126,7 @@ def demo(
     if options.end <= options.start:
         raise _fail("--end must be after --start")
     try:
-        url = database_url or _demo_database(output_dir, options)
+        url = database_url or demo_database(output_dir, options)
         with opened_database(url) as database, _progress() as progress:
             result = run_demo(database, options, _phase_reporter(progress))
     except SecurecommError as error:
@@ -132,7 +138,7 @@ def demo(
     _print_demo(result, summary)
 
 
-def _demo_database(output_dir: Path, options: Any) -> str:
+def demo_database(output_dir: Path, options: Any) -> str:
     """``out/demo.sqlite``: kept when it holds an unfinished run of the same world (the
     run resumes), otherwise started afresh."""
     from securecomm.simulation import demo_store
@@ -197,6 +203,7 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
         f"{summary['seconds']:.1f} s ({summary['phase_seconds']}); files: "
         + ", ".join(str(p) for p in result.files)
     )
+    console.print(f"Open this world in the browser: [bold]{api_cli.DEMO_COMMAND}[/]")
 
 
 # (column title, Counts attribute): two tables so each fits an ordinary terminal
@@ -275,7 +282,7 @@ def worker(
 ) -> None:
     """Process every stored submission to its end (resumes after a crash)."""
     from securecomm.cases.docket import court_of
-    from securecomm.interop.worker import Worker
+    from securecomm.pipeline.worker import Worker
     from securecomm.simulation import demo_store
 
     try:
@@ -333,7 +340,7 @@ def examiner_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Possible identifications waiting for an examiner, oldest first."""
-    from securecomm.repositories import examiner
+    from securecomm.interop import examiner
 
     with opened_database(database_url) as database, database.session() as session:
         items = [
@@ -369,7 +376,7 @@ def examiner_list(
 def _examiner_decides(
     review: int, *, confirm: bool, examiner_name: str, note: str, database_url: str | None
 ) -> None:
-    from securecomm.repositories import examiner
+    from securecomm.interop import examiner
 
     try:
         with opened_database(database_url) as database, database.session() as session:

@@ -1,0 +1,128 @@
+"""``securecomm serve``: the service (API and pages) on the embedded default, with its own
+worker; ``--demo`` first builds (or reopens) the demo world and one user per role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from securecomm.clitools import DatabaseOption, console, fail, progress
+from securecomm.config import get_settings
+from securecomm.database import Database, opened_database
+from securecomm.exceptions import SecurecommError
+from securecomm.logs import configure
+
+DEMO_COMMAND = ".venv/bin/securecomm serve --demo"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    database_url: DatabaseOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Build (or reopen) the seeded demo world in out/demo.sqlite and print one "
+            "login per role (development only).",
+        ),
+    ] = False,
+    worker: Annotated[
+        bool, typer.Option(help="Run a worker in this process (the embedded default).")
+    ] = True,
+    automatic_detainers: Annotated[
+        bool,
+        typer.Option(
+            help="Lodge the detainers the rules call for at once, as batch runs do, instead "
+            "of proposing them to an ICE officer."
+        ),
+    ] = False,
+    log_format: Annotated[str, typer.Option(help="json or text")] = "json",
+) -> None:
+    """Start the service: the API under /api/v1 and the pages, on this machine."""
+    import uvicorn
+
+    from securecomm.api.app import create_app
+    from securecomm.pipeline.background import BackgroundWorker
+
+    settings = get_settings()
+    if demo and settings.environment != "development":
+        raise fail("--demo prints passwords: it runs only in the development environment")
+    configure("text" if log_format == "text" else "json")
+    try:
+        url = _demo_world(database_url) if demo else database_url or settings.database_url
+        with opened_database(url) as database:
+            _require_setup(database)
+            if demo:
+                _print_demo_logins(database, host, port)
+            background = (
+                BackgroundWorker(database, officers_decide=not automatic_detainers)
+                if worker
+                else None
+            )
+            app = create_app(
+                database,
+                worker=background,
+                officers_decide=not automatic_detainers,
+                cookie_secure=settings.cookie_secure,
+            )
+            console.print(f"securecomm is serving at http://{host}:{port}/  (Ctrl-C stops it)")
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    except SecurecommError as error:
+        raise fail(str(error)) from None
+
+
+def _require_setup(database: Database) -> None:
+    from sqlalchemy import func, select
+
+    from securecomm.auth.models import Agency, User
+
+    with database.session() as session:
+        agencies = session.scalar(select(func.count()).select_from(Agency)) or 0
+        users = session.scalar(select(func.count()).select_from(User)) or 0
+    if not agencies or not users:
+        raise SecurecommError(
+            "this database has no agencies or no users yet: run `securecomm init` first "
+            "(or `securecomm serve --demo` for the demo world)"
+        )
+
+
+def _demo_world(database_url: str | None) -> str:
+    """The demo world's store, built the way `make demo` builds it (resumed or reused)."""
+    from securecomm.cli import demo_database
+    from securecomm.simulation.demo import DemoOptions, run_demo
+
+    options = DemoOptions()
+    url = database_url or demo_database(options.output_dir, options)
+    with opened_database(url) as database, progress() as bars:
+        tasks: dict[str, int] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(phase, total=max(total, 1))
+            bars.update(tasks[phase], completed=done, total=max(total, 1))  # type: ignore[arg-type]
+
+        run_demo(database, options, report)
+    return url
+
+
+def _print_demo_logins(database: Database, host: str, port: int) -> None:
+    from rich.table import Table
+
+    from securecomm.auth.cli import init_deployment
+    from securecomm.simulation.demo_users import ensure_demo_users
+
+    with database.session() as session:
+        init_deployment(session)
+        logins = ensure_demo_users(session)
+    table = Table(title=f"Demo logins for http://{host}:{port}/ (new passwords each start)")
+    for column in ("user", "role", "agency", "password"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.username, login.role.value, login.agency, login.password)
+    console.print(table)
+    console.print("Sign in, state a purpose; every read of personal data is audited.")
+
+
+__all__ = ["DEMO_COMMAND", "serve"]
