@@ -5,16 +5,22 @@ agencies of one state). Built once per module; tests that change it build their 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from securecomm.api.app import create_app
 from securecomm.api.ratelimit import SlidingWindowLimiter
+from securecomm.auth import service as auth_service
 from securecomm.auth.cli import init_deployment
+from securecomm.booking import service as booking_service
+from securecomm.booking.car import car_from_booking
+from securecomm.booking.models import Submission
 from securecomm.database import Database, open_database
+from securecomm.interop.models import Jurisdiction, Transaction
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
@@ -71,3 +77,63 @@ def build_served(url: str, *, officers_decide: bool = False) -> Served:
     generous = SlidingWindowLimiter(attempts=100_000, seconds=60)
     app = create_app(database, officers_decide=True, cookie_secure=False, signin_limiter=generous)
     return Served(database, app, TestClient(app), logins, {})
+
+
+REMOVABLE = (
+    "nonimmigrant_overstay",
+    "entered_without_inspection",
+    "previously_removed_reentered",
+    "final_order",
+)
+
+
+def matched_transaction(served: Served, *, removable: bool = False, skip: int = 0) -> int:
+    """A transaction whose person the immigration repository knows (``removable``: one
+    whose status was found removable), the ``skip``-th such person."""
+    query = select(Transaction.id).where(Transaction.immigration_subject_id.is_not(None))
+    if removable:
+        query = query.where(Transaction.status_category.in_(REMOVABLE))
+    with served.database.session() as session:
+        found = list(session.scalars(query.order_by(Transaction.id)))
+    assert len(found) > skip, "the served world has too few matched people"
+    return found[skip]
+
+
+def rebooking(
+    served: Served,
+    *,
+    suffix: str,
+    offence: tuple[str, str, int] = ("1201", "ROBBERY", 7300),
+    transaction_id: int | None = None,
+) -> tuple[bytes, str, str]:
+    """A CAR booking again, today, the person of ``transaction_id`` (by default the first
+    the immigration repository knows), charged with ``offence`` (NCIC code, description,
+    maximum days): (the file, the booking agency's ORI, its state). ``suffix`` makes the
+    TCN new."""
+    chosen = transaction_id or matched_transaction(served)
+    with served.database.session() as session:
+        transaction = session.get_one(Transaction, chosen)
+        document = booking_service.booking_of(
+            session.get_one(Submission, transaction.submission_id)
+        )
+        state = session.get_one(Jurisdiction, transaction.jurisdiction_id).state
+        bureau = auth_service.state_bureau(session, state)
+    now = datetime.now(UTC).replace(microsecond=0)
+    code, description, maximum = offence
+    charge = document.charges[0].model_copy(
+        update={
+            "ncic_code": code,
+            "description": description,
+            "offence_date": now.date(),
+            "max_term_days": maximum,
+        }
+    )
+    again = document.model_copy(
+        update={
+            "tcn": f"{document.ori}{now:%Y%m%d%H%M%S}{suffix}",
+            "booked_at": now,
+            "charges": [charge],
+        }
+    )
+    raw = car_from_booking(again, destination_ori=bureau.ori if bureau else document.ori)
+    return raw, document.ori, state

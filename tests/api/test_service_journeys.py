@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
-from served_world import PURPOSE, Served, build_served, world
+from served_world import PURPOSE, Served, build_served, rebooking, world
 from sqlalchemy import select
 
 from securecomm.audit import chain
@@ -19,12 +18,10 @@ from securecomm.auth import accounts
 from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
 from securecomm.auth.roles import Role
-from securecomm.booking import service as booking_service
-from securecomm.booking.car import car_from_booking
 from securecomm.booking.models import Submission
 from securecomm.cases.models import Case, CaseState
 from securecomm.domain import AgencyRole
-from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.interop.models import Transaction
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation.court import SimulatedImmigrationCourt
 
@@ -60,49 +57,13 @@ def _user(served: Served, username: str, ori: str, role: Role) -> dict[str, str]
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _rebooking(served: Served, *, suffix: str) -> tuple[bytes, str, str]:
-    """A CAR booking again, today, a person the immigration repository knows, with the
-    charges of a serious offence: (file, the booking agency's ORI, its state)."""
-    with served.database.session() as session:
-        transaction = session.scalar(
-            select(Transaction)
-            .where(Transaction.immigration_subject_id.is_not(None))
-            .order_by(Transaction.id)
-        )
-        assert transaction is not None
-        document = booking_service.booking_of(
-            session.get_one(Submission, transaction.submission_id)
-        )
-        state = session.get_one(Jurisdiction, transaction.jurisdiction_id).state
-        bureau = auth_service.state_bureau(session, state)
-    now = datetime.now(UTC).replace(microsecond=0)
-    again = document.model_copy(
-        update={
-            "tcn": f"{document.ori}{now:%Y%m%d%H%M%S}{suffix}",
-            "booked_at": now,
-            "charges": [
-                document.charges[0].model_copy(
-                    update={
-                        "ncic_code": "1201",
-                        "description": "ROBBERY",
-                        "offence_date": now.date(),
-                        "max_term_days": 7300,
-                    }
-                )
-            ],
-        }
-    )
-    raw = car_from_booking(again, destination_ori=bureau.ori if bureau else document.ori)
-    return raw, document.ori, state
-
-
 def _drive(served: Served) -> None:
     Worker(served.database, court=SimulatedImmigrationCourt(world()), officers_decide=True).run()
 
 
 def test_a_booking_officer_sends_a_car_and_reads_the_answers(officers_world: Served) -> None:
     served = officers_world
-    raw, ori, _ = _rebooking(served, suffix="A")
+    raw, ori, _ = rebooking(served, suffix="A")
     clerk = _user(served, "clerk-a", ori, Role.BOOKING_OFFICER)
     sent = served.client.post(
         "/api/v1/bookings",
@@ -134,7 +95,7 @@ def test_a_booking_officer_sends_a_car_and_reads_the_answers(officers_world: Ser
 
 def test_a_file_for_another_agency_is_refused_before_it_is_stored(officers_world: Served) -> None:
     served = officers_world
-    raw, ori, _ = _rebooking(served, suffix="B")
+    raw, ori, _ = rebooking(served, suffix="B")
     with served.database.session() as session:
         other = session.scalar(
             select(Agency.ori).where(Agency.role == AgencyRole.LOCAL_AGENCY, Agency.ori != ori)
@@ -152,7 +113,7 @@ def test_a_file_for_another_agency_is_refused_before_it_is_stored(officers_world
 
 def test_officers_lodge_supervisors_sign_and_the_jail_answers(officers_world: Served) -> None:
     served = officers_world
-    raw, ori, state = _rebooking(served, suffix="C")
+    raw, ori, state = rebooking(served, suffix="C")
     with served.database.session() as session:
         office = auth_service.agency_for_role(session, AgencyRole.ICE_FIELD_OFFICE, state=state).ori
     clerk = _user(served, "clerk-c", ori, Role.BOOKING_OFFICER)

@@ -53,9 +53,10 @@ def serve(
     try:
         url = _demo_world(database_url) if demo else database_url or settings.database_url
         with opened_database(url) as database:
-            _require_setup(database)
             if demo:
                 _print_demo_logins(database, host, port)
+                _todays_work(database)
+            _require_setup(database)
             background = (
                 BackgroundWorker(database, officers_decide=not automatic_detainers)
                 if worker
@@ -89,11 +90,18 @@ def _require_setup(database: Database) -> None:
 
 
 def _demo_world(database_url: str | None) -> str:
-    """The demo world's store, built the way `make demo` builds it (resumed or reused)."""
+    """The demo world's store: the one `make demo` finished, opened as it is, or built
+    the same way (an unfinished run resumes)."""
     from securecomm.cli import demo_database
+    from securecomm.simulation import demo_store
     from securecomm.simulation.demo import DemoOptions, run_demo
 
     options = DemoOptions()
+    default = options.output_dir / "demo.sqlite"
+    if database_url is None and default.exists():
+        with opened_database(f"sqlite:///{default}") as database:
+            if demo_store.finished(database, options.world_options()):
+                return f"sqlite:///{default}"
     url = database_url or demo_database(options.output_dir, options)
     with opened_database(url) as database, progress() as bars:
         tasks: dict[str, int] = {}
@@ -105,6 +113,20 @@ def _demo_world(database_url: str | None) -> str:
 
         run_demo(database, options, report)
     return url
+
+
+def _todays_work(database: Database) -> None:
+    from securecomm.simulation.demo_users import demo_state
+    from securecomm.simulation.live import todays_bookings
+
+    with database.session() as session:
+        state = demo_state(session)
+    booked = todays_bookings(database, state=state)
+    if booked:
+        console.print(
+            f"{booked} people the repositories know were booked again today; the worker "
+            "answers them and the field office's queue holds their detainers"
+        )
 
 
 def _print_demo_logins(database: Database, host: str, port: int) -> None:

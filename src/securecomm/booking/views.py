@@ -37,7 +37,7 @@ from securecomm.exceptions import NotFoundError, PermissionDeniedError
 from securecomm.interop import answers as answer_files
 from securecomm.interop import service as interop_service
 from securecomm.interop.models import Transaction
-from securecomm.interop.schemas import AnswerOut, TimelineEntry
+from securecomm.interop.schemas import AnswerOut, TimelineEntry, summary_of
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"], responses=ERROR_RESPONSES)
 
@@ -242,14 +242,16 @@ def booking_timeline(
     scope = booking_scope(actor.session, actor.user)
     submission = interop_service.booking(actor.session, scope, submission_id)
     transaction = interop_service.transaction_of(actor.session, submission.id)
-    entries = [TimelineEntry(at=submission.received_at, what="received")]
+    # In the flow's own time (a booking station's clock, or a simulated world's).
+    entries = [TimelineEntry(at=submission.event_at, what="booked")]
     if submission.state is SubmissionState.REJECTED:
-        entries.append(TimelineEntry(at=submission.received_at, what="rejected"))
+        entries.append(TimelineEntry(at=submission.event_at, what="rejected"))
     for message in interop_service.answers(actor.session, scope, submission, transaction):
-        arrived = message.delivered_at or message.created_at
         entries.append(
             TimelineEntry(
-                at=arrived, what=f"{message.message_type} received", detail=message.sender
+                at=message.created_at,
+                what=f"{message.message_type} sent by {message.sender}",
+                detail=summary_of(message.message_type, message.payload),
             )
         )
     notice = _detainer_notice(actor, transaction)

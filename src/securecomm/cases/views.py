@@ -25,7 +25,7 @@ from securecomm.cases import explain as case_explain
 from securecomm.cases import flows as case_flows
 from securecomm.cases import lodging
 from securecomm.cases import service as case_service
-from securecomm.cases.models import Case, CaseState, Detainer
+from securecomm.cases.models import Case, CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, DetainerView
 from securecomm.database import utcnow
 from securecomm.exceptions import FieldProblem, InputError
@@ -56,11 +56,18 @@ class WorkItem(BaseModel):
     hold_clock: HoldClock
 
 
-def hold_clock(detainer: Detainer | None, now: datetime) -> HoldClock:
-    if detainer is None or not detainer.requests_hold:
+def hold_clock(case: Case, now: datetime) -> HoldClock:
+    """The lodged detainer's hold clock (or the proposed one's, which has not started)."""
+    detainer = case.detainer
+    requests_hold = (
+        detainer.requests_hold
+        if detainer is not None
+        else bool(case.detainer_proposal.get("requests_hold"))
+    )
+    if not requests_hold:
         return HoldClock(state="no_hold", release_at=None, deadline=None, seconds_left=None)
-    deadline = detainer.hold_deadline
-    if detainer.release_at is None or deadline is None:
+    deadline = detainer.hold_deadline if detainer else None
+    if detainer is None or detainer.release_at is None or deadline is None:
         return HoldClock(state="not_started", release_at=None, deadline=None, seconds_left=None)
     left = int((deadline - now).total_seconds())
     ended = left <= 0 or (detainer.pickup_at is not None and detainer.pickup_at <= now)
@@ -131,7 +138,7 @@ def _work_item(actor: Actor, case: Case, now: datetime) -> WorkItem:
         proposed_form=case.detainer_proposal.get("form") if case.detainer_proposal else None,
         requested_by=case.detainer_requested_by,
         detainer=case_explain.detainer_view(case),
-        hold_clock=hold_clock(case.detainer, now),
+        hold_clock=hold_clock(case, now),
     )
 
 

@@ -10,6 +10,37 @@ from pydantic import BaseModel
 from securecomm.interop.models import DecisionRecord, OutboxMessage, Transaction
 
 
+def summary_of(message_type: str, payload: dict[str, Any]) -> str:
+    """What a message says, in a line a person reads at a glance."""
+    if message_type == "SRE":
+        if payload.get("srf") == "I":
+            return (
+                f"identified: FBI {payload.get('fbi')}, {payload.get('arrests_on_record')} arrests"
+            )
+        return "not identified: a new criminal record was made"
+    if message_type == "ERRT":
+        problems = payload.get("problems") or []
+        first = problems[0]["field"] if problems else "the file"
+        return f"refused: {len(problems)} problems, first at {first}"
+    if message_type == "IDR-NM":
+        return "no match in the immigration repository"
+    if message_type == "IDR-IAR":
+        status = str((payload.get("iar") or {}).get("status", "")).replace("_", " ")
+        return f"immigration match; status: {status or 'not determined'}"
+    if message_type == "IAQ":
+        return f"status query, offence code {payload.get('off')}"
+    if message_type.endswith("-CANCEL"):
+        return f"{payload.get('form')} lifted"
+    if message_type.endswith("-ANSWER"):
+        return f"agency answer: {payload.get('response')}"
+    if payload.get("form"):
+        kind = "hold requested" if payload.get("requests_hold") else "notification only"
+        return f"{payload['form']} lodged: {kind}"
+    if message_type == "HELD":
+        return "held for review after an unexpected fault"
+    return message_type
+
+
 class AnswerOut(BaseModel):
     """One message about a booking (SRE, ERRT, IDR, IAR, a detainer, ...)."""
 
@@ -19,6 +50,7 @@ class AnswerOut(BaseModel):
     recipient: str
     sent_at: datetime
     delivered_at: datetime | None
+    summary: str
     payload: dict[str, Any]
 
     @classmethod
@@ -30,6 +62,7 @@ class AnswerOut(BaseModel):
             recipient=message.recipient,
             sent_at=message.created_at,
             delivered_at=message.delivered_at,
+            summary=summary_of(message.message_type, message.payload),
             payload=message.payload,
         )
 

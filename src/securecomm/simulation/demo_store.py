@@ -97,6 +97,18 @@ def resumable(database: Database, options: WorldOptions) -> bool:
         )
 
 
+def finished(database: Database, options: WorldOptions) -> bool:
+    """Whether this store holds a finished run of the same world (``serve --demo`` opens
+    it as it is instead of building it again)."""
+    with database.session() as session:
+        run = session.scalars(select(DemoRun).order_by(DemoRun.id.desc())).first()
+        return (
+            run is not None
+            and run.options == options.as_record()
+            and run.stage is DemoStage.FINISHED
+        )
+
+
 def service_clock(database: Database) -> ServiceClock | None:
     """The drawn service times of the demo world in this store (None: not a demo store),
     so a worker finishing a killed demo dates its messages as the demo would have."""

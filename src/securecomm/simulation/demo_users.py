@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth import accounts
 from securecomm.auth.models import Agency, User
 from securecomm.auth.roles import Role
 from securecomm.domain import AgencyRole
+from securecomm.interop.models import Jurisdiction, Transaction
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def ensure_demo_users(session: Session, *, state: str | None = None) -> list[Dem
     the bureau and the field office are taken in one state (the first with two local
     agencies, unless ``state`` names one), so the officer's cases are the booking
     officers' detainers."""
-    chosen = state or _state_with_two_local_agencies(session)
+    chosen = state or demo_state(session)
     logins = []
     for username, role, kind, nth in PEOPLE:
         agency = _agency(session, kind, nth, chosen)
@@ -86,15 +87,23 @@ def ensure_demo_users(session: Session, *, state: str | None = None) -> list[Dem
     return logins
 
 
-def _state_with_two_local_agencies(session: Session) -> str | None:
-    states = session.scalars(
-        select(Agency.state).where(Agency.role == AgencyRole.LOCAL_AGENCY).order_by(Agency.ori)
+def demo_state(session: Session) -> str | None:
+    """The state the demo's people work in: of the states with two local agencies or
+    more, the one with the most immigration matches (the busiest field office)."""
+    locals_by_state = dict(
+        session.execute(
+            select(Agency.state, func.count())
+            .where(Agency.role == AgencyRole.LOCAL_AGENCY)
+            .group_by(Agency.state)
+        ).all()
     )
-    seen: dict[str, int] = {}
-    for state in states:
-        if state is None:
-            continue
-        seen[state] = seen.get(state, 0) + 1
-        if seen[state] == 2:
-            return state
-    return None
+    matches = dict(
+        session.execute(
+            select(Jurisdiction.state, func.count())
+            .join(Transaction, Transaction.jurisdiction_id == Jurisdiction.id)
+            .where(Transaction.immigration_subject_id.is_not(None))
+            .group_by(Jurisdiction.state)
+        ).all()
+    )
+    eligible = [state for state, count in locals_by_state.items() if state and count >= 2]
+    return max(eligible, key=lambda state: (matches.get(state, 0), state), default=None)
