@@ -22,6 +22,7 @@ from securecomm.biometrics import cli as biometrics_cli
 from securecomm.booking import cli as booking_cli
 from securecomm.cases import capacity_cli
 from securecomm.cases import cli as cases_cli
+from securecomm.clitools import audit_read
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
@@ -44,6 +45,7 @@ app.add_typer(auth_cli.agencies_app, name="agencies")
 app.command()(auth_cli.init)
 app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
 app.command()(api_cli.serve)
+app.command()(api_cli.permissions)
 
 # Logs and pipes get a full-width table; a terminal uses its own width.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -355,6 +357,11 @@ def examiner_list(
             }
             for r in examiner.pending(session)
         ]
+        audit_read(
+            session,
+            command="examiner list",
+            records=(f"examiner_review:{i['review']}" for i in items),
+        )
     if as_json:
         sys.stdout.write(json.dumps(items, indent=2) + "\n")
         return

@@ -3,8 +3,10 @@ with a message (never a traceback), progress bars, one unit of work."""
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, TypeVar
 
 import typer
@@ -12,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
-from securecomm.database import opened_database
+from securecomm.database import opened_database, utcnow
 from securecomm.exceptions import SecurecommError
 
 T = TypeVar("T")
@@ -51,3 +53,31 @@ def run_unit(url: str | None, work: Callable[[Session], T]) -> T:
             return work(session)
     except SecurecommError as error:
         raise fail(str(error)) from None
+
+
+def operator() -> str:
+    """Who acts at the shell: the operating-system account (the store has no sign-in for
+    it), recorded as ``cli:<account>``."""
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):  # no passwd entry (a container's numeric user)
+        return "cli:unknown"
+
+
+def audit_read(session: Session, *, command: str, records: Iterable[str]) -> None:
+    """A command that showed personal data, in the audit log like any page: who (the
+    shell account), the command, the records shown, the purpose stated in
+    SECURECOMM_PURPOSE (or "command line")."""
+    from securecomm.audit import service as audit_service
+
+    shown = list(records)
+    audit_service.record(
+        session,
+        kind="cli.read",
+        actor=operator(),
+        role="cli-operator",
+        purpose=os.environ.get("SECURECOMM_PURPOSE", "command line")[:200],
+        records=shown[:500],
+        occurred_at=utcnow(),
+        summary=f"securecomm {command} ({len(shown)} records)",
+    )

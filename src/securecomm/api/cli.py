@@ -3,6 +3,7 @@ worker; ``--demo`` first builds (or reopens) the demo world and one user per rol
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -72,6 +73,20 @@ def serve(
             uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     except SecurecommError as error:
         raise fail(str(error)) from None
+
+
+def permissions() -> None:
+    """Which role holds which permission, and what every route and page needs, as the
+    Markdown docs/service.md holds (printed from the code, not written by hand)."""
+    from securecomm.api.app import create_app
+    from securecomm.api.permission_table import markdown
+    from securecomm.database import open_database
+
+    database = open_database("sqlite:///:memory:")
+    try:
+        sys.stdout.write(markdown(create_app(database)) + "\n")
+    finally:
+        database.dispose()
 
 
 def _require_setup(database: Database) -> None:

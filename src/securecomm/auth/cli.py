@@ -18,6 +18,7 @@ from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
 from securecomm.auth.roles import Role
 from securecomm.auth.standing import standing_agencies
+from securecomm.clitools import audit_read
 from securecomm.database import opened_database, utcnow
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import SecurecommError
@@ -143,7 +144,7 @@ def list_users(database_url: DatabaseOption = None) -> None:
 
     def work(session: Session) -> list[tuple[str, ...]]:
         now = utcnow()
-        return [
+        rows: list[tuple[str, ...]] = [
             (
                 user.username,
                 user.agency.ori,
@@ -152,6 +153,8 @@ def list_users(database_url: DatabaseOption = None) -> None:
             )
             for user in accounts.list_users(session)
         ]
+        audit_read(session, command="users list", records=(f"user:{row[0]}" for row in rows))
+        return rows
 
     table = Table("user", "agency", "roles", "state")
     for row in _run(database_url, work):

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import SubmissionKind
+from securecomm.clitools import audit_read
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
@@ -130,6 +131,8 @@ def booking_review(
         with opened_database(database_url) as database, database.session() as session:
             kept = booking_service.kept_for_review(session, limit=limit)
             items = [booking_service.summary(submission) for submission in kept]
+            records = (f"submission:{s.id}" for s in kept)
+            audit_read(session, command="booking review", records=records)
     except SecurecommError as error:
         raise _fail(str(error)) from None
     if as_json:

@@ -21,6 +21,7 @@ from securecomm.cases import lodging
 from securecomm.cases import service as case_service
 from securecomm.cases.models import CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
+from securecomm.clitools import audit_read
 from securecomm.database import opened_database
 from securecomm.domain import StatusCategory
 from securecomm.exceptions import SecurecommError
@@ -84,12 +85,15 @@ def list_cases(
     as_json: JsonOption = False,
 ) -> None:
     """Cases, oldest first, with their priority and detainer."""
-    rows = run_unit(
-        database_url,
-        lambda session: case_explain.list_summaries(
+
+    def work(session: Session) -> list[CaseSummary]:
+        rows = case_explain.list_summaries(
             session, state=state, jurisdiction=jurisdiction, limit=limit
-        ),
-    )
+        )
+        audit_read(session, command="case list", records=(f"case:{row.id}" for row in rows))
+        return rows
+
+    rows = run_unit(database_url, work)
     if as_json:
         print_json([row.model_dump(mode="json") for row in rows])
         return
@@ -120,9 +124,13 @@ def explain(
 ) -> None:
     """Every decision on a case with its reasons (rule, inputs, thresholds, era), and the
     case timeline."""
-    explanation = run_unit(
-        database_url, lambda session: case_explain.explain_case(session, case_id)
-    )
+
+    def work(session: Session) -> CaseExplanation:
+        shown = case_explain.explain_case(session, case_id)
+        audit_read(session, command="case explain", records=[f"case:{case_id}"])
+        return shown
+
+    explanation = run_unit(database_url, work)
     if as_json:
         print_json(explanation.model_dump(mode="json"))
         return
@@ -221,7 +229,8 @@ def queue(database_url: DatabaseOption = None, as_json: JsonOption = False) -> N
 
     def work(session: Session) -> list[CaseSummary]:
         cases = case_flows.analyst_queue(session)
-        return [case_explain.explain_case(session, case.id).case for case in cases]
+        audit_read(session, command="case queue", records=(f"case:{c.id}" for c in cases))
+        return [case_explain.summary_of(session, case) for case in cases]
 
     rows = run_unit(database_url, work)
     if as_json:
@@ -240,7 +249,8 @@ def work_queue(
 
     def work(session: Session) -> list[CaseSummary]:
         cases = case_service.work_queue(session, field_office=field_office)
-        return [case_explain.explain_case(session, case.id).case for case in cases]
+        audit_read(session, command="case work-queue", records=(f"case:{c.id}" for c in cases))
+        return [case_explain.summary_of(session, case) for case in cases]
 
     rows = run_unit(database_url, work)
     if as_json:
