@@ -1,18 +1,22 @@
-"""The served world, once per test module (see ``served_world``)."""
+"""The served world, once per test module and backend (see ``served_world``): SQLite
+always, PostgreSQL too where SECURECOMM_TEST_DATABASE_URL is set (CI)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 
 import pytest
 from served_world import Served, build_served
 
+from backends import BACKENDS, database_url
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
-    """A read-mostly world shared by one test module."""
-    built = build_served(f"sqlite:///{tempfile.mkdtemp()}/served.sqlite")
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The served world, shared by the API tests (each makes the users it changes)."""
+    built = build_served(database_url(request.param, tmp_path_factory.mktemp("served")))
     yield built
     built.client.close()
     built.database.dispose()

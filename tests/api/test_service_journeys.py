@@ -5,11 +5,8 @@ every step leaves its reasons and its audit events, and the log verifies."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-
 import pytest
-from served_world import PURPOSE, Served, build_served, rebooking, world
+from served_world import PURPOSE, Served, rebooking, world
 from sqlalchemy import select
 
 from securecomm.audit import chain
@@ -26,15 +23,6 @@ from securecomm.pipeline.worker import Worker
 from securecomm.simulation.court import SimulatedImmigrationCourt
 
 PASSWORD = "a long test password"
-
-
-@pytest.fixture(scope="module")
-def officers_world() -> Iterator[Served]:
-    """A world whose detainers wait for officers (the service's mode)."""
-    built = build_served(f"sqlite:///{tempfile.mkdtemp()}/officers.sqlite", officers_decide=True)
-    yield built
-    built.client.close()
-    built.database.dispose()
 
 
 def _user(served: Served, username: str, ori: str, role: Role) -> dict[str, str]:
@@ -61,8 +49,7 @@ def _drive(served: Served) -> None:
     Worker(served.database, court=SimulatedImmigrationCourt(world()), officers_decide=True).run()
 
 
-def test_a_booking_officer_sends_a_car_and_reads_the_answers(officers_world: Served) -> None:
-    served = officers_world
+def test_a_booking_officer_sends_a_car_and_reads_the_answers(served: Served) -> None:
     raw, ori, _ = rebooking(served, suffix="A")
     clerk = _user(served, "clerk-a", ori, Role.BOOKING_OFFICER)
     sent = served.client.post(
@@ -93,8 +80,7 @@ def test_a_booking_officer_sends_a_car_and_reads_the_answers(officers_world: Ser
     assert submission["tcn"].encode() in file.content
 
 
-def test_a_file_for_another_agency_is_refused_before_it_is_stored(officers_world: Served) -> None:
-    served = officers_world
+def test_a_file_for_another_agency_is_refused_before_it_is_stored(served: Served) -> None:
     raw, ori, _ = rebooking(served, suffix="B")
     with served.database.session() as session:
         other = session.scalar(
@@ -111,8 +97,7 @@ def test_a_file_for_another_agency_is_refused_before_it_is_stored(officers_world
         assert session.query(Submission).count() == before
 
 
-def test_officers_lodge_supervisors_sign_and_the_jail_answers(officers_world: Served) -> None:
-    served = officers_world
+def test_officers_lodge_supervisors_sign_and_the_jail_answers(served: Served) -> None:
     raw, ori, state = rebooking(served, suffix="C")
     with served.database.session() as session:
         office = auth_service.agency_for_role(session, AgencyRole.ICE_FIELD_OFFICE, state=state).ori

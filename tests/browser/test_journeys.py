@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from live_server import CHROMIUM_ARGS, SCREENSHOTS, LiveServer
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from served_world import PURPOSE, matched_transaction, rebooking
 from sqlalchemy import delete, select
 
-from conftest import CHROMIUM_ARGS, SCREENSHOTS, LiveServer
 from securecomm.auth import accounts
 from securecomm.auth import service as auth_service
 from securecomm.auth.roles import Role

@@ -87,10 +87,19 @@ def queue_page(
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
-def review_in_queue(session: Session, review_id: int, repository: str | None) -> ExaminerReview:
-    """A comparison of the examiner's repository (any other is "not found")."""
+def review_in_queue(
+    session: Session, review_id: int, repository: str | None, examiner: str | None = None
+) -> ExaminerReview:
+    """A comparison in the examiner's queue: their repository's, pending or decided by
+    them (any other is "not found"). ``repository`` None: every comparison (auditors)."""
     review = session.get(ExaminerReview, review_id)
-    if review is None or (repository is not None and review.repository.value != repository):
+    if review is None or (
+        repository is not None
+        and (
+            review.repository.value != repository
+            or (review.status is not ReviewStatus.PENDING and review.examiner != examiner)
+        )
+    ):
         raise NotFoundError(f"no examiner review {review_id}")
     return review
 

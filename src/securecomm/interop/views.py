@@ -161,7 +161,9 @@ def examiner_queue(
 
 
 def comparison_of(actor: Actor, review_id: int) -> ComparisonOut:
-    review = examiner.review_in_queue(actor.session, review_id, examiner_repository(actor.user))
+    review = examiner.review_in_queue(
+        actor.session, review_id, examiner_repository(actor.user), actor.user.username
+    )
     probe_images = examiner.images(actor.session, review, "probe")
     candidate_images = examiner.images(actor.session, review, "candidate")
     fingers = [
@@ -203,7 +205,9 @@ def examiner_image(
     actor: Annotated[Actor, requires(P.READ_EXAMINER_QUEUE, personal=True)],
 ) -> Response:
     """One finger's image, where the booking file carried images."""
-    review = examiner.review_in_queue(actor.session, review_id, examiner_repository(actor.user))
+    review = examiner.review_in_queue(
+        actor.session, review_id, examiner_repository(actor.user), actor.user.username
+    )
     image = examiner.images(actor.session, review, side).get(finger)
     if image is None:
         raise NotFoundError(f"no {side} image of finger {finger} in review {review_id}")
@@ -226,7 +230,9 @@ def examiner_decide(
     actor: Annotated[Actor, requires(P.EXAMINE_PRINTS, personal=True)],
 ) -> ReviewOut:
     """Confirm or reject the candidate; the parked booking then goes on."""
-    review = examiner.review_in_queue(actor.session, review_id, examiner_repository(actor.user))
+    review = examiner.review_in_queue(
+        actor.session, review_id, examiner_repository(actor.user), actor.user.username
+    )
     decided = examiner.decide(
         actor.session,
         review_id=review.id,
