@@ -3,8 +3,6 @@
     .venv/bin/python benchmarks/bench_extract.py
     .venv/bin/python benchmarks/bench_extract.py --dataset ../shared/data/fvc2002/DB2_B --json
     .venv/bin/python benchmarks/bench_extract.py --minutiae skeleton
-    .venv/bin/python benchmarks/bench_extract.py --bundled-nfiq2   # the oldest NFIQ 2 route
-    .venv/bin/python benchmarks/bench_extract.py --nfiq2-twice     # the route before
 
 Pins itself to one core (where the OS allows) and times ``extract`` on every image of
 the dataset (PNG bytes in, decoding included), ``--rounds`` times, then the full 1:1
@@ -13,7 +11,8 @@ cached, as in the gallery). Targets: extraction with quality <= 150 ms per image
 core; >= 20,000 comparisons per second per core. Times are CPU time of this process
 (``time.process_time``), which on a shared machine is the honest "per core" figure;
 wall-clock means are printed beside them with the load average, and one more profiled
-round says where the time goes.
+round says where the time goes. NFIQ 2 runs through nbis-py's public call, bundled
+with mindtct on the image as captured (the only route the bindings export).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from securecomm.biometrics import Template, _nbis, compare, extract
+from securecomm.biometrics import Template, compare, extract
 from securecomm.biometrics._extract import MINUTIAE_METHODS, MinutiaeMethod
 from securecomm.biometrics.evaluation import load_dataset
 
@@ -41,19 +40,6 @@ DEFAULT_DATASET = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 def _pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-
-
-def _force_bundled_nfiq2() -> None:
-    """The route an unverified nbis-py release takes, for comparison."""
-    _nbis.VERIFIED_NBIS_VERSIONS = frozenset()
-    _nbis._direct_wrapper.cache_clear()
-
-
-def _nfiq2_measures_twice() -> None:
-    """The direct route as nbis-py's wrapper has it: NFIQ 2's measures computed twice."""
-    wrapper = _nbis._direct_wrapper()
-    if wrapper is not None and wrapper.single_pass is not None:
-        wrapper.single_pass.revert()
 
 
 def bench_extraction(
@@ -80,7 +66,7 @@ STAGES = (
     ("decode", "_extract.py", "_decoded"),
     ("nfiq2", "_nbis.py", "nfiq2"),
     ("enhance", "_enhance.py", "enhance"),
-    ("minutiae", "_nbis.py", "run_mindtct"),
+    ("minutiae", "_extract.py", "_mindtct_minutiae"),
     ("minutiae", "_minutiae.py", "find_minutiae"),
 )
 
@@ -130,21 +116,7 @@ def main() -> None:
     parser.add_argument(
         "--minutiae", choices=MINUTIAE_METHODS, default="mindtct", help="minutiae finder"
     )
-    parser.add_argument(
-        "--bundled-nfiq2",
-        action="store_true",
-        help="run NFIQ 2 bundled with a mindtct run, as nbis-py offers it (the old route)",
-    )
-    parser.add_argument(
-        "--nfiq2-twice",
-        action="store_true",
-        help="leave nbis-py's wrapper computing NFIQ 2's measures twice (the route before)",
-    )
     args = parser.parse_args()
-    if args.bundled_nfiq2:
-        _force_bundled_nfiq2()
-    if args.nfiq2_twice:
-        _nfiq2_measures_twice()
     _pin_one_core()
     images = [item.path.read_bytes() for item in load_dataset(args.dataset)]
     templates, seconds, wall = bench_extraction(images, args.rounds, args.minutiae)
@@ -161,7 +133,6 @@ def main() -> None:
         "extract_wall_mean_s": wall,
         "minutiae_median": float(np.median([len(t) for t in templates])),
         "stages_ms": stages,
-        "nfiq2_route": _nbis.nfiq2_route(),
         "comparisons_per_second_per_core": rate,
         "comparisons_per_wall_second": wall_rate,
         "load_average_1min": os.getloadavg()[0],
@@ -182,7 +153,6 @@ def main() -> None:
     print(
         "  of which (profiled round): "
         + ", ".join(f"{stage} {ms:.1f} ms" for stage, ms in stages.items())
-        + f"; NFIQ 2 route: {report['nfiq2_route']}"
     )
     print(
         f"1:1 comparison: {rate:,.0f} per CPU second "

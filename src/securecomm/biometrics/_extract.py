@@ -6,7 +6,11 @@ NIST's NFIQ 2 (quality) and mindtct (minutiae) do the image work, through the
 fingerprint with a typed :class:`ImageError`, and then:
 
 * measures NFIQ 2 quality on the image as captured (quality describes the sample, so
-  it is never measured on a processed one);
+  it is never measured on a processed one), through the public call that runs it with
+  mindtct (:mod:`._nbis`); a print larger than NFIQ 2 accepts is scored on its central
+  region, and where NFIQ 2 cannot score it the quality is "unavailable" with the reason
+  and estimated from the minutiae instead: a failing quality algorithm never rejects a
+  booking (:attr:`Template.quality_note` says which);
 * filters the image with contextual Gabor kernels (:mod:`._enhance`), which restores
   the ridges of faint, dark and smudged areas where minutiae on the raw image are
   missed or invented (mindtct on FVC 2002 DB1_B: EER 2.85 % raw, 1.07 % filtered;
@@ -18,8 +22,9 @@ fingerprint with a typed :class:`ImageError`, and then:
   near the edge of the filtered foreground, where a ridge cut by the boundary looks
   like a ridge ending.
 
-NFIQ 2 runs on its own (:func:`._nbis.nfiq2`), so each image costs one NFIQ 2 run, the
-filtering and one minutiae finder; ``benchmarks/bench_extract.py`` measures each part.
+Each image costs one NFIQ 2 run (with mindtct on the raw image, as the public bindings
+bundle them), the filtering and one minutiae finder; ``benchmarks/bench_extract.py``
+measures each part.
 
 Directions: mindtct measures angles counter-clockwise on screen (y axis up), while
 templates store the direction whose unit vector in image coordinates (y down) is
@@ -42,8 +47,12 @@ from PIL import Image, UnidentifiedImageError
 from securecomm.biometrics._enhance import enhance
 from securecomm.biometrics._errors import TemplateError
 from securecomm.biometrics._minutiae import find_minutiae
-from securecomm.biometrics._nbis import NativeCallError, Nfiq2Quality, nfiq2, run_mindtct
-from securecomm.biometrics._quality import MIN_ENROL_QUALITY, is_fingerprint_like
+from securecomm.biometrics._nbis import MindtctRun, NativeCallError, nfiq2, run_mindtct
+from securecomm.biometrics._quality import (
+    MIN_ENROL_QUALITY,
+    estimate_quality,
+    is_fingerprint_like,
+)
 from securecomm.biometrics._template import MAX_SIDE_PX, Template
 
 TEMPLATE_PPI = 500
@@ -57,6 +66,9 @@ MIN_CONTRAST = 8.0  # grey-level standard deviation below which an image is blan
 MIN_RELIABILITY = 0.1
 EDGE_MARGIN_PX = 10  # minutiae this close to the image edge are cut ridges, not minutiae
 FOREGROUND_MARGIN_PX = 14  # nor those this close to the filtered foreground's boundary
+# Without NFIQ 2's coherence (quality unavailable), a print must at least fill this share
+# of the image with ridge contrast.
+MIN_FOREGROUND_SHARE = 0.1
 
 MinutiaeMethod = Literal["mindtct", "skeleton"]
 MINUTIAE_METHODS: tuple[MinutiaeMethod, ...] = ("mindtct", "skeleton")
@@ -98,16 +110,19 @@ def extract(
         raise ImageError(finger_position, "unreadable", f"ppi {ppi!r} is outside 100..2000")
     pixels = _resampled(_decoded(image, finger_position), ppi)
     _check_usable_pixels(pixels, finger_position)
-    quality = _nfiq2(pixels, finger_position)
-    if not is_fingerprint_like(quality.features):
+    captured, unavailable = _quality(pixels, finger_position)
+    quality = captured.quality
+    if quality is not None and not is_fingerprint_like(quality.features):
         raise ImageError(finger_position, "not a fingerprint", "no coherent ridge flow")
-    if quality.score < MIN_ENROL_QUALITY:
+    if quality is not None and quality.score < MIN_ENROL_QUALITY:
         raise ImageError(
             finger_position,
             "quality too low to enrol",
             f"NFIQ 2 score {quality.score}, minimum {MIN_ENROL_QUALITY}",
         )
     enhanced = enhance(pixels)
+    if quality is None and enhanced.foreground.mean() < MIN_FOREGROUND_SHARE:
+        raise ImageError(finger_position, "not a fingerprint", "too little ridge area")
     if minutiae == "skeleton":
         found = find_minutiae(enhanced)
     else:
@@ -115,7 +130,13 @@ def extract(
     kept = _kept_minutiae(found, pixels)
     kept = np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
     height, width = pixels.shape
-    return Template(kept, width, height, quality.score, finger_position)
+    if quality is None:
+        note = f"quality unavailable: {unavailable}; estimated from the minutiae"
+        return Template(
+            kept, width, height, estimate_quality(kept), finger_position, quality_note=note
+        )
+    note = "" if quality.region == "whole image" else f"NFIQ 2 on the {quality.region}"
+    return Template(kept, width, height, quality.score, finger_position, quality_note=note)
 
 
 def _decoded(image: object, finger_position: int) -> npt.NDArray[np.uint8]:
@@ -182,11 +203,12 @@ def _check_usable_pixels(pixels: npt.NDArray[np.uint8], finger_position: int) ->
         raise ImageError(finger_position, "blank", "no contrast between ridges and valleys")
 
 
-def _nfiq2(pixels: npt.NDArray[np.uint8], finger_position: int) -> Nfiq2Quality:
+def _quality(pixels: npt.NDArray[np.uint8], finger_position: int) -> tuple[MindtctRun, str | None]:
+    """NFIQ 2 of the image as captured, with mindtct's minutiae of it (one native call);
+    an image mindtct cannot read at all is not a fingerprint."""
     try:
         return nfiq2(pixels)
     except NativeCallError as error:
-        # NFIQ 2 fails on images with no ridge structure at all (blank, flat, tiny).
         raise ImageError(finger_position, "not a fingerprint", error.detail) from error
 
 
@@ -195,7 +217,7 @@ def _mindtct_minutiae(
 ) -> npt.NDArray[np.float32]:
     """mindtct's minutiae of ``pixels`` in :class:`Template` columns."""
     try:
-        found = run_mindtct(pixels).get()
+        found = run_mindtct(pixels).minutiae
     except NativeCallError as error:
         raise ImageError(finger_position, "not a fingerprint", error.detail) from error
     rows = np.empty((len(found), 5), dtype=np.float32)

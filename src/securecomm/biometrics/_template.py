@@ -56,6 +56,10 @@ class Template:
     height: int
     quality: int
     finger_position: int = 0
+    # How the quality was found when NFIQ 2 did not score the whole image (on the central
+    # region of a larger print; unavailable, so estimated from the minutiae). Kept for
+    # the booking's record at intake; not part of the byte form.
+    quality_note: str = field(default="", compare=False)
     # Matcher features, computed on first use and kept with the template (private).
     _features: Any = field(default=None, init=False, repr=False)
 

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from securecomm.biometrics._extract import MinutiaeMethod
-from securecomm.biometrics.evaluation import DatasetError, Evaluation, evaluate, write_det_plot
+from securecomm.biometrics.det import write_det_plot
+from securecomm.biometrics.evaluation import DatasetError, Evaluation, evaluate
 
 app = typer.Typer(help="The biometric engine: evaluation and benchmarks.", no_args_is_help=True)
 
@@ -22,11 +23,15 @@ def _biometrics() -> None:
 @app.command("evaluate")
 def evaluate_command(
     dataset: Annotated[
-        Path, typer.Option("--dataset", help="Folder of FINGER_IMPRESSION images (FVC layout).")
+        list[Path],
+        typer.Option(
+            "--dataset", help="Folder of FINGER_IMPRESSION images (FVC layout); repeatable."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     det: Annotated[
-        Path | None, typer.Option("--det", help="Write the DET plot of both matchers here (PNG).")
+        Path | None,
+        typer.Option("--det", help="Write the DET plot (all databases on one chart) here (PNG)."),
     ] = None,
     max_impostor_pairs: Annotated[
         int,
@@ -40,30 +45,37 @@ def evaluate_command(
         ),
     ] = "mindtct",
 ) -> None:
-    """FVC protocol on DATASET: EER, FMR100, FMR1000, ZeroFMR and FTE, ours beside bozorth3."""
+    """FVC protocol on each DATASET: EER, FMR100, FMR1000, ZeroFMR, FTE and 1:N, ours beside
+    NIST's pipeline (mindtct on the image as captured, then bozorth3)."""
     progress = None if as_json else (lambda message: typer.echo(message, err=True))
-    try:
-        result = evaluate(
-            dataset,
-            max_impostor_pairs=max_impostor_pairs,
-            progress=progress,
-            minutiae=minutiae,
-        )
-    except DatasetError as error:
-        typer.echo(f"error: {error.problems[0].message}", err=True)
-        raise typer.Exit(2) from error
+    results = []
+    for folder in dataset:
+        try:
+            results.append(
+                evaluate(
+                    folder,
+                    max_impostor_pairs=max_impostor_pairs,
+                    progress=progress,
+                    minutiae=minutiae,
+                )
+            )
+        except DatasetError as error:
+            typer.echo(f"error: {error.problems[0].message}", err=True)
+            raise typer.Exit(2) from error
     if det is not None:
         try:
-            write_det_plot(result, det)
+            write_det_plot(results, det)
         except OSError as error:
             typer.echo(f"error: cannot write the DET plot to {det}: {error}", err=True)
             raise typer.Exit(2) from error
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), sort_keys=True))
-    else:
-        typer.echo(_table(result))
-        if det is not None:
-            typer.echo(f"DET plot: {det}")
+        reports = [result.as_dict() for result in results]
+        payload = reports[0] if len(reports) == 1 else {"databases": reports}
+        typer.echo(json.dumps(payload, sort_keys=True))
+        return
+    typer.echo("\n\n".join(_table(result) for result in results))
+    if det is not None:
+        typer.echo(f"DET plot: {det}")
 
 
 def _table(result: Evaluation) -> str:
@@ -76,15 +88,28 @@ def _table(result: Evaluation) -> str:
         f"extraction: {1000 * result.extraction_seconds_per_image:.0f} ms per image, "
         f"minutiae found by {result.minutiae} on the ridge-filtered images",
         "",
-        f"{'matcher':<12}{'EER':>9}{'FMR100':>9}{'FMR1000':>9}{'ZeroFMR':>9}{'cmp/s':>10}",
+        f"{'matcher':<22}{'EER':>8}{'FMR100':>8}{'FMR1000':>8}{'ZeroFMR':>8}"
+        f"{'rank-1':>8}{'FNIR@1%':>9}{'FNIR@.1%':>9}",
     ]
-    for matcher in (result.ours, result.bozorth3):
-        rates = matcher.rates
-        lines.append(
-            f"{matcher.name:<12}{100 * rates.eer:>8.2f}%{100 * rates.fmr100:>8.2f}%"
-            f"{100 * rates.fmr1000:>8.2f}%{100 * rates.zero_fmr:>8.2f}%"
-            f"{matcher.comparisons_per_second:>10,.0f}"
+    named = [("ours", result.ours)]
+    if result.nist is not None:
+        named.append(("NIST mindtct+bozorth3", result.nist))
+    named.append(("bozorth3 on ours", result.bozorth3))
+    for name, matcher in named:
+        rates, ident = matcher.rates, matcher.identification
+        one_to_n = (
+            f"{100 * ident.rank1:>7.1f}%{100 * ident.fnir_at_fpir_1pct:>8.1f}%"
+            f"{100 * ident.fnir_at_fpir_01pct:>8.1f}%"
+            if ident is not None
+            else f"{'':>25}"
         )
+        lines.append(
+            f"{name:<22}{100 * rates.eer:>7.2f}%{100 * rates.fmr100:>7.2f}%"
+            f"{100 * rates.fmr1000:>7.2f}%{100 * rates.zero_fmr:>7.2f}%" + one_to_n
+        )
+    if result.nist is not None and result.ours.rates.eer > 0:
+        factor = result.nist.rates.eer / result.ours.rates.eer
+        lines.append(f"NIST's pipeline EER / ours: {factor:.2f}x")
     return "\n".join(lines)
 
 

@@ -13,15 +13,16 @@ An impression whose extraction fails counts in the failure-to-extract rate (FTE)
 in FVC, every comparison involving it gets the lowest possible score (a genuine pair is
 then falsely rejected, an impostor pair correctly rejected).
 
-bozorth3 (NIST NBIS, through ``nbis-py``) compares the *same* minutiae in the same run,
-so the two matchers differ only in matching.
+Beside ours, in the same run and on the same pairs (:mod:`.baselines`): NIST's pipeline
+as its users run it (mindtct on the image as captured, then bozorth3), the baseline; and
+bozorth3 on our own minutiae, a diagnosis. Where every pair is scored, 1:N rates come
+too (:mod:`.identification`: every impression searched against the others).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import struct
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,13 +35,19 @@ import numpy.typing as npt
 from securecomm.biometrics._compare import compare
 from securecomm.biometrics._errors import TemplateError
 from securecomm.biometrics._extract import ImageError, MinutiaeMethod, extract
-from securecomm.biometrics._nbis import NATIVE_LOCK, mindtct_extractor
-from securecomm.biometrics._template import DIRECTION, KIND, RELIABILITY, Template, X, Y
+from securecomm.biometrics._template import Template
+from securecomm.biometrics.baselines import (
+    FAILED_SCORE,
+    Scorer,
+    bozorth3_scorer,
+    nist_minutiae,
+    to_nbis_minutiae,
+)
+from securecomm.biometrics.identification import IdentificationRates, identification_rates
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".wsq", ".jp2", ".j2k", ".jpg")
 _FVC_NAME = re.compile(r"^(?P<finger>[^_]+)_(?P<impression>\d+)$")
 DEFAULT_MAX_IMPOSTOR_PAIRS = 200_000
-FAILED_SCORE = -math.inf  # what a comparison with a failed extraction scores
 WEAKEST_GENUINE_SHOWN = 10  # genuine pairs listed in the report, lowest score first
 
 
@@ -76,16 +83,21 @@ class MatcherResult:
     comparisons_per_second: float
     genuine: npt.NDArray[np.float64] = field(repr=False)
     impostor: npt.NDArray[np.float64] = field(repr=False)
+    identification: IdentificationRates | None = None  # 1:N, where every pair was scored
+    fte: float = 0.0  # this matcher's extractor's failures to extract
 
-    def as_dict(self, fte: float) -> dict[str, float]:
-        return {
+    def as_dict(self, fte: float | None = None) -> dict[str, Any]:
+        found: dict[str, Any] = {
             "eer": self.rates.eer,
             "fmr100": self.rates.fmr100,
             "fmr1000": self.rates.fmr1000,
             "zero_fmr": self.rates.zero_fmr,
-            "fte": fte,
+            "fte": self.fte if fte is None else fte,
             "comparisons_per_second": self.comparisons_per_second,
         }
+        if self.identification is not None:
+            found["identification"] = self.identification.as_dict()
+        return found
 
 
 @dataclass(frozen=True)
@@ -109,11 +121,12 @@ class Evaluation:
     impostor_pairs: int
     impostor_rule: str  # "all pairs of different fingers" or the FVC first-impression rule
     ours: MatcherResult
-    bozorth3: MatcherResult
+    bozorth3: MatcherResult  # bozorth3 on our minutiae (diagnosis)
     extraction_seconds_per_image: float
     # image names of each genuine pair, in the order of ``ours.genuine``
     genuine_names: tuple[tuple[str, str], ...] = ()
     minutiae: MinutiaeMethod = "mindtct"  # the finder run on the filtered images
+    nist: MatcherResult | None = None  # mindtct on the images as captured, then bozorth3
 
     @property
     def fte(self) -> float:
@@ -134,6 +147,8 @@ class Evaluation:
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = self.ours.as_dict(self.fte)
         result["bozorth3"] = self.bozorth3.as_dict(self.fte)
+        if self.nist is not None:
+            result["nist"] = self.nist.as_dict()
         result.update(
             dataset=str(self.dataset),
             images=self.images,
@@ -260,10 +275,16 @@ def evaluate(
     extraction = (time.perf_counter() - started) / len(impressions)
     genuine = genuine_pairs(impressions)
     impostor, rule = impostor_pairs(impressions, max_impostor_pairs)
+    fingers = [item.finger for item in impressions] if rule.startswith("all") else None
     say(f"{len(genuine)} genuine and {len(impostor)} impostor comparisons ({rule})")
-    ours = _run_matcher("securecomm", _our_scorer(templates), genuine, impostor)
-    say("bozorth3 on the same minutiae")
-    theirs = _run_matcher("bozorth3", _bozorth3_scorer(templates), genuine, impostor)
+    ours = _run_matcher("securecomm", _our_scorer(templates), genuine, impostor, fingers)
+    say("NIST's pipeline: mindtct on the images as captured, then bozorth3")
+    nist_found = [nist_minutiae(item.path.read_bytes()) for item in impressions]
+    nist = _run_matcher("nist", bozorth3_scorer(nist_found), genuine, impostor, fingers)
+    nist = _with_fte(nist, sum(found is None for found in nist_found) / len(impressions))
+    say("bozorth3 on our minutiae")
+    loaded = [None if t is None else to_nbis_minutiae(t) for t in templates]
+    theirs = _run_matcher("bozorth3", bozorth3_scorer(loaded), genuine, impostor, None)
     return Evaluation(
         dataset=directory,
         images=len(impressions),
@@ -271,17 +292,21 @@ def evaluate(
         genuine_pairs=len(genuine),
         impostor_pairs=len(impostor),
         impostor_rule=rule,
-        ours=ours,
+        ours=_with_fte(ours, len(failures) / len(impressions)),
         bozorth3=theirs,
         extraction_seconds_per_image=extraction,
         genuine_names=tuple(
             (impressions[i].path.name, impressions[j].path.name) for i, j in genuine
         ),
         minutiae=minutiae,
+        nist=nist,
     )
 
 
-Scorer = Callable[[int, int], float]
+def _with_fte(result: MatcherResult, fte: float) -> MatcherResult:
+    from dataclasses import replace
+
+    return replace(result, fte=fte)
 
 
 def _our_scorer(templates: Sequence[Template | None]) -> Scorer:
@@ -296,90 +321,23 @@ def _our_scorer(templates: Sequence[Template | None]) -> Scorer:
     return score
 
 
-def _bozorth3_scorer(templates: Sequence[Template | None]) -> Scorer:
-    loaded = [None if t is None else to_nbis_minutiae(t) for t in templates]
-
-    def score(i: int, j: int) -> float:
-        a, b = loaded[i], loaded[j]
-        if a is None or b is None:
-            return FAILED_SCORE
-        with NATIVE_LOCK:  # bozorth3 keeps its state in C globals
-            return float(a.compare(b))
-
-    return score
-
-
 def _run_matcher(
     name: str,
     score: Scorer,
     genuine: Sequence[tuple[int, int]],
     impostor: Sequence[tuple[int, int]],
+    fingers: Sequence[str] | None,
 ) -> MatcherResult:
+    """Score the pairs; with ``fingers`` (every pair scored) also the 1:N rates."""
     started = time.perf_counter()
     gen = np.array([score(i, j) for i, j in genuine], dtype=np.float64)
     imp = np.array([score(i, j) for i, j in impostor], dtype=np.float64)
     elapsed = time.perf_counter() - started
     rate = (len(genuine) + len(impostor)) / elapsed if elapsed > 0 else math.inf
-    return MatcherResult(name, error_rates(gen, imp), rate, gen, imp)
-
-
-def to_nbis_minutiae(template: Template) -> Any:
-    """The template's minutiae as NBIS (bozorth3) minutiae, through the ISO 19794-2
-    record layout that ``nbis-py`` reads (its own writer's 26-byte header)."""
-    m = template.minutiae
-    body = bytearray()
-    for row in m:
-        # back to mindtct's convention: degrees counter-clockwise on screen, 256 steps
-        angle = round((-float(row[DIRECTION])) % (2 * math.pi) / (2 * math.pi) * 256) % 256
-        kind = 1 if row[KIND] == 0 else 2  # ISO: 01 ridge ending, 10 bifurcation
-        body += struct.pack(
-            ">HHBB",
-            (kind << 14) | int(row[X]),
-            int(row[Y]),
-            angle,
-            round(float(row[RELIABILITY]) * 63),
-        )
-    header = b"FMR\x00 20\x00" + struct.pack(
-        ">IHHHHHBBBB", 26 + len(body), 0, template.width, template.height, 0, 0, 0, 0, 0, len(m)
-    )
-    return mindtct_extractor().load_iso_19794_2_2005(header + bytes(body))
-
-
-def write_det_plot(evaluation: Evaluation, path: Path) -> None:
-    """DET curves (FNMR against FMR, log axes) of both matchers into a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    figure, axes = pyplot.subplots(figsize=(6, 5))
-    for result in (evaluation.ours, evaluation.bozorth3):
-        fmr, fnmr = det_curve(result.genuine, result.impostor)
-        axes.plot(fmr, fnmr, label=f"{result.name} (EER {100 * result.rates.eer:.2f} %)")
-    axes.set_xscale("log")
-    axes.set_yscale("log")
-    floor = 0.5 / max(evaluation.impostor_pairs, 1)
-    axes.set_xlim(floor, 1.0)
-    axes.set_ylim(0.5 / max(evaluation.genuine_pairs, 1), 1.0)
-    axes.set_xlabel("false match rate")
-    axes.set_ylabel("false non-match rate")
-    axes.set_title(f"DET: {evaluation.dataset.name}")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    pyplot.close(figure)
-
-
-def det_curve(
-    genuine: npt.NDArray[np.float64], impostor: npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(FMR, FNMR) at every distinct score threshold, zeros lifted to plot on log axes."""
-    gen = np.sort(genuine)
-    imp = np.sort(impostor)
-    scores = np.concatenate([gen, imp])
-    thresholds = np.unique(scores[np.isfinite(scores)])
-    fnmr = np.searchsorted(gen, thresholds, side="left") / gen.size
-    fmr = 1.0 - np.searchsorted(imp, thresholds, side="left") / imp.size
-    tiny = 0.5 / max(imp.size, gen.size)
-    return np.maximum(fmr, tiny), np.maximum(fnmr, tiny)
+    identification = None
+    if fingers is not None:
+        matrix = np.full((len(fingers), len(fingers)), -np.inf)
+        for (i, j), value in zip([*genuine, *impostor], [*gen, *imp], strict=True):
+            matrix[i, j] = matrix[j, i] = value
+        identification = identification_rates(matrix, fingers)
+    return MatcherResult(name, error_rates(gen, imp), rate, gen, imp, identification)

@@ -274,6 +274,7 @@ class _CarReader:
         self.type1 = transaction.type1
         self.type2 = next(transaction.tagged(2))
         self.problems: list[FieldProblem] = []
+        self.quality_notes: dict[int, str] = {}
 
     def fail(self, field: str, rule: str, message: str) -> None:
         self.problems.append(FieldProblem(field, rule, message))
@@ -297,6 +298,7 @@ class _CarReader:
             "claimed_citizenship": text(21),
             "charges": self.charges(),
             "prints": self.prints(),
+            "quality_notes": dict(self.quality_notes),
         }
 
     def _subfields(self, number: int) -> list[list[str]]:
@@ -425,10 +427,13 @@ class _CarReader:
             return None
         try:
             image, position = _image_of(record)
-            return extract(image, finger_position=position, ppi=M1_PPI).to_bytes()
+            template = extract(image, finger_position=position, ppi=M1_PPI)
         except (InputError, AnsiNistBuildError, ValueError, OSError) as error:
             self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
             return None
+        if template.quality_note:
+            self.quality_notes[position] = template.quality_note[:300]
+        return template.to_bytes()
 
 
 def rolled_images(transaction: Transaction) -> list[TaggedRecord | Type4Record]:

@@ -48,6 +48,10 @@ class BookingDocument(_Strict):
     claimed_citizenship: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
     charges: Annotated[list[ChargeIn], Field(min_length=1, max_length=40)]
     prints: Annotated[dict[int, str], Field(min_length=1, max_length=10)]
+    # Where a print's quality was not NFIQ 2's on the whole image: why, by finger.
+    quality_notes: Annotated[
+        dict[int, Annotated[str, Field(max_length=300)]], Field(max_length=10)
+    ] = {}
 
     @field_validator("prints")
     @classmethod

@@ -51,6 +51,15 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
         actor=document.ori,
         summary=f"booking {document.tcn} validated ({len(document.prints)} fingers)",
     )
+    if document.quality_notes:  # NFIQ 2 did not score some print as captured: say why
+        audit_step(
+            session,
+            transaction,
+            kind="booking.print_quality",
+            actor=document.ori,
+            summary=f"{len(document.quality_notes)} prints without a whole-image NFIQ 2 score",
+            details={str(finger): note for finger, note in document.quality_notes.items()},
+        )
     return transaction
 
 
