@@ -49,7 +49,6 @@ from securecomm.biometrics._errors import TemplateError
 from securecomm.biometrics._minutiae import find_minutiae
 from securecomm.biometrics._nbis import MindtctRun, NativeCallError, nfiq2, run_mindtct
 from securecomm.biometrics._quality import (
-    MIN_ENROL_QUALITY,
     estimate_quality,
     is_fingerprint_like,
 )
@@ -100,7 +99,9 @@ def extract(
     "skeleton" (ours, :mod:`._minutiae`: about 5 times faster; better on FVC 2002
     DB1_B, worse on DB2_B). A gallery should hold templates of one finder only.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
-    "not a fingerprint" or "quality too low to enrol".
+    "not a fingerprint". A low NFIQ 2 score refuses nothing: the score travels with the
+    template, and what is searched with it is the gallery's decision (FVC 2004 DB2_B's
+    prints scoring 1-4 still match their mates).
     """
     if isinstance(finger_position, bool) or finger_position not in range(11):
         raise TemplateError("finger_position", "range", f"{finger_position!r} is outside 0..10")
@@ -114,12 +115,6 @@ def extract(
     quality = captured.quality
     if quality is not None and not is_fingerprint_like(quality.features):
         raise ImageError(finger_position, "not a fingerprint", "no coherent ridge flow")
-    if quality is not None and quality.score < MIN_ENROL_QUALITY:
-        raise ImageError(
-            finger_position,
-            "quality too low to enrol",
-            f"NFIQ 2 score {quality.score}, minimum {MIN_ENROL_QUALITY}",
-        )
     enhanced = enhance(pixels)
     if quality is None and enhanced.foreground.mean() < MIN_FOREGROUND_SHARE:
         raise ImageError(finger_position, "not a fingerprint", "too little ridge area")

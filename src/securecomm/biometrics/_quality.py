@@ -39,11 +39,6 @@ def unusable_reason(template: Template, params: MatchParameters) -> str | None:
 
 # --- image quality (NFIQ 2, computed during extraction)
 
-# NFIQ 2 scores run 0-100; at 0-4 NIST's own guidance calls a print unusable. On FVC 2002
-# DB1_B/DB2_B the lowest real impressions score 9-15 and still match, so enrolment
-# refuses only what is below this.
-MIN_ENROL_QUALITY = 5
-
 # NFIQ 2's orientation-map coherence inside the region of interest: real fingerprints
 # (FVC 2002 DB1_B/DB2_B, 160 impressions) span 0.31-0.9, uniform noise about 0.05.
 MIN_RIDGE_COHERENCE = 0.15

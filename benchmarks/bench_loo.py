@@ -1,0 +1,133 @@
+"""Leave-one-database-out: choose matcher parameters on three databases, report on the
+fourth, for each of the four; beside the all-in figure (chosen on all four).
+
+    .venv/bin/python benchmarks/bench_loo.py [--json]
+        [--grid overlap_floor=12,16,20 --grid tolerance_growth=0.02,0.03,0.04]
+        [--dataset DIR ...]
+
+Templates are extracted once per database (the engine as it is); every combination of
+the grid's values is scored on every database (our matcher, the FVC protocol); for each
+left-out database the combination with the lowest mean EER on the other three is
+applied to it. No value may depend on which database an image came from: the grid's
+choice is one value for all, made without the database it is reported on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from securecomm.biometrics import ImageError, MatchParameters, Template, compare, extract
+from securecomm.biometrics.evaluation import (
+    error_rates,
+    genuine_pairs,
+    impostor_pairs,
+    load_dataset,
+)
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DEFAULT_DATASETS = [
+    DATA / "fvc2002" / "DB1_B",
+    DATA / "fvc2002" / "DB2_B",
+    DATA / "fvc2002" / "DB3_B",
+    DATA / "fvc2004" / "DB2_B",
+]
+DEFAULT_GRID = {"overlap_floor": [12, 16, 20], "tolerance_growth": [0.02, 0.03, 0.04]}
+
+
+def _grid(specs: list[str]) -> dict[str, list[Any]]:
+    if not specs:
+        return DEFAULT_GRID
+    grid: dict[str, list[Any]] = {}
+    defaults = MatchParameters()
+    for spec in specs:
+        name, _, values = spec.partition("=")
+        kind = type(getattr(defaults, name))
+        grid[name] = [kind(value) for value in values.split(",")]
+    return grid
+
+
+def _templates(directory: Path) -> tuple[list[Template | None], list[Any]]:
+    impressions = load_dataset(directory)
+    templates: list[Template | None] = []
+    for item in impressions:
+        try:
+            templates.append(extract(item.path.read_bytes()))
+        except ImageError:
+            templates.append(None)
+    return templates, impressions
+
+
+def _eer(
+    templates: list[Template | None], impressions: list[Any], params: MatchParameters
+) -> float:
+    def score(i: int, j: int) -> float:
+        a, b = templates[i], templates[j]
+        return -np.inf if a is None or b is None else compare(a, b, params=params)
+
+    genuine = [score(i, j) for i, j in genuine_pairs(impressions)]
+    impostor = [score(i, j) for i, j in impostor_pairs(impressions)[0]]
+    return error_rates(genuine, impostor).eer
+
+
+def run(datasets: list[Path], grid: dict[str, list[Any]]) -> dict[str, Any]:
+    names = [f"{d.parent.name}/{d.name}" for d in datasets]
+    extracted = [_templates(d) for d in datasets]
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    table = np.array(
+        [
+            [_eer(t, i, replace(MatchParameters(), **combo)) for t, i in extracted]
+            for combo in combos
+        ]
+    )  # combos x databases
+    all_in = int(np.argmin(table.mean(axis=1)))
+    left_out = {}
+    for k, name in enumerate(names):
+        others = np.delete(table, k, axis=1).mean(axis=1)
+        chosen = int(np.argmin(others))
+        left_out[name] = {
+            "chosen_on_the_others": combos[chosen],
+            "eer": float(table[chosen, k]),
+            "all_in_eer": float(table[all_in, k]),
+            "difference_points": float(100 * (table[chosen, k] - table[all_in, k])),
+        }
+    return {
+        "grid": grid,
+        "all_in_choice": combos[all_in],
+        "all_in_eer": {name: float(table[all_in, k]) for k, name in enumerate(names)},
+        "left_out": left_out,
+        "every_combination": [
+            {"params": combo, "eer": dict(zip(names, map(float, row), strict=True))}
+            for combo, row in zip(combos, table, strict=True)
+        ],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", type=Path, action="append")
+    parser.add_argument("--grid", action="append", default=[], help="name=v1,v2,...")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    report = run(args.dataset or DEFAULT_DATASETS, _grid(args.grid))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    print(f"grid: {report['grid']}; all-in choice: {report['all_in_choice']}")
+    print(f"{'left out':<16}{'chosen on the other three':<48}{'EER':>8}{'all-in':>9}")
+    for name, row in report["left_out"].items():
+        print(
+            f"{name:<16}{json.dumps(row['chosen_on_the_others']):<48}"
+            f"{100 * row['eer']:>7.2f}%{100 * row['all_in_eer']:>8.2f}%"
+        )
+
+
+if __name__ == "__main__":
+    main()
