@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from securecomm.ansi_nist import cli as ansi_nist_cli
@@ -22,7 +19,14 @@ from securecomm.biometrics import cli as biometrics_cli
 from securecomm.booking import cli as booking_cli
 from securecomm.cases import capacity_cli
 from securecomm.cases import cli as cases_cli
-from securecomm.clitools import audit_read
+from securecomm.clitools import (
+    DatabaseOption,
+    audit_read,
+    console,
+    fail,
+    phase_reporter,
+    progress,
+)
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
@@ -46,42 +50,6 @@ app.command()(auth_cli.init)
 app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
 app.command()(api_cli.serve)
 app.command()(api_cli.permissions)
-
-# Logs and pipes get a full-width table; a terminal uses its own width.
-console = Console(width=None if sys.stdout.isatty() else 120)
-errors = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
-]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=False,
-    )
-
-
-def _phase_reporter(progress: Progress) -> Callable[[str, int, int], None]:
-    tasks: dict[str, Any] = {}
-
-    def report(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            tasks[phase] = progress.add_task(phase, total=max(total, 1))
-        progress.update(tasks[phase], completed=done, total=max(total, 1))
-
-    return report
 
 
 @app.command()
@@ -124,15 +92,15 @@ def demo(
             images=images,
         )
     except ValueError as error:
-        raise _fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
+        raise fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
     if options.end <= options.start:
-        raise _fail("--end must be after --start")
+        raise fail("--end must be after --start")
     try:
         url = database_url or demo_database(output_dir, options)
-        with opened_database(url) as database, _progress() as progress:
-            result = run_demo(database, options, _phase_reporter(progress))
+        with opened_database(url) as database, progress() as bars:
+            result = run_demo(database, options, phase_reporter(bars))
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     summary = result.summary()
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
@@ -297,13 +265,13 @@ def worker(
                 clock=demo_store.service_clock(database),  # a demo world's drawn times
             )
             pending = runner.pending()
-            with _progress() as progress:
-                task = progress.add_task("processing submissions", total=max(pending, 1))
+            with progress() as bars:
+                task = bars.add_task("processing submissions", total=max(pending, 1))
                 report = runner.run(
-                    limit=limit, on_progress=lambda done: progress.update(task, completed=done)
+                    limit=limit, on_progress=lambda done: bars.update(task, completed=done)
                 )
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(
         f"processed {report.submissions} submissions in {report.steps} steps; "
         f"delivered {report.messages_delivered} messages"
@@ -324,7 +292,7 @@ def stats(
         with opened_database(database_url) as database, database.session() as session:
             computed = statistics.compute(session)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if as_json:
         payload = {
             "nationwide": asdict(computed.nationwide),
@@ -397,7 +365,7 @@ def _examiner_decides(
             )
             status = decided.status
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"review {review}: {status}; the booking resumes at the next worker run")
 
 

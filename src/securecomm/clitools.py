@@ -11,7 +11,14 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy.orm import Session
 
 from securecomm.database import opened_database, utcnow
@@ -44,6 +51,18 @@ def progress() -> Progress:
         console=errors,
         transient=False,
     )
+
+
+def phase_reporter(bars: Progress) -> Callable[[str, int, int], None]:
+    """A ``(phase, done, total)`` callback that keeps one progress bar per phase."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bars.add_task(phase, total=max(total, 1))
+        bars.update(tasks[phase], completed=done, total=max(total, 1))
+
+    return report
 
 
 def run_unit(url: str | None, work: Callable[[Session], T]) -> T:

@@ -11,8 +11,10 @@ import pytest
 from helpers import lodged_case, open_analyst_case, send_disposition, tcn_of
 from sqlalchemy import select
 
+from securecomm.cases import analyst as case_analyst
 from securecomm.cases import flows as case_flows
 from securecomm.cases import lodging, logistics
+from securecomm.cases import officers as case_officers
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer
 from securecomm.cases.schemas import parse_finding
 from securecomm.database import Database
@@ -133,9 +135,9 @@ def test_an_analyst_finding_a_citizen_ends_the_case_without_a_detainer(booked: D
     with booked.session() as session:
         case = open_analyst_case(session)
         case_id, tcn = case.id, tcn_of(session, case)
-        assert [c.id for c in case_flows.analyst_queue(session)] == [case_id]
+        assert [c.id for c in case_analyst.analyst_queue(session)] == [case_id]
     with booked.session() as session:
-        case_flows.resolve_analyst_review(
+        case_analyst.resolve_analyst_review(
             session, case_id=case_id, finding=parse_finding(CITIZEN), analyst="a1", at=REVIEW_AT
         )
     with booked.session() as session:
@@ -145,9 +147,9 @@ def test_an_analyst_finding_a_citizen_ends_the_case_without_a_detainer(booked: D
         assert session.get_one(Transaction, case.transaction_id).status_category == (
             "citizen_by_derivation"
         )
-        assert case_flows.analyst_queue(session) == []
+        assert case_analyst.analyst_queue(session) == []
         with pytest.raises(IllegalTransitionError):
-            case_flows.resolve_analyst_review(
+            case_analyst.resolve_analyst_review(
                 session, case_id=case_id, finding=parse_finding(ENTRANT), analyst="a2", at=REVIEW_AT
             )
     assert _detainer_messages(booked, tcn) == []
@@ -160,7 +162,7 @@ def test_an_analyst_finding_a_removable_status_reruns_priority_and_lodges(
         case = open_analyst_case(session)
         case_id, tcn = case.id, tcn_of(session, case)
     with booked.session() as session:
-        case_flows.resolve_analyst_review(
+        case_analyst.resolve_analyst_review(
             session, case_id=case_id, finding=parse_finding(ENTRANT), analyst="a1", at=REVIEW_AT
         )
     with booked.session() as session:
@@ -195,7 +197,7 @@ def test_an_analyst_who_decides_after_release_lodges_nothing(
     send_disposition(booked, world, tcn, REVIEW_AT - timedelta(days=30))
     with booked.session() as session:
         assert session.get_one(Case, case_id).state is CaseState.ANALYST_REVIEW
-        case_flows.resolve_analyst_review(
+        case_analyst.resolve_analyst_review(
             session, case_id=case_id, finding=parse_finding(ENTRANT), analyst="a1", at=REVIEW_AT
         )
         case = session.get_one(Case, case_id)
@@ -277,10 +279,10 @@ def test_discretion_is_recorded_beside_the_priority_and_can_be_revised(booked: D
         case = lodged_case(session, honoured=True)
         case_id, priority = case.id, case.priority_category
         factors = DiscretionFactors(years_present=12, arrived_as_child=True, family_ties=True)
-        case_flows.record_discretion(
+        case_officers.record_discretion(
             session, case_id=case_id, factors=factors, officer="sdo1", at=REVIEW_AT
         )
-        case_flows.record_discretion(
+        case_officers.record_discretion(
             session,
             case_id=case_id,
             factors=DiscretionFactors(years_present=13, military_service=True),
@@ -319,11 +321,11 @@ def test_closed_cases_take_no_more_discretion_or_counsel(booked: Database) -> No
         ).first()
         assert closed is not None
         with pytest.raises(InputError, match="case_closed"):
-            case_flows.record_discretion(
+            case_officers.record_discretion(
                 session, case_id=closed.id, factors=DiscretionFactors(), officer="o", at=REVIEW_AT
             )
         with pytest.raises(InputError, match="case_closed"):
-            case_flows.record_counsel(session, case_id=closed.id, counsel_name="A", at=REVIEW_AT)
+            case_officers.record_counsel(session, case_id=closed.id, counsel_name="A", at=REVIEW_AT)
 
 
 def test_counsel_recorded_before_custody_is_on_the_hearing(
@@ -333,7 +335,7 @@ def test_counsel_recorded_before_custody_is_on_the_hearing(
         case = lodged_case(session, honoured=True)
         case_id, tcn, lodged_at = case.id, tcn_of(session, case), case.opened_at
         state = case_flows.case_service.jurisdiction_of(session, case).state
-        case_flows.record_counsel(
+        case_officers.record_counsel(
             session, case_id=case_id, counsel_name="R. Advocate", at=lodged_at
         )
     every_day = logistics.TransportSchedule(
@@ -356,7 +358,7 @@ def test_counsel_recorded_before_custody_is_on_the_hearing(
         ).one()
         assert "represented" in hearing.traces[0]["note"]
         with pytest.raises(IllegalTransitionError):
-            case_flows.release_from_custody(
+            case_officers.release_from_custody(
                 session, case_id=case_id, on_bond=True, officer="o", at=REVIEW_AT
             )
 
@@ -387,7 +389,7 @@ def test_no_citizen_and_no_undetermined_person_is_ever_detained(
 ) -> None:
     with booked.session() as session:  # plus the analyst's citizen finding
         case = open_analyst_case(session)
-        case_flows.resolve_analyst_review(
+        case_analyst.resolve_analyst_review(
             session, case_id=case.id, finding=parse_finding(CITIZEN), analyst="a", at=REVIEW_AT
         )
     for database in (processed, booked):

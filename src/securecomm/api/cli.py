@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from securecomm.clitools import DatabaseOption, console, fail, progress
+from securecomm.clitools import DatabaseOption, console, fail, phase_reporter, progress
 from securecomm.config import get_settings
 from securecomm.database import Database, opened_database
 from securecomm.exceptions import SecurecommError
@@ -119,14 +119,7 @@ def _demo_world(database_url: str | None) -> str:
                 return f"sqlite:///{default}"
     url = database_url or demo_database(options.output_dir, options)
     with opened_database(url) as database, progress() as bars:
-        tasks: dict[str, int] = {}
-
-        def report(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bars.add_task(phase, total=max(total, 1))
-            bars.update(tasks[phase], completed=done, total=max(total, 1))  # type: ignore[arg-type]
-
-        run_demo(database, options, report)
+        run_demo(database, options, phase_reporter(bars))
     return url
 
 

@@ -9,27 +9,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from securecomm.audit import chain
 from securecomm.audit.signing import new_private_key_b64, public_key_b64
+from securecomm.clitools import DatabaseOption, JsonOption, console, fail
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
 
 
 @app.command()
@@ -40,7 +27,7 @@ def seal(database_url: DatabaseOption = None) -> None:
         with opened_database(database_url) as database:
             checkpoint = chain.seal_now(database, signer)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if checkpoint is None:
         console.print("nothing new to seal")
         return
@@ -55,7 +42,7 @@ def verify(database_url: DatabaseOption = None, as_json: JsonOption = False) -> 
         with opened_database(database_url) as database, database.session() as session:
             result = chain.verify(session, signer.public_key)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if as_json:
         payload = {**asdict(result), "ok": result.ok, "unsealed": result.unsealed}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -81,7 +68,7 @@ def prove_inclusion(
         with opened_database(database_url) as database, database.session() as session:
             proof = chain.prove_inclusion(session, event_id, size)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     sys.stdout.write(json.dumps(asdict(proof), indent=2) + "\n")
 
 
@@ -96,7 +83,7 @@ def prove_consistency(
         with opened_database(database_url) as database, database.session() as session:
             proof = chain.prove_consistency(session, first, second)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     sys.stdout.write(json.dumps(asdict(proof), indent=2) + "\n")
 
 
@@ -112,5 +99,5 @@ def public_key() -> None:
     try:
         signer = chain.signer_from_settings()
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     sys.stdout.write(f"{public_key_b64(signer.public_key)}  key id {signer.key_id}\n")

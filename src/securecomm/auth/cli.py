@@ -3,11 +3,9 @@ setting up a deployment, its people and its participants."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,32 +16,14 @@ from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
 from securecomm.auth.roles import Role
 from securecomm.auth.standing import standing_agencies
-from securecomm.clitools import audit_read
-from securecomm.database import opened_database, utcnow
+from securecomm.clitools import DatabaseOption, audit_read, console, run_unit
+from securecomm.database import utcnow
 from securecomm.domain import AgencyRole
-from securecomm.exceptions import SecurecommError
 from securecomm.interop import service as interop_service
 
 users_app = typer.Typer(help="People who sign in: add, list, disable.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Participating agencies by ORI: add, list.", no_args_is_help=True)
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-T = TypeVar("T")
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
-]
 OPERATOR = "cli-operator"  # who acts at the shell (the OS account is outside the system)
-
-
-def _run(url: str | None, work: Callable[[Session], T]) -> T:
-    try:
-        with opened_database(url) as database, database.session() as session:
-            return work(session)
-    except SecurecommError as error:
-        errors.print(f"[bold red]error:[/] {error}")
-        raise typer.Exit(2) from None
 
 
 def _audit(session: Session, kind: str, summary: str, records: list[str]) -> None:
@@ -96,7 +76,7 @@ def init(
 ) -> None:
     """Create or upgrade the database, register the standing agencies and, the first
     time, an administrator whose one-time password is printed once."""
-    added, password = _run(database_url, lambda session: init_deployment(session, admin=admin))
+    added, password = run_unit(database_url, lambda session: init_deployment(session, admin=admin))
     console.print(f"database ready; {len(added)} standing agencies registered")
     if password is not None:
         console.print(
@@ -134,7 +114,7 @@ def add_user(
             session, "user.created", f"user {username} ({', '.join(role)})", [f"user:{username}"]
         )
 
-    _run(database_url, work)
+    run_unit(database_url, work)
     console.print(f"user {username} added; one-time password [bold]{password}[/] (shown once)")
 
 
@@ -157,7 +137,7 @@ def list_users(database_url: DatabaseOption = None) -> None:
         return rows
 
     table = Table("user", "agency", "roles", "state")
-    for row in _run(database_url, work):
+    for row in run_unit(database_url, work):
         table.add_row(*row)
     console.print(table)
 
@@ -171,7 +151,7 @@ def disable_user(username: str, database_url: DatabaseOption = None) -> None:
         accounts.disable(session, user)
         _audit(session, "user.disabled", f"user {username} disabled", [f"user:{username}"])
 
-    _run(database_url, work)
+    run_unit(database_url, work)
     console.print(f"user {username} disabled; their tokens are revoked")
 
 
@@ -199,7 +179,7 @@ def add_agency(
         )
         _audit(session, "agency.registered", f"agency {ori} ({role})", [f"agency:{ori}"])
 
-    _run(database_url, work)
+    run_unit(database_url, work)
     console.print(f"agency {ori} registered")
 
 
@@ -212,6 +192,6 @@ def list_agencies(database_url: DatabaseOption = None) -> None:
         return [(a.ori, str(a.role), a.state or "", a.name) for a in rows]
 
     table = Table("ORI", "role", "state", "name")
-    for row in _run(database_url, work):
+    for row in run_unit(database_url, work):
         table.add_row(*row)
     console.print(table)

@@ -10,32 +10,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import SubmissionKind
-from securecomm.clitools import audit_read
+from securecomm.clitools import DatabaseOption, JsonOption, audit_read, console, fail
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 from securecomm.pipeline import submit as intake
 
 app = typer.Typer(help="Submissions from local agencies.", no_args_is_help=True)
-
-console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
-errors = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL; default SECURECOMM_DATABASE_URL."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def _read_bounded(file: Path) -> tuple[bytes, int | None]:
@@ -48,7 +33,7 @@ def _read_bounded(file: Path) -> tuple[bytes, int | None]:
         with file.open("rb") as handle:
             raw = handle.read(ceiling + 1)
     except OSError as error:
-        raise _fail(f"cannot read {file}: {error.strerror or error}") from None
+        raise fail(f"cannot read {file}: {error.strerror or error}") from None
     return raw, size if size > len(raw) else None
 
 
@@ -80,7 +65,7 @@ def submit(
                 database, raw, answers_dir=answers_dir, court=court, raw_size=raw_size
             )
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if as_json:
         sys.stdout.write(intake.json_text(result))
     else:
@@ -108,7 +93,7 @@ def booking_submit(
             )
             key = submission.external_key
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"{'stored' if new else 'already received'}: submission {key}", markup=False)
 
 
@@ -134,7 +119,7 @@ def booking_review(
             records = (f"submission:{s.id}" for s in kept)
             audit_read(session, command="booking review", records=records)
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if as_json:
         sys.stdout.write(json.dumps(items, indent=2, default=str) + "\n")
         return
@@ -165,7 +150,7 @@ def booking_retry(
             submission = booking_service.retry(session, submission_id=submission_id)
             state = submission.state
     except SecurecommError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"submission {submission_id}: {state}; the next worker run takes it")
 
 

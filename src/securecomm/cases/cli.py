@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from securecomm.cases import analyst as case_analyst
 from securecomm.cases import docket as case_docket
 from securecomm.cases import explain as case_explain
-from securecomm.cases import flows as case_flows
 from securecomm.cases import lodging
+from securecomm.cases import officers as case_officers
 from securecomm.cases import service as case_service
 from securecomm.cases.models import CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, parse_finding
@@ -228,7 +229,7 @@ def queue(database_url: DatabaseOption = None, as_json: JsonOption = False) -> N
     """The analyst queue: cases whose status the rules could not determine."""
 
     def work(session: Session) -> list[CaseSummary]:
-        cases = case_flows.analyst_queue(session)
+        cases = case_analyst.analyst_queue(session)
         audit_read(session, command="case queue", records=(f"case:{c.id}" for c in cases))
         return [case_explain.summary_of(session, case) for case in cases]
 
@@ -288,7 +289,7 @@ def resolve(
                 "evidence": evidence,
             }
         )
-        case = case_flows.resolve_analyst_review(
+        case = case_analyst.resolve_analyst_review(
             session, case_id=case_id, finding=finding, analyst=analyst, at=moment
         )
         return case.state.value
@@ -356,7 +357,7 @@ def discretion(
             victim_or_witness=victim_or_witness,
             note=note,
         )
-        case = case_flows.record_discretion(
+        case = case_officers.record_discretion(
             session, case_id=case_id, factors=factors, officer=officer, at=moment
         )
         return dict(case.discretion)
@@ -378,7 +379,7 @@ def counsel(
     shown = run_unit(
         database_url,
         lambda session: (
-            case_flows.record_counsel(
+            case_officers.record_counsel(
                 session, case_id=case_id, counsel_name=name, at=moment
             ).counsel
         ),
@@ -399,7 +400,7 @@ def release(
     state = run_unit(
         database_url,
         lambda session: (
-            case_flows.release_from_custody(
+            case_officers.release_from_custody(
                 session, case_id=case_id, on_bond=bond, officer=officer, at=moment
             ).state.value
         ),

@@ -8,16 +8,15 @@ the hearing and its outcome. One persisted step at a time, like the booking flow
              -> hearing (hearing scheduled for a person in ICE custody: mode, counsel)
              -> decided (the immigration court's outcome; the bed is free again)
 
-Officers and analysts act on cases between steps: record discretion factors and
-counsel, resolve an "unable to determine" status, cancel a detainer, release from
-custody. Every state change goes through ``cases.rules``; every decision is stored
-with its trace.
+Officers and analysts act on cases between steps: ``cases.officers`` (discretion,
+counsel, release from custody), ``cases.analyst`` (an "unable to determine" status),
+``cases.lodging`` (detainers lodged, signed, answered, lifted). Every state change goes
+through ``cases.rules``; every decision is stored with its trace.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,25 +29,21 @@ from securecomm.cases import lodging, logistics
 from securecomm.cases import service as case_service
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingMode
 from securecomm.cases.ports import ImmigrationCourt
-from securecomm.cases.rules import IN_CUSTODY, OUTCOME_STATES, TERMINAL
-from securecomm.cases.schemas import AnalystFinding
+from securecomm.cases.rules import OUTCOME_STATES
 from securecomm.decisions import Decision, Trace
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import (
     ConvictionLevel,
-    CriminalHistoryFact,
     DetainerPolicy,
     Disposition,
     LeaResponse,
 )
-from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError
+from securecomm.exceptions import FieldProblem, InputError
 from securecomm.interop.flows import record_decision
-from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
+from securecomm.interop.models import Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
-from securecomm.priority.rules import DiscretionFactors
 from securecomm.repositories import service as repository_service
-from securecomm.repositories.models import CriminalSubject, ImmigrationSubject
-from securecomm.status import rules as status_rules
+from securecomm.repositories.models import ImmigrationSubject
 
 STEP_APPLIED = "applied"
 STEP_RELEASED = "released"
@@ -118,11 +113,6 @@ def _lodged_decision(detainer: Detainer) -> detainer_rules.DetainerDecision:
     )
 
 
-def _close(session: Session, case: Case, *, to: CaseState, at: datetime, note: str) -> None:
-    case_service.move(session, case=case, to=to, at=at, note=note)
-    case.closed_at = at
-
-
 def release(session: Session, submission: Submission) -> None:
     """The local agency releases the person and answers any detainer; ICE assumes custody
     on the first transport run with a seat and a bed before the hold deadline, or the
@@ -132,8 +122,12 @@ def release(session: Session, submission: Submission) -> None:
     submission.step = STEP_RELEASED
     if case is not None and case.state in lodging.AWAITING_OFFICER:
         note = f"released by the local agency before a detainer was lodged ({case.state})"
-        _close(
-            session, case, to=CaseState.RELEASED_BEFORE_REVIEW, at=document.release_at, note=note
+        case_service.close(
+            session,
+            case=case,
+            to=CaseState.RELEASED_BEFORE_REVIEW,
+            at=document.release_at,
+            note=note,
         )
         return
     if case is None or case.state is not CaseState.DETAINER_LODGED or case.detainer is None:
@@ -161,7 +155,9 @@ def release(session: Session, submission: Submission) -> None:
         basis = detainer.answered_by or f"policy {policy.value}"
         detainer.response_note = detainer.response_note or f"{jurisdiction.code} {basis}"
         note = f"local agency {answer.value} the {detainer.form} ({basis})"
-        _close(session, case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note)
+        case_service.close(
+            session, case=case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note
+        )
         return
     plan = logistics.plan_custody(
         state=jurisdiction.state,
@@ -193,14 +189,18 @@ def _released_unmet(
     detainer.response = LeaResponse.HONOURED
     detainer.response_note = plan.reason
     note = f"released at {plan.hold_deadline.isoformat()} after notifying ICE: {plan.reason}"
-    _close(session, case, to=CaseState.RELEASED_BY_LEA, at=plan.hold_deadline, note=note)
+    case_service.close(
+        session, case=case, to=CaseState.RELEASED_BY_LEA, at=plan.hold_deadline, note=note
+    )
 
 
 def _lapse(session: Session, case: Case, detainer: Detainer, plan: logistics.CustodyPlan) -> None:
     detainer.response = LeaResponse.LAPSED
     detainer.response_note = plan.reason
     note = f"hold lapsed at {plan.hold_deadline.isoformat()}: {plan.reason}"
-    _close(session, case, to=CaseState.HOLD_LAPSED, at=plan.hold_deadline, note=note)
+    case_service.close(
+        session, case=case, to=CaseState.HOLD_LAPSED, at=plan.hold_deadline, note=note
+    )
 
 
 def _assume_custody(
@@ -238,13 +238,9 @@ def _assume_custody(
 
 
 def _conviction_level(session: Session, case: Case, at: datetime) -> Decision[ConvictionLevel]:
-    return priority_rules.conviction_level(_history(session, case, at), as_of=at.date())
-
-
-def _history(session: Session, case: Case, at: datetime) -> CriminalHistoryFact:
-    transaction = session.get_one(Transaction, case.transaction_id)
-    subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
-    return repository_service.history(subject).as_of(at.date())
+    return priority_rules.conviction_level(
+        case_service.history_as_of(session, case, at), as_of=at.date()
+    )
 
 
 def schedule_hearing(session: Session, submission: Submission) -> None:
@@ -325,212 +321,10 @@ def decide(session: Session, submission: Submission, court: ImmigrationCourt) ->
         at=decided_at,
         case=case,
     )
-    _close(
+    case_service.close(
         session,
-        case,
+        case=case,
         to=OUTCOME_STATES[outcome],
         at=decided_at,
         note=f"immigration court: {outcome}",
     )
-
-
-# --------------------------------------------------------------------------- officer actions
-
-
-def _refuse_closed(case: Case, action: str) -> None:
-    if case.state in TERMINAL:
-        problem = FieldProblem("case_id", "case_closed", f"case {case.id} is {case.state}")
-        raise InputError([problem], summary=f"cannot {action}")
-
-
-def record_discretion(
-    session: Session, *, case_id: int, factors: DiscretionFactors, officer: str, at: datetime
-) -> Case:
-    """Record prosecutorial-discretion factors beside the case's priority, which they
-    never change; recording again replaces the earlier factors."""
-    case = case_service.get_case(session, case_id)
-    _refuse_closed(case, "record discretion")
-    recorded = factors.recorded()
-    priority = case.priority_category or "not a priority"
-    trace = Trace(
-        rule="discretion.recorded",
-        outcome="shown_beside_priority",
-        inputs={**recorded, "officer": officer},
-        era=case.scheme_id,
-        note=f"beside {priority} ({case.scheme_id}); the priority is not changed",
-    )
-    case.discretion = {**recorded, "recorded_by": officer}
-    shown = ", ".join(f"{key}={value}" for key, value in recorded.items())
-    _replace_decision(
-        session,
-        case=case,
-        kind="discretion",
-        decision=Decision(factors, (trace,)),
-        outcome=f"{priority}; discretion: {shown or 'none'}",
-        at=at,
-    )
-    case_service.log(session, case=case, at=at, note=f"{officer} recorded discretion: {shown}")
-    return case
-
-
-def _replace_decision(
-    session: Session,
-    *,
-    case: Case,
-    kind: str,
-    decision: Decision[Any],
-    outcome: str,
-    at: datetime,
-) -> None:
-    """Decisions an officer may revise keep one record per case, the latest."""
-    existing = session.scalar(
-        select(DecisionRecord).where(DecisionRecord.case_id == case.id, DecisionRecord.kind == kind)
-    )
-    if existing is not None:
-        session.delete(existing)
-        session.flush()
-    record_decision(session, kind=kind, decision=decision, outcome=outcome, at=at, case=case)
-
-
-def record_counsel(
-    session: Session, *, case_id: int, counsel_name: str | None, at: datetime
-) -> Case:
-    """A notice of appearance (EOIR-28) filed: the person is represented from now on;
-    ``counsel_name=None`` records that counsel withdrew."""
-    case = case_service.get_case(session, case_id)
-    _refuse_closed(case, "record counsel")
-    if counsel_name is not None and not counsel_name.strip():
-        problem = FieldProblem("counsel_name", "blank", "name the attorney or representative")
-        raise InputError([problem])
-    case.counsel = Counsel.REPRESENTED if counsel_name else Counsel.UNREPRESENTED
-    case.counsel_name = counsel_name.strip()[:100] if counsel_name else None
-    note = f"EOIR-28 filed by {case.counsel_name}" if counsel_name else "counsel withdrew"
-    case_service.log(session, case=case, at=at, note=note)
-    return case
-
-
-def release_from_custody(
-    session: Session, *, case_id: int, on_bond: bool, officer: str, at: datetime
-) -> Case:
-    """ICE releases a detained person on bond or on recognisance; the bed is free again."""
-    case = case_service.get_case(session, case_id)
-    if case.state not in IN_CUSTODY or case.custody_at is None:
-        target = CaseState.RELEASED_ON_BOND if on_bond else CaseState.RELEASED_ON_RECOGNIZANCE
-        raise IllegalTransitionError("case", str(case.state), str(target))
-    if at < case.custody_at:
-        problem = FieldProblem("at", "before_custody", f"custody began {case.custody_at}")
-        raise InputError([problem])
-    to = CaseState.RELEASED_ON_BOND if on_bond else CaseState.RELEASED_ON_RECOGNIZANCE
-    case.custody_ended_at = at
-    _close(session, case, to=to, at=at, note=f"{officer}: released from ICE custody ({to})")
-    return case
-
-
-# --------------------------------------------------------------------------- analyst queue
-
-
-def analyst_queue(session: Session) -> list[Case]:
-    """Cases whose status the rules could not determine, oldest first."""
-    query = (
-        select(Case).where(Case.state == CaseState.ANALYST_REVIEW).order_by(Case.opened_at, Case.id)
-    )
-    return list(session.scalars(query))
-
-
-def resolve_analyst_review(
-    session: Session,
-    *,
-    case_id: int,
-    finding: AnalystFinding,
-    analyst: str,
-    at: datetime,
-    officers_decide: bool = False,
-) -> Case:
-    """Apply an analyst's status finding: a citizen ends with no action (never a detainer);
-    a determined status re-runs priority and the detainer decision under the scheme in
-    force on the day of the review. Where officers decide, a detainer the rules call for
-    is proposed to them rather than lodged."""
-    case = case_service.get_case(session, case_id)
-    if case.state is not CaseState.ANALYST_REVIEW:
-        raise IllegalTransitionError("case", str(case.state), "analyst resolution")
-    transaction = session.get_one(Transaction, case.transaction_id)
-    status = _analyst_status(session, case, transaction, finding, analyst, at)
-    if status.category.is_citizen:
-        note = f"analyst {analyst}: U.S. citizen, no action"
-        _close(session, case, to=CaseState.NO_ACTION_CITIZEN, at=at, note=note)
-        return case
-    subject = session.get_one(ImmigrationSubject, case.immigration_subject_id)
-    history = _history(session, case, at)
-    priority = priority_rules.assess_priority(
-        history=history,
-        status=status,
-        encounters=repository_service.encounter_facts(subject),
-        as_of=at.date(),
-    )
-    detainer = detainer_rules.decide_detainer(
-        status=status,
-        priority=priority.value,
-        on=at.date(),
-        policy=case_service.jurisdiction_of(session, case).detainer_policy,
-    )
-    case.scheme_id = priority.value.scheme_id
-    case.priority_category = priority.value.category
-    case.priority_rank = priority.value.rank
-    category = priority.value.category or "not a priority"
-    record_decision(
-        session, kind="priority_after_review", decision=priority, outcome=category, at=at, case=case
-    )
-    lodged = str(detainer.value.form) if detainer.value.lodge else "no detainer"
-    record_decision(
-        session, kind="detainer_after_review", decision=detainer, outcome=lodged, at=at, case=case
-    )
-    if not detainer.value.lodge:
-        _close(session, case, to=CaseState.NOT_PRIORITY, at=at, note=detainer.value.reason)
-        return case
-    arrest = repository_service.arrest_by_incident(session, transaction.tcn)
-    if arrest is not None and arrest.released_on is not None:
-        note = f"detainer not lodged: released by the local agency on {arrest.released_on}"
-        _close(session, case, to=CaseState.RELEASED_BEFORE_REVIEW, at=at, note=note)
-        return case
-    if officers_decide:
-        lodging.propose(session, case, detainer.value, at)
-    else:
-        lodging.lodge(session, case, transaction, detainer.value, at)
-    return case
-
-
-def _analyst_status(
-    session: Session,
-    case: Case,
-    transaction: Transaction,
-    finding: AnalystFinding,
-    analyst: str,
-    at: datetime,
-) -> status_rules.StatusDetermination:
-    status = status_rules.StatusDetermination(
-        category=finding.category,
-        removable=finding.removable,
-        probable_cause=finding.probable_cause,
-        evidence=(f"analyst {analyst}: {finding.evidence}",),
-        needs_analyst=False,
-    )
-    trace = Trace(
-        rule="status.analyst_review",
-        outcome=finding.category.value,
-        inputs={
-            "analyst": analyst,
-            "removable": finding.removable,
-            "probable_cause": finding.probable_cause,
-        },
-        note=finding.evidence,
-    )
-    record_decision(
-        session,
-        kind="analyst_status",
-        decision=Decision(status, (trace,)),
-        outcome=finding.category.value,
-        at=at,
-        case=case,
-    )
-    transaction.status_category = finding.category.value
-    return status

@@ -213,14 +213,13 @@ def decline_to_lodge(
         at=at,
         case=case,
     )
-    case_service.move(
+    case_service.close(
         session,
         case=case,
         to=CaseState.DISCRETION_NO_DETAINER,
         at=at,
         note=f"{officer} used discretion: no detainer ({reason.strip()[:200]})",
     )
-    case.closed_at = at
     return case
 
 
@@ -327,8 +326,7 @@ def cancel(
         payload={"tcr": transaction.tcn, "form": detainer.form.value, "cancelled": True},
         transaction_id=transaction.id,
     )
-    case_service.move(
+    case_service.close(
         session, case=case, to=to, at=at, note=f"{officer} cancelled the {detainer.form}: {reason}"
     )
-    case.closed_at = at
     return case

@@ -18,9 +18,11 @@ from securecomm.cases.models import (
     TransportRun,
 )
 from securecomm.cases.rules import check_transition
-from securecomm.domain import CourtOutcome
+from securecomm.domain import CourtOutcome, CriminalHistoryFact
 from securecomm.exceptions import NotFoundError
 from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import CriminalSubject
 
 
 def move(session: Session, *, case: Case, to: CaseState, at: datetime, note: str) -> None:
@@ -31,6 +33,19 @@ def move(session: Session, *, case: Case, to: CaseState, at: datetime, note: str
     session.add(
         CaseEvent(case_id=case.id, occurred_at=at, previous=previous, current=to, note=note[:300])
     )
+
+
+def close(session: Session, *, case: Case, to: CaseState, at: datetime, note: str) -> None:
+    """Move a case to a closing state and record when it closed."""
+    move(session, case=case, to=to, at=at, note=note)
+    case.closed_at = at
+
+
+def history_as_of(session: Session, case: Case, at: datetime) -> CriminalHistoryFact:
+    """The booked person's criminal history as it stood on ``at``."""
+    transaction = session.get_one(Transaction, case.transaction_id)
+    subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
+    return repository_service.history(subject).as_of(at.date())
 
 
 def log(session: Session, *, case: Case, at: datetime, note: str) -> None:

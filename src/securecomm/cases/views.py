@@ -22,8 +22,8 @@ from securecomm.api.security import Actor, requires
 from securecomm.auth.roles import P
 from securecomm.auth.scope import booking_scope, case_scope
 from securecomm.cases import explain as case_explain
-from securecomm.cases import flows as case_flows
 from securecomm.cases import lodging
+from securecomm.cases import officers as case_officers
 from securecomm.cases import service as case_service
 from securecomm.cases.models import Case, CaseState
 from securecomm.cases.schemas import CaseExplanation, CaseSummary, DetainerView
@@ -300,7 +300,7 @@ def record_discretion(
         factors = DiscretionFactors(**body.model_dump())
     except InvalidDiscretionError as error:
         raise InputError([FieldProblem(error.field_name, "discretion", str(error))]) from None
-    case_flows.record_discretion(
+    case_officers.record_discretion(
         actor.session, case_id=case.id, factors=factors, officer=actor.user.username, at=utcnow()
     )
     return _summary(actor, case)
@@ -318,7 +318,7 @@ def record_counsel(
 ) -> CaseSummary:
     """A notice of appearance (EOIR-28) filed, or counsel withdrew (``null``)."""
     case = _case(actor, case_id)
-    case_flows.record_counsel(
+    case_officers.record_counsel(
         actor.session, case_id=case.id, counsel_name=body.counsel_name, at=utcnow()
     )
     return _summary(actor, case)
@@ -336,7 +336,7 @@ def release_from_custody(
 ) -> CaseSummary:
     """Release a detained person on bond or on recognisance; the bed is free again."""
     case = _case(actor, case_id)
-    case_flows.release_from_custody(
+    case_officers.release_from_custody(
         actor.session,
         case_id=case.id,
         on_bond=body.on_bond,

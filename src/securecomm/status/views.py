@@ -14,8 +14,8 @@ from securecomm.api.pagination import Page, Window, window
 from securecomm.api.params import RecordId
 from securecomm.api.security import Actor, requires
 from securecomm.auth.roles import P
+from securecomm.cases import analyst as case_analyst
 from securecomm.cases import explain as case_explain
-from securecomm.cases import flows as case_flows
 from securecomm.cases.schemas import AnalystFinding, CaseSummary
 from securecomm.database import utcnow
 
@@ -36,7 +36,7 @@ def status_queue(
     at: Annotated[Window, Depends(window)],
 ) -> Page[QueueItem]:
     """Cases waiting for an analyst, by offence level (Level 1 first), then oldest."""
-    waiting = case_flows.analyst_queue(actor.session)
+    waiting = case_analyst.analyst_queue(actor.session)
     waiting.sort(key=lambda case: (_LEVEL_ORDER.get(case.match_level or "", 3), case.opened_at))
     page = waiting[at.offset : at.offset + at.limit]
     actor.touched(*(f"case:{case.id}" for case in page))
@@ -56,7 +56,7 @@ def resolve(
 ) -> CaseSummary:
     """An analyst's status finding: a citizen ends with no action; otherwise priority and
     the detainer decision are taken again under the scheme in force today."""
-    case = case_flows.resolve_analyst_review(
+    case = case_analyst.resolve_analyst_review(
         actor.session,
         case_id=case_id,
         finding=finding,
