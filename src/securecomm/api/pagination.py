@@ -6,8 +6,10 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
+
+from securecomm.database.paging import page_of
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -33,7 +35,5 @@ def window(
 
 
 def fetch(session: Session, query: Select[Any], at: Window) -> tuple[list[Any], int]:
-    """One page of ``query``'s rows (scalars when it selects one entity) and the total."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = session.scalars(query.limit(at.limit).offset(at.offset)).all()
-    return list(rows), int(total or 0)
+    """One page of ``query``'s entities and the total."""
+    return page_of(session, query, limit=at.limit, offset=at.offset)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -18,6 +18,7 @@ from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits, depth_pro
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.booking.schemas import BookingDocument, DispositionDocument
 from securecomm.database import utcnow
+from securecomm.database.paging import page_of
 from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError, NotFoundError
 
 DocumentT = TypeVar("DocumentT", bound=BaseModel)
@@ -203,8 +204,7 @@ def kept_for_review_page(
         .where(Submission.state.in_(_KEPT))
         .order_by(Submission.received_at.desc(), Submission.id.desc())
     )
-    total = session.scalar(select(func.count()).where(Submission.state.in_(_KEPT))) or 0
-    return list(session.scalars(query.limit(limit).offset(offset))), total
+    return page_of(session, query, limit=limit, offset=offset)
 
 
 def retry(session: Session, *, submission_id: int, operator: str = "operator") -> Submission:

@@ -18,6 +18,7 @@ from securecomm.cases.models import (
     TransportRun,
 )
 from securecomm.cases.rules import check_transition
+from securecomm.database.paging import page_of
 from securecomm.domain import CourtOutcome, CriminalHistoryFact
 from securecomm.exceptions import NotFoundError
 from securecomm.interop.models import Jurisdiction, Transaction
@@ -173,8 +174,7 @@ def cases_in_scope(
         query = query.where(Case.state.in_(states))
     if field_offices is not None:
         query = query.where(Case.field_office.in_(field_offices))
-    rows = session.execute(query.limit(limit).offset(offset)).all()
-    return list(rows), count_cases(session, field_offices=field_offices, states=states)
+    return page_of(session, query, limit=limit, offset=offset, entities=False)
 
 
 def case_in_scope(session: Session, case_id: int, field_offices: frozenset[str] | None) -> Case:
@@ -196,9 +196,8 @@ def detainers_with(
     )
     if oris is not None:
         query = query.where(Transaction.ori.in_(oris))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = query.order_by(Detainer.lodged_at.desc(), Detainer.id.desc())
-    return list(session.execute(ordered.limit(limit).offset(offset)).all()), total
+    return page_of(session, ordered, limit=limit, offset=offset, entities=False)
 
 
 def detainer_with(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -15,6 +15,7 @@ from securecomm.biometrics import Template, compare
 from securecomm.booking import service as booking_service
 from securecomm.booking.car import ANSI_NIST_CONTENT, finger_images
 from securecomm.booking.models import Submission, SubmissionState
+from securecomm.database.paging import page_of
 from securecomm.exceptions import IllegalTransitionError, NotFoundError
 from securecomm.interop.models import Transaction
 from securecomm.repositories.models import (
@@ -82,9 +83,8 @@ def queue_page(
     query = select(ExaminerReview).where(ExaminerReview.status == ReviewStatus.PENDING)
     if repository is not None:
         query = query.where(ExaminerReview.repository == Repository(repository))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = query.order_by(ExaminerReview.queued_at, ExaminerReview.id)
-    return list(session.scalars(ordered.limit(limit).offset(offset))), total
+    return page_of(session, ordered, limit=limit, offset=offset)
 
 
 def review_in_queue(

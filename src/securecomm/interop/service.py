@@ -3,11 +3,12 @@ sees them (``auth.scope``), transactions and their decisions."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth.scope import AgencyScope
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.database.paging import page_of
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 from securecomm.interop.models import (
     DecisionRecord,
@@ -46,13 +47,8 @@ def bookings(
         query = query.where(Submission.sender.in_(scope.oris))
     if state is not None:
         query = query.where(Submission.state == state)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    ordered = query.order_by(Submission.received_at.desc(), Submission.id.desc())
+    return page_of(session, ordered, limit=limit, offset=offset)
 
 
 def booking(session: Session, scope: AgencyScope, submission_id: int) -> Submission:
@@ -114,13 +110,8 @@ def transactions(
         query = query.where(Transaction.state == state)
     if ori is not None:
         query = query.where(Transaction.ori == ori)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Transaction.booked_at.desc(), Transaction.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    ordered = query.order_by(Transaction.booked_at.desc(), Transaction.id.desc())
+    return page_of(session, ordered, limit=limit, offset=offset)
 
 
 def decisions_of(session: Session, transaction: Transaction) -> list[DecisionRecord]:
