@@ -128,6 +128,9 @@ class _Guard:
     def __init__(self, access: Access) -> None:
         self.access = access
 
+    def __call__(self, request: Request) -> Iterator[Actor]:
+        yield from self._enter(request)
+
     def _principal(self, request: Request, session: Session) -> tuple[Principal | None, str, str]:
         """The signed-in principal (None on public routes), their stated purpose, and the
         session's CSRF token (pages)."""
@@ -204,9 +207,6 @@ class ApiGuard(_Guard):
     """Bearer token from ``Authorization``; the token's stated purpose unless the request
     states one in ``X-Purpose``."""
 
-    def __call__(self, request: Request) -> Iterator[Actor]:
-        yield from self._enter(request)
-
     def _principal(self, request: Request, session: Session) -> tuple[Principal | None, str, str]:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -217,9 +217,6 @@ class ApiGuard(_Guard):
 
 class PageGuard(_Guard):
     """The session cookie; safe methods only (forms go through :class:`PageFormGuard`)."""
-
-    def __call__(self, request: Request) -> Iterator[Actor]:
-        yield from self._enter(request)
 
     def _principal(self, request: Request, session: Session) -> tuple[Principal | None, str, str]:
         token = request.cookies.get(SESSION_COOKIE)

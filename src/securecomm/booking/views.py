@@ -37,7 +37,7 @@ from securecomm.exceptions import NotFoundError, PermissionDeniedError
 from securecomm.interop import answers as answer_files
 from securecomm.interop import service as interop_service
 from securecomm.interop.models import Transaction
-from securecomm.interop.schemas import AnswerOut, TimelineEntry, summary_of
+from securecomm.interop.schemas import AnswerOut, TimelineEntry
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"], responses=ERROR_RESPONSES)
 
@@ -239,22 +239,24 @@ def booking_timeline(
     submission_id: RecordId, actor: Annotated[Actor, requires(P.READ_BOOKINGS, personal=True)]
 ) -> list[TimelineEntry]:
     """What happened to the booking, as the agency can know it."""
-    scope = booking_scope(actor.session, actor.user)
-    submission = interop_service.booking(actor.session, scope, submission_id)
-    transaction = interop_service.transaction_of(actor.session, submission.id)
-    # In the flow's own time (a booking station's clock, or a simulated world's).
-    entries = [TimelineEntry(at=submission.event_at, what="booked")]
-    if submission.state is SubmissionState.REJECTED:
-        entries.append(TimelineEntry(at=submission.event_at, what="rejected"))
-    for message in interop_service.answers(actor.session, scope, submission, transaction):
-        entries.append(
-            TimelineEntry(
-                at=message.created_at,
-                what=f"{message.message_type} sent by {message.sender}",
-                detail=summary_of(message.message_type, message.payload),
-            )
+    return timeline_of(get_booking(submission_id, actor))
+
+
+def timeline_of(booking: BookingOut) -> list[TimelineEntry]:
+    """The booking's timeline from what its agency was told, in the flow's own time (a
+    booking station's clock, or a simulated world's)."""
+    entries = [TimelineEntry(at=booking.booked_at, what="booked")]
+    if booking.state == SubmissionState.REJECTED:
+        entries.append(TimelineEntry(at=booking.booked_at, what="rejected"))
+    entries += [
+        TimelineEntry(
+            at=answer.sent_at,
+            what=f"{answer.message_type} sent by {answer.sender}",
+            detail=answer.summary,
         )
-    notice = _detainer_notice(actor, transaction)
+        for answer in booking.answers
+    ]
+    notice = booking.detainer
     if notice is not None and notice.responded_at is not None and notice.answered_by:
         entries.append(
             TimelineEntry(

@@ -73,7 +73,7 @@ def booking_page(
     sent: Annotated[str | None, Query(max_length=8)] = None,
 ) -> Response:
     booking = booking_views.get_booking(submission_id, actor)
-    timeline = booking_views.booking_timeline(submission_id, actor)
+    timeline = booking_views.timeline_of(booking)
     return render(
         request,
         actor,
