@@ -13,9 +13,24 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from securecomm.ansi_nist import parse, parse_iaq, parse_iar, validate
+from securecomm.ansi_nist import (
+    Compression,
+    build_car,
+    encode,
+    parse,
+    parse_iaq,
+    parse_iar,
+    validate,
+)
+from securecomm.ansi_nist.samples import sample_booking
 from securecomm.biometrics import Template
-from securecomm.booking.car import booking_from_car, car_from_booking, fit_name
+from securecomm.booking.car import (
+    booking_from_car,
+    car_from_booking,
+    finger_images,
+    fingers_with_images,
+    fit_name,
+)
 from securecomm.booking.intake import content_type_of
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.booking.schemas import BookingDocument
@@ -300,3 +315,14 @@ def test_a_car_with_images_only_gets_templates_extracted_per_rolled_finger() -> 
     )
     assert document.booked_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert (document.charges[0].ncic_code, document.charges[0].max_term_days) == ("2399", 730)
+
+
+def test_a_cars_finger_images_are_found_by_header_and_decoded_one_at_a_time() -> None:
+    raw = encode(build_car(sample_booking(fingers=3, compression=Compression.PNG, size=256)))
+    present = fingers_with_images(raw)
+    assert len(present) == 3
+    one = min(present)
+    decoded = finger_images(raw, {one})
+    assert set(decoded) == {one}
+    assert set(finger_images(raw)) == present
+    assert fingers_with_images(b"not an ANSI/NIST file") == set()

@@ -36,7 +36,7 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -436,30 +436,47 @@ class _CarReader:
         return template.to_bytes()
 
 
+def _declared_position(record: object) -> int | None:
+    """The finger position an image record declares, if it is a rolled finger (1-10)."""
+    if isinstance(record, Type4Record):
+        position = str(record.header.finger_positions[0])
+    elif isinstance(record, TaggedRecord) and record.type == 14:
+        position = record.get(13) or ""
+    else:
+        return None
+    return int(position) if position.isdigit() and 1 <= int(position) <= 10 else None
+
+
 def rolled_images(transaction: Transaction) -> list[TaggedRecord | Type4Record]:
     """The Type-4 and Type-14 records of rolled fingers (positions 1-10)."""
-    images: list[TaggedRecord | Type4Record] = []
-    for record in transaction.records:
-        if isinstance(record, Type4Record):
-            position = str(record.header.finger_positions[0])
-        elif isinstance(record, TaggedRecord) and record.type == 14:
-            position = record.get(13) or ""
-        else:
-            continue
-        if position.isdigit() and 1 <= int(position) <= 10:
-            images.append(record)
-    return images
+    return [
+        record
+        for record in transaction.records
+        if isinstance(record, TaggedRecord | Type4Record) and _declared_position(record) is not None
+    ]
 
 
-def finger_images(raw: bytes) -> dict[int, Any]:
-    """The rolled-finger images a CAR carries (Type-4/14), decoded, by finger position;
-    an unreadable file or image is simply left out (this is for showing, not judging)."""
+def fingers_with_images(raw: bytes) -> set[int]:
+    """The rolled fingers a CAR has images of, from the records' headers (no decoding)."""
+    try:
+        transaction = parse(raw)
+    except (AnsiNistParseError, AnsiNistBuildError):
+        return set()
+    return {position for r in rolled_images(transaction) if (position := _declared_position(r))}
+
+
+def finger_images(raw: bytes, fingers: Collection[int] | None = None) -> dict[int, Any]:
+    """The rolled-finger images a CAR carries (Type-4/14), decoded, by finger position
+    (only ``fingers`` when given: nothing else is decoded); an unreadable file or image
+    is simply left out (this is for showing, not judging)."""
     try:
         transaction = parse(raw)
     except (AnsiNistParseError, AnsiNistBuildError):
         return {}
     images: dict[int, Any] = {}
     for record in rolled_images(transaction):
+        if fingers is not None and _declared_position(record) not in fingers:
+            continue
         try:
             image, position = _image_of(record)
         except (InputError, AnsiNistBuildError, ValueError, OSError):

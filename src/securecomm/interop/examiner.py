@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from securecomm.audit import service as audit_service
 from securecomm.biometrics import Template, compare
 from securecomm.booking import service as booking_service
-from securecomm.booking.car import ANSI_NIST_CONTENT, finger_images
+from securecomm.booking.car import ANSI_NIST_CONTENT, finger_images, fingers_with_images
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database.paging import page_of
 from securecomm.exceptions import IllegalTransitionError, NotFoundError
@@ -140,10 +140,10 @@ def comparison(session: Session, review: ExaminerReview) -> list[FingerCompariso
     return fingers
 
 
-def images(session: Session, review: ExaminerReview, side: str) -> dict[int, Any]:
-    """The finger images behind one side of a comparison, where a booking file carried
-    them: the probe's own CAR, or the CAR that enrolled the candidate in the criminal
-    repository. Minutiae-only submissions and immigration enrolments have none."""
+def _side_submission(session: Session, review: ExaminerReview, side: str) -> Submission | None:
+    """The CAR behind one side of a comparison, where a booking file carried images: the
+    probe's own, or the one that enrolled the candidate in the criminal repository.
+    Minutiae-only submissions and immigration enrolments have none."""
     transaction = session.get_one(Transaction, review.transaction_id)
     if side == "probe":
         submission = session.get(Submission, transaction.submission_id)
@@ -157,5 +157,21 @@ def images(session: Session, review: ExaminerReview, side: str) -> dict[int, Any
         )
         submission = session.get(Submission, enrolled.submission_id) if enrolled else None
     if submission is None or submission.content_type != ANSI_NIST_CONTENT:
-        return {}
-    return finger_images(submission.raw)
+        return None
+    return submission
+
+
+def image(session: Session, review: ExaminerReview, side: str, finger: int) -> Any | None:
+    """One finger's image on one side of a comparison (None where there is none); only
+    that finger is decoded."""
+    submission = _side_submission(session, review, side)
+    if submission is None:
+        return None
+    return finger_images(submission.raw, {finger}).get(finger)
+
+
+def image_fingers(session: Session, review: ExaminerReview, side: str) -> set[int]:
+    """The fingers one side of a comparison has images of (read off the records'
+    headers; nothing is decoded)."""
+    submission = _side_submission(session, review, side)
+    return set() if submission is None else fingers_with_images(submission.raw)

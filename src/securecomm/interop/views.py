@@ -164,8 +164,8 @@ def comparison_of(actor: Actor, review_id: int) -> ComparisonOut:
     review = examiner.review_in_queue(
         actor.session, review_id, examiner_repository(actor.user), actor.user.username
     )
-    probe_images = examiner.images(actor.session, review, "probe")
-    candidate_images = examiner.images(actor.session, review, "candidate")
+    probe_images = examiner.image_fingers(actor.session, review, "probe")
+    candidate_images = examiner.image_fingers(actor.session, review, "candidate")
     fingers = [
         FingerOut(
             finger=item.finger,
@@ -208,7 +208,7 @@ def examiner_image(
     review = examiner.review_in_queue(
         actor.session, review_id, examiner_repository(actor.user), actor.user.username
     )
-    image = examiner.images(actor.session, review, side).get(finger)
+    image = examiner.image(actor.session, review, side, finger)
     if image is None:
         raise NotFoundError(f"no {side} image of finger {finger} in review {review_id}")
     buffer = io.BytesIO()
