@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import socket
 import statistics
 import sys
@@ -31,13 +32,11 @@ from sqlalchemy import select
 from securecomm.api.app import create_app
 from securecomm.api.ratelimit import SlidingWindowLimiter
 from securecomm.auth.cli import init_deployment
-from securecomm.booking import service as booking_service
-from securecomm.booking.car import car_from_booking
-from securecomm.booking.models import Submission
 from securecomm.cases.models import Case
 from securecomm.database import Database, open_database
 from securecomm.interop.models import Transaction
 from securecomm.repositories.models import CriminalSubject, ImmigrationSubject
+from securecomm.simulation import live
 from securecomm.simulation.demo import DemoOptions, run_demo
 from securecomm.simulation.demo_users import ensure_demo_users
 
@@ -90,25 +89,19 @@ def _samples(database: Database) -> dict[str, Any]:
 def _cars(database: Database, ori: str, count: int) -> list[bytes]:
     """``count`` new CAR files from one agency: its people booked again, each a new TCN."""
     with database.session() as session:
-        raws = session.scalars(
-            select(Submission.raw).where(Submission.sender == ori).limit(20)
-        ).all()
-    documents = []
-    for raw in raws:
-        try:
-            documents.append(booking_service.parse_booking(raw))
-        except Exception:  # a deliberately malformed booking of the demo: skip it
-            continue
-    start = datetime.now(UTC).replace(microsecond=0)
-    cars = []
-    for n in range(count):
-        document = documents[n % len(documents)]
-        at = start + timedelta(seconds=n)
-        again = document.model_copy(
-            update={"tcn": f"{document.ori}{at:%Y%m%d%H%M%S}{n:05d}", "booked_at": at}
+        booked = list(
+            session.scalars(select(Transaction.id).where(Transaction.ori == ori).limit(20))
         )
-        cars.append(car_from_booking(again, destination_ori=document.ori))
-    return cars
+    start = datetime.now(UTC).replace(microsecond=0)
+    return [
+        live.rebooking_car(
+            database,
+            booked[n % len(booked)],
+            at=start + timedelta(seconds=n),
+            tcn_suffix=f"{n:05d}",
+        )[0]
+        for n in range(count)
+    ]
 
 
 def run(url: str | None, requests: int) -> dict[str, Any]:
@@ -198,10 +191,11 @@ def _clerk(client: httpx.Client, database: Database, ori: str) -> dict[str, str]
     from securecomm.auth import service as auth_service
     from securecomm.auth.roles import Role
 
+    username = f"bench-clerk-{secrets.token_hex(3)}"  # a store may hold an earlier run's
     with database.session() as session:
         accounts.create_user(
             session,
-            username="bench-clerk",
+            username=username,
             full_name="Bench Clerk",
             agency=auth_service.agency_by_ori(session, ori),
             roles={Role.BOOKING_OFFICER},
@@ -210,7 +204,7 @@ def _clerk(client: httpx.Client, database: Database, ori: str) -> dict[str, str]
         )
     answer = client.post(
         "/api/v1/auth/token",
-        json={"username": "bench-clerk", "password": "a benchmark password", "purpose": PURPOSE},
+        json={"username": username, "password": "a benchmark password", "purpose": PURPOSE},
     )
     answer.raise_for_status()
     return {

@@ -14,15 +14,12 @@ from sqlalchemy import select
 
 from securecomm.api.app import create_app
 from securecomm.api.ratelimit import SlidingWindowLimiter
-from securecomm.auth import service as auth_service
 from securecomm.auth.cli import init_deployment
-from securecomm.booking import service as booking_service
-from securecomm.booking.car import car_from_booking
-from securecomm.booking.models import Submission
+from securecomm.booking.schemas import ChargeIn
 from securecomm.database import Database, open_database
-from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.interop.models import Transaction
 from securecomm.pipeline.worker import Worker
-from securecomm.simulation import runner
+from securecomm.simulation import live, runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.demo_users import DemoLogin, ensure_demo_users
 from securecomm.simulation.generate import build_world
@@ -111,29 +108,9 @@ def rebooking(
     maximum days): (the file, the booking agency's ORI, its state). ``suffix`` makes the
     TCN new."""
     chosen = transaction_id or matched_transaction(served)
-    with served.database.session() as session:
-        transaction = session.get_one(Transaction, chosen)
-        document = booking_service.booking_of(
-            session.get_one(Submission, transaction.submission_id)
-        )
-        state = session.get_one(Jurisdiction, transaction.jurisdiction_id).state
-        bureau = auth_service.state_bureau(session, state)
     now = datetime.now(UTC).replace(microsecond=0)
     code, description, maximum = offence
-    charge = document.charges[0].model_copy(
-        update={
-            "ncic_code": code,
-            "description": description,
-            "offence_date": now.date(),
-            "max_term_days": maximum,
-        }
+    charge = ChargeIn(
+        ncic_code=code, description=description, offence_date=now.date(), max_term_days=maximum
     )
-    again = document.model_copy(
-        update={
-            "tcn": f"{document.ori}{now:%Y%m%d%H%M%S}{suffix}",
-            "booked_at": now,
-            "charges": [charge],
-        }
-    )
-    raw = car_from_booking(again, destination_ori=bureau.ori if bureau else document.ori)
-    return raw, document.ori, state
+    return live.rebooking_car(served.database, chosen, at=now, tcn_suffix=suffix, charge=charge)

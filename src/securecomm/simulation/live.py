@@ -15,13 +15,22 @@ from securecomm.booking import intake
 from securecomm.booking import service as booking_service
 from securecomm.booking.car import car_from_booking
 from securecomm.booking.models import Submission, SubmissionKind
+from securecomm.booking.schemas import ChargeIn
 from securecomm.database import Database
 from securecomm.interop.models import Jurisdiction, Transaction
 
 
-def rebook(database: Database, transaction_id: int, *, at: datetime, sequence: int) -> int:
-    """Book the person of an earlier booking again at ``at``, on the same charges, as a
-    CAR from the same agency through its state bureau; the stored submission's id."""
+def rebooking_car(
+    database: Database,
+    transaction_id: int,
+    *,
+    at: datetime,
+    tcn_suffix: str,
+    charge: ChargeIn | None = None,
+) -> tuple[bytes, str, str]:
+    """The CAR that books the person of an earlier booking again at ``at``, from the same
+    agency through its state bureau, on the same charges (or on ``charge`` alone): the
+    file, the agency's ORI and its state. ``tcn_suffix`` makes the TCN new."""
     with database.session() as session:
         transaction = session.get_one(Transaction, transaction_id)
         document = booking_service.booking_of(
@@ -29,15 +38,25 @@ def rebook(database: Database, transaction_id: int, *, at: datetime, sequence: i
         )
         state = session.get_one(Jurisdiction, transaction.jurisdiction_id).state
         bureau = auth_service.state_bureau(session, state)
-    charges = [charge.model_copy(update={"offence_date": at.date()}) for charge in document.charges]
-    today = document.model_copy(
+    charges = (
+        [charge]
+        if charge is not None
+        else [c.model_copy(update={"offence_date": at.date()}) for c in document.charges]
+    )
+    again = document.model_copy(
         update={
-            "tcn": f"{document.ori}{at:%Y%m%d%H%M%S}{sequence:04d}"[:40],
+            "tcn": f"{document.ori}{at:%Y%m%d%H%M%S}{tcn_suffix}"[:40],
             "booked_at": at,
             "charges": charges,
         }
     )
-    raw = car_from_booking(today, destination_ori=bureau.ori if bureau else document.ori)
+    raw = car_from_booking(again, destination_ori=bureau.ori if bureau else document.ori)
+    return raw, document.ori, state
+
+
+def rebook(database: Database, transaction_id: int, *, at: datetime, sequence: int) -> int:
+    """Store :func:`rebooking_car` as any booking station's file; the submission's id."""
+    raw, _, _ = rebooking_car(database, transaction_id, at=at, tcn_suffix=f"{sequence:04d}")
     submission, _, _ = intake.store(database, raw, received_at=at)
     return submission.id
 
