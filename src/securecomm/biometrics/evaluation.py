@@ -25,7 +25,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +281,7 @@ def evaluate(
     say("NIST's pipeline: mindtct on the images as captured, then bozorth3")
     nist_found = [nist_minutiae(item.path.read_bytes()) for item in impressions]
     nist = _run_matcher("nist", bozorth3_scorer(nist_found), genuine, impostor, fingers)
-    nist = _with_fte(nist, sum(found is None for found in nist_found) / len(impressions))
+    nist = replace(nist, fte=sum(found is None for found in nist_found) / len(impressions))
     say("bozorth3 on our minutiae")
     loaded = [None if t is None else to_nbis_minutiae(t) for t in templates]
     theirs = _run_matcher("bozorth3", bozorth3_scorer(loaded), genuine, impostor, None)
@@ -292,7 +292,7 @@ def evaluate(
         genuine_pairs=len(genuine),
         impostor_pairs=len(impostor),
         impostor_rule=rule,
-        ours=_with_fte(ours, len(failures) / len(impressions)),
+        ours=replace(ours, fte=len(failures) / len(impressions)),
         bozorth3=theirs,
         extraction_seconds_per_image=extraction,
         genuine_names=tuple(
@@ -301,12 +301,6 @@ def evaluate(
         minutiae=minutiae,
         nist=nist,
     )
-
-
-def _with_fte(result: MatcherResult, fte: float) -> MatcherResult:
-    from dataclasses import replace
-
-    return replace(result, fte=fte)
 
 
 def _our_scorer(templates: Sequence[Template | None]) -> Scorer:
