@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: demo test lint typecheck install browser serve clean bench
+.PHONY: demo test lint typecheck install browser pdf-libraries serve clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) browser
+install: $(STAMP) browser pdf-libraries
+
+# The PDF report is laid out by WeasyPrint, which needs Pango from the distribution.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libraries:
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null'
 
 # The browser tests drive Debian's chromium (a browser download at test time is not
 # available); installed once, from the distribution's packages.
@@ -26,10 +31,10 @@ browser: $(CHROMIUM)
 $(CHROMIUM):
 	$(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
 
-demo: $(STAMP)
+demo: $(STAMP) pdf-libraries
 	$(BIN)/securecomm demo $(ARGS)
 
-serve: $(STAMP)
+serve: $(STAMP) pdf-libraries
 	$(BIN)/securecomm serve --demo $(ARGS)
 
 lint: $(STAMP)
@@ -39,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck browser
+test: lint typecheck browser pdf-libraries
 	$(BIN)/pytest $(ARGS)
 
 bench: $(STAMP)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,12 +24,13 @@ from securecomm.clitools import (
     audit_read,
     console,
     fail,
-    phase_reporter,
     progress,
 )
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
+from securecomm.oversight import cli as oversight_cli
+from securecomm.simulation import cli as simulation_cli
 
 app = typer.Typer(
     help="securecomm: the Secure Communities interoperability flow, open and explainable.",
@@ -44,194 +45,15 @@ app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/
 app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(oversight_cli.app, name="oversight")
+app.command()(oversight_cli.stats)
+app.command()(simulation_cli.demo)
 app.add_typer(auth_cli.users_app, name="users")
 app.add_typer(auth_cli.agencies_app, name="agencies")
 app.command()(auth_cli.init)
 app.add_typer(capacity_cli.app, name="capacity", no_args_is_help=True)
 app.command()(api_cli.serve)
 app.command()(api_cli.permissions)
-
-
-@app.command()
-def demo(
-    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 2000,
-    start: Annotated[str, typer.Option(help="First day of bookings (YYYY-MM-DD).")] = "2008-10-01",
-    end: Annotated[str, typer.Option(help="Last day of bookings (YYYY-MM-DD).")] = "2018-12-31",
-    seed: Annotated[int, typer.Option(help="World seed; same seed, same world.")] = 2008,
-    invalid_fraction: Annotated[
-        float, typer.Option(min=0.0, max=0.5, help="Share of bookings sent malformed.")
-    ] = 0.005,
-    output_dir: Annotated[Path, typer.Option(help="Where CSV and HTML go.")] = Path("out"),
-    images: Annotated[
-        bool,
-        typer.Option(
-            "--images",
-            help="Render every capture as a synthetic fingerprint image and extract its "
-            "template (about a second per capture: use a small --people).",
-        ),
-    ] = False,
-    exchange_dir: Annotated[
-        Path | None,
-        typer.Option(help="Write every CAR submitted and every answer delivered here."),
-    ] = None,
-    database_url: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Build a synthetic world, run every booking through the flow, print the statistics."""
-    from securecomm.simulation.demo import DemoOptions, run_demo
-
-    try:
-        options = DemoOptions(
-            people=people,
-            start=date.fromisoformat(start),
-            end=date.fromisoformat(end),
-            seed=seed,
-            invalid_fraction=invalid_fraction,
-            output_dir=output_dir,
-            exchange_dir=exchange_dir,
-            images=images,
-        )
-    except ValueError as error:
-        raise fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
-    if options.end <= options.start:
-        raise fail("--end must be after --start")
-    try:
-        url = database_url or demo_database(output_dir, options)
-        with opened_database(url) as database, progress() as bars:
-            result = run_demo(database, options, phase_reporter(bars))
-    except SecurecommError as error:
-        raise fail(str(error)) from None
-    summary = result.summary()
-    if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
-        return
-    _print_demo(result, summary)
-
-
-def demo_database(output_dir: Path, options: Any) -> str:
-    """``out/demo.sqlite``: kept when it holds an unfinished run of the same world (the
-    run resumes), otherwise started afresh."""
-    from securecomm.simulation import demo_store
-
-    path = output_dir / "demo.sqlite"
-    url = f"sqlite:///{path}"
-    if path.exists():
-        with opened_database(url) as database:
-            if demo_store.resumable(database, options.world_options()):
-                return url
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return url
-
-
-def _print_demo(result: Any, summary: dict[str, Any]) -> None:
-    from securecomm.oversight.statistics import Statistics
-
-    stats: Statistics = result.statistics
-    for table in _statistics_tables(stats):
-        console.print(table)
-    accuracy = Table(title="Identification accuracy against ground truth")
-    accuracy.add_column("measure")
-    accuracy.add_column("count", justify="right")
-    for key in (
-        "missed_identifications",
-        "wrong_identifications",
-        "citizens_flagged",
-        "status_mismatches",
-        "ground_truth_mismatches",
-        "statistics_cells_off_oracle",
-        "decisions_off_oracle",
-        "decisions_compared_with_oracle",
-        "rejected_submissions",
-        "examiner_reviews",
-    ):
-        accuracy.add_row(key.replace("_", " "), str(summary[key]))
-    console.print(accuracy)
-    if result.answer_times:
-        waits = Table(title="Minutes from booking to each answer's arrival")
-        for heading in ("answer", "answers", "median", "p90", "p99", "max"):
-            waits.add_column(heading, justify="left" if heading == "answer" else "right")
-        for row in result.answer_times:
-            waits.add_row(
-                row.answer,
-                str(row.answers),
-                *(f"{value:.1f}" for value in (row.median_minutes, row.p90_minutes)),
-                *(f"{value:.1f}" for value in (row.p99_minutes, row.max_minutes)),
-            )
-        console.print(waits)
-    if result.resumed_from is not None:
-        console.print(f"resumed an earlier run of this world stopped at: {result.resumed_from}")
-    for line in result.mismatches[:10]:
-        console.print(f"[red]statistic off the rule oracle:[/] {line}")
-    for disagreement in result.agreement.items[:5]:
-        console.print(f"decision off the rule oracle: {disagreement}", style="red", markup=False)
-    for line in result.accuracy.examples[:10]:
-        console.print(f"[yellow]identification note:[/] {line}")
-    console.print(
-        f"{summary['people']} persons, {summary['bookings']} bookings in "
-        f"{summary['seconds']:.1f} s ({summary['phase_seconds']}); files: "
-        + ", ".join(str(p) for p in result.files)
-    )
-    console.print(f"Open this world in the browser: [bold]{api_cli.DEMO_COMMAND}[/]")
-
-
-# (column title, Counts attribute): two tables so each fits an ordinary terminal
-MATCH_COLUMNS = (
-    ("Bookings", "bookings"),
-    ("Submissions", "submissions"),
-    ("Matches", "matches"),
-    ("L1", "matches_level_1"),
-    ("L2&3", "matches_level_2_3"),
-    ("Detainers", "detainers"),
-)
-OUTCOME_COLUMNS = (
-    ("Booked", "booked"),
-    ("L1", "booked_level_1"),
-    ("L2", "booked_level_2"),
-    ("L3", "booked_level_3"),
-    ("Non-crim.", "booked_non_criminal"),
-    ("Removed", "removed"),
-    ("L1", "removed_level_1"),
-    ("L2", "removed_level_2"),
-    ("L3", "removed_level_3"),
-    ("Non-crim.", "removed_non_criminal"),
-)
-
-
-def _statistics_tables(stats: Any) -> list[Table]:
-    """The report's two pages: submissions and matches, then custody and removals."""
-    return [
-        _counts_table(
-            stats,
-            "IDENT/IAFIS interoperability: submissions, IDENT matches (by 2008 level), detainers",
-            MATCH_COLUMNS,
-        ),
-        _counts_table(
-            stats,
-            "Booked into ICE custody and removed or returned, by conviction level",
-            OUTCOME_COLUMNS,
-        ),
-    ]
-
-
-def _counts_table(stats: Any, title: str, columns: tuple[tuple[str, str], ...]) -> Table:
-    table = Table(title=title, caption="cumulative since each jurisdiction's activation")
-    table.add_column("State / jurisdiction (activated)")
-    for heading, _attribute in columns:
-        table.add_column(heading, justify="right")
-
-    def row(name: str, counts: Any) -> list[str]:
-        return [name, *(str(getattr(counts, attribute)) for _h, attribute in columns)]
-
-    for state, counts in stats.states.items():
-        table.add_row(*row(state, counts), style="bold")
-        for jurisdiction in stats.jurisdictions:
-            if jurisdiction.state == state:
-                activated = jurisdiction.activation_date or "not activated"
-                table.add_row(*row(f"  {jurisdiction.name} ({activated})", jurisdiction.counts))
-    table.add_row(*row("Nationwide", stats.nationwide), style="bold reverse")
-    return table
 
 
 @app.command()
@@ -276,32 +98,6 @@ def worker(
         f"processed {report.submissions} submissions in {report.steps} steps; "
         f"delivered {report.messages_delivered} messages"
     )
-
-
-@app.command()
-def stats(
-    database_url: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Print the interoperability statistics of a database."""
-    from dataclasses import asdict
-
-    from securecomm.oversight import statistics
-
-    try:
-        with opened_database(database_url) as database, database.session() as session:
-            computed = statistics.compute(session)
-    except SecurecommError as error:
-        raise fail(str(error)) from None
-    if as_json:
-        payload = {
-            "nationwide": asdict(computed.nationwide),
-            "states": {s: asdict(c) for s, c in computed.states.items()},
-        }
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-        return
-    for table in _statistics_tables(computed):
-        console.print(table)
 
 
 @examiner_app.command("list")

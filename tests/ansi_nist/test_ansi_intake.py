@@ -45,7 +45,9 @@ from securecomm.simulation.world import World
 
 @cache
 def world() -> World:
-    return build_world(people=120, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=11)
+    return build_world(
+        people=120, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=11, population="dense"
+    )
 
 
 def documents() -> list[BookingDocument]:

@@ -30,7 +30,9 @@ PURPOSE = "automated test of the service"
 
 @cache
 def world() -> World:
-    return build_world(people=160, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=11)
+    return build_world(
+        people=160, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=11, population="dense"
+    )
 
 
 @dataclass

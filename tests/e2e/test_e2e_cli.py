@@ -32,6 +32,7 @@ def test_demo_json_has_the_published_keys(tmp_path: Path) -> None:
     assert set(summary) >= REQUIRED_KEYS
     assert summary["ground_truth_mismatches"] == 0
     assert summary["submissions"] > 0
+    assert set(summary["beside_published"]) >= {"match_rate", "removed_non_criminal"}
     assert (tmp_path / "report.html").exists()
     assert (tmp_path / "statistics_by_jurisdiction.csv").read_text().startswith("code,name")
 

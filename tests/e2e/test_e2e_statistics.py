@@ -12,6 +12,7 @@ from securecomm.simulation.demo import DemoOptions, run_demo
 
 def test_every_statistic_equals_ground_truth(database: Database, tmp_path: Path) -> None:
     options = DemoOptions(
+        population="dense",
         people=200,
         start=date(2008, 10, 1),
         end=date(2018, 12, 31),
@@ -35,3 +36,49 @@ def test_every_statistic_equals_ground_truth(database: Database, tmp_path: Path)
     assert result.rejected > 0
     assert {p.name for p in result.files} >= {"report.html", "statistics_by_jurisdiction.csv"}
     assert "Nationwide" in (tmp_path / "report.html").read_text()
+
+
+def test_the_report_is_written_in_every_format_and_its_pdf_pages_carry_the_figures(
+    database: Database, tmp_path: Path
+) -> None:
+    import json
+
+    import numpy as np
+    import pypdfium2
+
+    options = DemoOptions(
+        population="dense",
+        people=120,
+        start=date(2008, 10, 1),
+        end=date(2012, 12, 31),
+        seed=11,
+        invalid_fraction=0.0,
+        output_dir=tmp_path,
+    )
+    result = run_demo(database, options)
+    n = result.statistics.nationwide
+    assert n.matches > 0
+    written = json.loads((tmp_path / "report.json").read_text())
+    cumulative = written["cumulative"]["nationwide"]
+    assert cumulative["matches"] == n.matches
+    assert cumulative["removed"] == n.removed
+    for key in ("bookings", "matches", "detainers", "removed"):  # periods add up
+        assert sum(year[key] for year in written["fiscal_years"].values()) == cumulative[key]
+        assert sum(month[key] for month in written["months"].values()) == cumulative[key]
+    assert (tmp_path / "statistics_by_fiscal_year.csv").read_text().startswith("fiscal_year,")
+
+    document = pypdfium2.PdfDocument(tmp_path / "report.pdf")
+    assert len(document) >= 3
+    for page in document:
+        image = np.asarray(page.render(scale=0.5).to_pil().convert("L"))
+        assert (image < 128).mean() > 0.0005, "a page of the PDF is blank"
+        assert page.get_textpage().get_text_range().strip(), "a page of the PDF has no text"
+    first = document[0].get_textpage().get_text_range()
+    assert "IDENT/IAFIS Interoperability Statistics" in first
+    for figure in (n.submissions, n.matches, n.detainers, n.booked, n.removed):
+        assert str(figure) in first
+    everything = "".join(page.get_textpage().get_text_range() for page in document)
+    assert "page 1 of" in first
+    assert "By jurisdiction" in everything
+    assert "FY2011" in everything
+    document.close()

@@ -30,6 +30,7 @@ ERAS = {"sc2008", "morton2010", "pep2014", "eo13768"}
 
 def _run(database: Database, tmp_path: Path, seed: int, people: int = 260) -> DemoResult:
     options = DemoOptions(
+        population="dense",
         people=people,
         start=date(2008, 10, 1),
         end=date(2018, 12, 31),

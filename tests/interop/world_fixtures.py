@@ -11,4 +11,10 @@ from securecomm.simulation.world import World
 
 @lru_cache(maxsize=4)
 def small_world(people: int = 120, seed: int = 11) -> World:
-    return build_world(people=people, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=seed)
+    return build_world(
+        people=people,
+        start=date(2008, 10, 1),
+        end=date(2018, 12, 31),
+        seed=seed,
+        population="dense",
+    )

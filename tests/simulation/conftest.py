@@ -14,4 +14,6 @@ def world() -> World:
     It starts in 2010 so that some counties are activated after the start and the
     2014-2017 program suspension falls inside the range.
     """
-    return build_world(people=150, start=date(2010, 1, 1), end=date(2015, 12, 31), seed=11)
+    return build_world(
+        people=150, start=date(2010, 1, 1), end=date(2015, 12, 31), seed=11, population="dense"
+    )

@@ -27,7 +27,10 @@ from securecomm.simulation import demo_store
 from securecomm.simulation.demo import DemoOptions, run_demo
 from securecomm.simulation.models import DemoRun, DemoStage
 
-WORLD = ["--people", "90", "--seed", "5", "--start", "2010-06-01", "--end", "2016-06-30"]
+WORLD = [
+    *("--people", "90", "--seed", "5", "--population", "dense"),
+    *("--start", "2010-06-01", "--end", "2016-06-30"),
+]
 VOLATILE = {"seconds", "phase_seconds", "resumed_from"}
 
 
@@ -89,6 +92,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = open_database(f"sqlite:///{out / 'clean.sqlite'}")
     try:
         options = DemoOptions(
+            population="dense",
             people=90,
             seed=5,
             start=date(2010, 6, 1),

@@ -15,7 +15,13 @@ from securecomm.simulation.world import WorldSpecError
 # people=2, seed=33: person 2 is booked once and enrolled in the immigration repository
 # (two ten-print captures of one person), person 1 is never captured. Small on purpose:
 # every finger costs about a third of a second to render and extract.
-SPEC = {"people": 2, "start": date(2008, 10, 1), "end": date(2018, 12, 31), "seed": 33}
+SPEC = {
+    "people": 2,
+    "start": date(2008, 10, 1),
+    "end": date(2018, 12, 31),
+    "seed": 33,
+    "population": "dense",
+}
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,9 @@ def _digest(world: World) -> str:
 
 
 def _small(seed: int) -> World:
-    return build_world(people=40, start=date(2011, 1, 1), end=date(2013, 12, 31), seed=seed)
+    return build_world(
+        people=40, start=date(2011, 1, 1), end=date(2013, 12, 31), seed=seed, population="dense"
+    )
 
 
 def test_same_seed_gives_an_identical_world() -> None:

@@ -107,8 +107,8 @@ def _require_setup(database: Database) -> None:
 def _demo_world(database_url: str | None) -> str:
     """The demo world's store: the one `make demo` finished, opened as it is, or built
     the same way (an unfinished run resumes)."""
-    from securecomm.cli import demo_database
     from securecomm.simulation import demo_store
+    from securecomm.simulation.cli import demo_database
     from securecomm.simulation.demo import DemoOptions, run_demo
 
     options = DemoOptions()

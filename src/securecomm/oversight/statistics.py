@@ -1,8 +1,10 @@
 """The IDENT/IAFIS interoperability statistics: nationwide, per state, per jurisdiction.
 
 Layout follows the monthly report (DOMAIN.md section 7): cumulative since activation,
-submissions; IDENT matches (Level 1, Level 2 & 3); detainers; booked into ICE custody
-(Level 1, 2, 3, non-criminal); removed and returned (total and by conviction level).
+submissions; IDENT matches (Level 1, Level 2 & 3); detainers and what became of them;
+booked into ICE custody (Level 1, 2, 3, non-criminal); removed and returned (total and
+by conviction level). The store is read once into dated tallies; any period (cumulative
+through an as-of date, a fiscal year, a month) is a count over them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.cases.models import Case, CaseState, Detainer
-from securecomm.domain import ConvictionLevel, MatchLevel
+from securecomm.domain import ConvictionLevel, LeaResponse, MatchLevel
 from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.oversight import periods
+from securecomm.oversight.periods import Window
 
 REMOVAL_STATES = frozenset({CaseState.REMOVED, CaseState.VOLUNTARY_RETURN})
 
@@ -31,6 +36,10 @@ class Counts:
     matches_level_1: int = 0
     matches_level_2_3: int = 0
     detainers: int = 0
+    detainers_honoured: int = 0
+    detainers_declined: int = 0
+    detainers_lapsed: int = 0
+    detainers_cancelled: int = 0
     booked_level_1: int = 0
     booked_level_2: int = 0
     booked_level_3: int = 0
@@ -66,6 +75,10 @@ class Counts:
             self.matches_level_1 += 1
         else:
             self.matches_level_2_3 += 1
+
+    def count_detainer_outcome(self, response: str) -> None:
+        name = f"detainers_{LeaResponse(response).value}"
+        setattr(self, name, getattr(self, name) + 1)
 
     def count_custody(self, level: str) -> None:
         name = _level_suffix(level)
@@ -123,38 +136,122 @@ def assemble(rows: Iterable[JurisdictionRow]) -> Statistics:
     )
 
 
-def compute(session: Session) -> Statistics:
-    rows = {
-        j.id: JurisdictionRow(j.code, j.name, j.state, j.activation_date)
+@dataclass(frozen=True)
+class Tally:
+    """One dated event a figure counts: a booking, a lodged detainer, a custody, ..."""
+
+    jurisdiction_id: int
+    on: date | None
+    kind: str  # booking | detainer | detainer_outcome | custody | removal
+    searched: bool = False
+    value: str | None = None  # match level, LEA response or conviction level
+
+
+@dataclass(frozen=True)
+class Ledger:
+    jurisdictions: dict[int, tuple[str, str, str, date | None]]  # id -> code, name, state, act.
+    tallies: list[Tally]
+
+    def first_and_last_day(self) -> tuple[date, date] | None:
+        days = [tally.on for tally in self.tallies if tally.on is not None]
+        return (min(days), max(days)) if days else None
+
+
+def read_ledger(session: Session) -> Ledger:
+    jurisdictions = {
+        j.id: (j.code, j.name, j.state, j.activation_date)
         for j in session.scalars(select(Jurisdiction))
     }
-    bookings = session.execute(
-        select(
-            Transaction.jurisdiction_id, Transaction.immigration_searched, Transaction.match_level
+    tallies = [
+        Tally(jurisdiction_id, booked_at.date(), "booking", bool(searched), match_level)
+        for jurisdiction_id, booked_at, searched, match_level in session.execute(
+            select(
+                Transaction.jurisdiction_id,
+                Transaction.booked_at,
+                Transaction.immigration_searched,
+                Transaction.match_level,
+            )
         )
-    )
-    for jurisdiction_id, searched, match_level in bookings:
-        rows[jurisdiction_id].counts.count_booking(searched=bool(searched), match_level=match_level)
+    ]
     cases = session.execute(
         select(
             Transaction.jurisdiction_id,
             Case.state,
             Case.custody_level,
+            Case.custody_at,
             Case.outcome_level,
-            Detainer.id.is_not(None),
+            Case.closed_at,
+            Detainer.lodged_at,
+            Detainer.response,
+            Detainer.responded_at,
+            Detainer.cancelled_at,
         )
         .join(Transaction, Case.transaction_id == Transaction.id)
         .outerjoin(Detainer, Detainer.case_id == Case.id)
     )
-    for jurisdiction_id, state, custody_level, outcome_level, has_detainer in cases:
-        counts = rows[jurisdiction_id].counts
-        if has_detainer:
-            counts.detainers += 1
-        if custody_level is not None:
-            counts.count_custody(custody_level)
-        if state in REMOVAL_STATES and outcome_level is not None:
-            counts.count_removal(outcome_level)
+    for row in cases:
+        tallies.extend(_case_tallies(tuple(row)))
+    return Ledger(jurisdictions, tallies)
+
+
+def _case_tallies(row: tuple[Any, ...]) -> list[Tally]:
+    (
+        jurisdiction_id,
+        state,
+        custody_level,
+        custody_at,
+        outcome_level,
+        closed_at,
+        lodged_at,
+        response,
+        responded_at,
+        cancelled_at,
+    ) = row
+    tallies = []
+    if lodged_at is not None:
+        tallies.append(Tally(jurisdiction_id, lodged_at.date(), "detainer"))
+        if response is not None:
+            answered = responded_at or cancelled_at or lodged_at
+            tallies.append(
+                Tally(jurisdiction_id, answered.date(), "detainer_outcome", value=response)
+            )
+    if custody_level is not None:
+        day = custody_at.date() if custody_at is not None else None
+        tallies.append(Tally(jurisdiction_id, day, "custody", value=custody_level))
+    if state in REMOVAL_STATES and outcome_level is not None:
+        day = closed_at.date() if closed_at is not None else None
+        tallies.append(Tally(jurisdiction_id, day, "removal", value=outcome_level))
+    return tallies
+
+
+def tabulate(ledger: Ledger, window: Window | None = None) -> Statistics:
+    """The figures of every event in ``window`` (everything on record by default)."""
+    window = window or periods.everything()
+    rows = {
+        key: JurisdictionRow(code, name, state, activation)
+        for key, (code, name, state, activation) in ledger.jurisdictions.items()
+    }
+    for tally in ledger.tallies:
+        if window.holds(tally.on):
+            _count(rows[tally.jurisdiction_id].counts, tally)
     return assemble(rows.values())
+
+
+def _count(counts: Counts, tally: Tally) -> None:
+    if tally.kind == "booking":
+        counts.count_booking(searched=tally.searched, match_level=tally.value)
+    elif tally.kind == "detainer":
+        counts.detainers += 1
+    elif tally.kind == "detainer_outcome" and tally.value is not None:
+        counts.count_detainer_outcome(tally.value)
+    elif tally.kind == "custody" and tally.value is not None:
+        counts.count_custody(tally.value)
+    elif tally.kind == "removal" and tally.value is not None:
+        counts.count_removal(tally.value)
+
+
+def compute(session: Session, window: Window | None = None) -> Statistics:
+    return tabulate(read_ledger(session), window)
 
 
 COLUMNS = [item.name for item in fields(Counts)]
@@ -183,3 +280,13 @@ def write_csv(statistics: Statistics, directory: Path) -> list[Path]:
                 [row.code, row.name, row.state, activation, *asdict(row.counts).values()]
             )
     return [nationwide, by_state, by_jurisdiction]
+
+
+def write_period_csv(rows: list[tuple[str, Counts]], path: Path, *, heading: str) -> Path:
+    """Nationwide figures, one row per period (fiscal year or month)."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([heading, *COLUMNS])
+        for label, counts in rows:
+            writer.writerow([label, *asdict(counts).values()])
+    return path

@@ -9,14 +9,14 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from securecomm.api.errors import ERROR_RESPONSES
 from securecomm.api.security import Actor, requires
 from securecomm.auth.roles import P
-from securecomm.oversight import statistics
+from securecomm.oversight import periods, report, statistics
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"], responses=ERROR_RESPONSES)
 
@@ -28,6 +28,10 @@ class CountsOut(BaseModel):
     matches_level_1: int
     matches_level_2_3: int
     detainers: int
+    detainers_honoured: int
+    detainers_declined: int
+    detainers_lapsed: int
+    detainers_cancelled: int
     booked_level_1: int
     booked_level_2: int
     booked_level_3: int
@@ -48,17 +52,31 @@ class JurisdictionOut(BaseModel):
 
 
 class StatisticsOut(BaseModel):
+    through: date | None
     nationwide: CountsOut
     states: dict[str, CountsOut]
     jurisdictions: list[JurisdictionOut]
 
 
+Through = Annotated[
+    date | None,
+    Query(description="As-of date (inclusive); default: everything on record."),
+]
+
+
+def _window(through: date | None) -> periods.Window:
+    return periods.everything() if through is None else periods.through(through)
+
+
 @router.get("/statistics", response_model=StatisticsOut)
-def get_statistics(actor: Annotated[Actor, requires(P.READ_STATISTICS)]) -> StatisticsOut:
-    """Cumulative since activation: submissions, matches by level, detainers, booked into
-    ICE custody and removed by conviction level."""
-    stats = statistics.compute(actor.session)
+def get_statistics(
+    actor: Annotated[Actor, requires(P.READ_STATISTICS)], through: Through = None
+) -> StatisticsOut:
+    """Cumulative since activation: submissions, matches by level, detainers and their
+    outcomes, booked into ICE custody and removed by conviction level."""
+    stats = statistics.compute(actor.session, _window(through))
     return StatisticsOut(
+        through=through,
         nationwide=CountsOut(**asdict(stats.nationwide)),
         states={state: CountsOut(**asdict(counts)) for state, counts in stats.states.items()},
         jurisdictions=[
@@ -77,9 +95,11 @@ def get_statistics(actor: Annotated[Actor, requires(P.READ_STATISTICS)]) -> Stat
 @router.get(
     "/statistics.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
 )
-def statistics_csv(actor: Annotated[Actor, requires(P.READ_STATISTICS)]) -> Response:
+def statistics_csv(
+    actor: Annotated[Actor, requires(P.READ_STATISTICS)], through: Through = None
+) -> Response:
     """The same figures, one row per jurisdiction, then per state, then the nation."""
-    stats = statistics.compute(actor.session)
+    stats = statistics.compute(actor.session, _window(through))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["level", "code", "name", "state", "activation_date", *statistics.COLUMNS])
@@ -101,3 +121,20 @@ def statistics_csv(actor: Annotated[Actor, requires(P.READ_STATISTICS)]) -> Resp
     figures = asdict(stats.nationwide)
     writer.writerow(["nation", "", "", "", "", *(figures[c] for c in statistics.COLUMNS)])
     return Response(buffer.getvalue(), media_type="text/csv")
+
+
+@router.get(
+    "/statistics/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def statistics_pdf(
+    actor: Annotated[Actor, requires(P.READ_STATISTICS)], through: Through = None
+) -> Response:
+    """The whole report as published, with charts, due-process figures and every period."""
+    built = report.build(actor.session, through=through)
+    return Response(
+        report.pdf_bytes(built),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="statistics-report.pdf"'},
+    )

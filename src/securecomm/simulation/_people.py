@@ -17,8 +17,10 @@ from securecomm.simulation._names import Country
 from securecomm.simulation._places import COUNTIES
 from securecomm.simulation.world import PersonKind
 
-# Target population mix (DOMAIN.md section 4 categories; plausible, not measured).
-KIND_SHARES: dict[PersonKind, float] = {
+# The dense mix: two in five people have an immigration record, so a small world
+# exercises the federal side (status queries, priorities, detainers, custody) heavily.
+# Plausible, not measured.
+DENSE_SHARES: dict[PersonKind, float] = {
     PersonKind.US_BORN: 0.59,
     PersonKind.NATURALISED: 0.06,
     PersonKind.DERIVED: 0.02,
@@ -30,6 +32,29 @@ KIND_SHARES: dict[PersonKind, float] = {
     PersonKind.FINAL_ORDER: 0.02,
     PersonKind.IN_PROCEEDINGS: 0.01,
     PersonKind.INSUFFICIENT_RECORD: 0.01,
+}
+
+# The published mix: calibrated so that the share of submissions matching an immigration
+# record, the level mix of removals and the share of non-criminal removals land near the
+# program's published national figures for 2009-2011 (DOMAIN.md section 7; see
+# simulation/published.py, which prints both side by side).
+PUBLISHED_SHARES: dict[PersonKind, float] = {
+    PersonKind.US_BORN: 0.904,
+    PersonKind.NATURALISED: 0.008,
+    PersonKind.DERIVED: 0.002,
+    PersonKind.LPR: 0.012,
+    PersonKind.OTHER_LAWFUL: 0.006,
+    PersonKind.OVERSTAY: 0.02,
+    PersonKind.EWI: 0.026,
+    PersonKind.REMOVED_REENTERED: 0.008,
+    PersonKind.FINAL_ORDER: 0.007,
+    PersonKind.IN_PROCEEDINGS: 0.004,
+    PersonKind.INSUFFICIENT_RECORD: 0.003,
+}
+
+POPULATIONS: dict[str, dict[PersonKind, float]] = {
+    "published": PUBLISHED_SHARES,
+    "dense": DENSE_SHARES,
 }
 
 TRUE_STATUS: dict[PersonKind, StatusCategory] = {
@@ -119,17 +144,17 @@ class Person:
         return self.kind in _HAS_A_NUMBER
 
 
-def allocate_kinds(people: int, draw: Draw) -> list[PersonKind]:
+def allocate_kinds(
+    people: int, draw: Draw, shares: dict[PersonKind, float] = DENSE_SHARES
+) -> list[PersonKind]:
     """Kinds for ``people`` persons: the target mix by largest remainder, every kind
     present once the population is large enough, in a shuffled order."""
-    kinds = list(KIND_SHARES)
-    counts = {kind: int(people * share) for kind, share in KIND_SHARES.items()}
+    kinds = list(shares)
+    counts = {kind: int(people * share) for kind, share in shares.items()}
     if people >= len(kinds):
         for kind in kinds:
             counts[kind] = max(counts[kind], 1)
-    by_remainder = sorted(
-        kinds, key=lambda k: people * KIND_SHARES[k] - int(people * KIND_SHARES[k])
-    )
+    by_remainder = sorted(kinds, key=lambda k: people * shares[k] - int(people * shares[k]))
     while sum(counts.values()) < people:
         counts[by_remainder.pop() if by_remainder else PersonKind.US_BORN] += 1
     while sum(counts.values()) > people:

@@ -23,11 +23,11 @@ from securecomm.interop import outbox
 from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
-from securecomm.oversight import answer_times, report, statistics
+from securecomm.oversight import answer_times, report
 from securecomm.oversight.answer_times import AnswerTimes
 from securecomm.oversight.statistics import Statistics
 from securecomm.pipeline.worker import Worker
-from securecomm.simulation import agreement, demo_store, examiners, runner, scoring
+from securecomm.simulation import agreement, demo_store, examiners, published, runner, scoring
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.models import DemoStage
@@ -43,6 +43,7 @@ class DemoOptions:
     seed: int = 2008
     invalid_fraction: float = 0.005
     images: bool = False  # render every capture as an image and extract it (slow)
+    population: str = "published"  # or "dense": two in five people have an immigration record
     output_dir: Path = Path("out")
     exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
 
@@ -54,6 +55,7 @@ class DemoOptions:
             seed=self.seed,
             invalid_fraction=self.invalid_fraction,
             images=self.images,
+            population=self.population,
         )
 
 
@@ -120,6 +122,10 @@ class DemoResult:
                 }
                 for row in self.answer_times
             },
+            "beside_published": {
+                row.key: {"world": row.world, "published": [row.reference.low, row.reference.high]}
+                for row in published.compare(n)
+            },
             "resumed_from": self.resumed_from,
             "seconds": round(self.seconds, 2),
             "phase_seconds": {k: round(v, 2) for k, v in self.phase_seconds.items()},
@@ -145,6 +151,7 @@ def run_demo(
         end=options.end,
         seed=options.seed,
         images=options.images,
+        population=options.population,
     )
     report_progress("building synthetic world", 1, 1)
     phases["world"] = time.perf_counter() - tick
@@ -187,29 +194,28 @@ def run_demo(
 
     tick = time.perf_counter()
     with database.session() as session:
-        actual = statistics.compute(session)
+        program_report = report.build(session)
+        actual = program_report.cumulative
         expectation = scoring.expected_statistics(world, links)
         accuracy = scoring.score_identifications(session, world, links, expectation)
         agreed = agreement.compare(session, world, links, expectation)
         rejected = len(booking_service.rejected(session, limit=1_000_000))
         waits = answer_times.answer_times(session)
     mismatches = scoring.mismatched_cells(actual, expectation.statistics)
-    files = statistics.write_csv(actual, options.output_dir)
-    files.append(
-        report.render_html(
-            actual,
-            path=options.output_dir / "report.html",
-            context={
-                "seed": options.seed,
-                "start": options.start,
-                "end": options.end,
-                "people": options.people,
-                "accuracy": accuracy,
-                "mismatches": len(mismatches),
-                "disagreements": len(agreed.items),
-            },
-        )
-    )
+    context = {
+        "world": {
+            "seed": options.seed,
+            "start": options.start,
+            "end": options.end,
+            "people": options.people,
+            "population": options.population,
+        },
+        "accuracy": accuracy,
+        "published": published.compare(actual.nationwide),
+        "mismatches": len(mismatches),
+        "disagreements": len(agreed.items),
+    }
+    files = report.write_all(program_report, options.output_dir, context=context)
     phases["score"] = time.perf_counter() - tick
     return DemoResult(
         world=world,

@@ -37,6 +37,7 @@ class WorldOptions:
     seed: int
     invalid_fraction: float
     images: bool
+    population: str = "published"
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class WorldOptions:
             "seed": self.seed,
             "invalid_fraction": self.invalid_fraction,
             "images": self.images,
+            "population": self.population,
         }
 
 

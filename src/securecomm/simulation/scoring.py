@@ -195,6 +195,7 @@ def _release(
         warrant=decision.warrant,
     )
     if answer != "honoured":
+        counts.count_detainer_outcome(answer)
         return ExpectedRelease(answer, None, None)
     state = lodged.jurisdiction.state
     plan = logistics.plan_custody(
@@ -205,7 +206,10 @@ def _release(
         rank=decision.rank,
     ).value
     if plan.pickup_at is None:  # no seat and bed in time (or ICE not at the release)
-        return ExpectedRelease("lapsed" if decision.requests_hold else answer, None, None)
+        outcome = "lapsed" if decision.requests_hold else answer
+        counts.count_detainer_outcome(outcome)
+        return ExpectedRelease(outcome, None, None)
+    counts.count_detainer_outcome(answer)
     capacity.book(state, plan)
     custody_at = plan.pickup_at
     level = oracle.conviction_level(people[lodged.person].charges, custody_at.date())

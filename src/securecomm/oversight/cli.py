@@ -1,0 +1,164 @@
+"""``securecomm oversight``: the program's statistics report and the oversight checks,
+on any store (the embedded default or SECURECOMM_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from securecomm.clitools import DatabaseOption, console, fail
+from securecomm.database import opened_database
+from securecomm.exceptions import SecurecommError
+
+app = typer.Typer(no_args_is_help=True, help="Statistics report and oversight checks.")
+
+
+class Format(enum.StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command()
+def report(
+    through: Annotated[
+        str | None,
+        typer.Option(help="As-of date (YYYY-MM-DD); default: everything on record."),
+    ] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where the report files go.")] = Path(
+        "out/report"
+    ),
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option("--format", help="csv, json, html or pdf; repeat for several (default all)."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The IDENT/IAFIS interoperability statistics as published: nationwide, per state and
+    per jurisdiction, cumulative, per fiscal year and per month, with detainer outcomes,
+    due-process figures and charts."""
+    from securecomm.oversight import report as program_report
+
+    as_of = _day(through, "--through")
+    wanted = set(formats or list(Format))
+    try:
+        with opened_database(database_url) as database, database.session() as session:
+            built = program_report.build(session, through=as_of)
+    except SecurecommError as error:
+        raise fail(str(error)) from None
+    files: list[Path] = []
+    if Format.CSV in wanted:
+        files += program_report.write_csv(built, output_dir)
+    if Format.JSON in wanted:
+        files.append(program_report.write_json(built, path=output_dir / "report.json"))
+    if Format.HTML in wanted:
+        files.append(program_report.render_html(built, path=output_dir / "report.html"))
+    if Format.PDF in wanted:
+        files.append(program_report.render_pdf(built, path=output_dir / "report.pdf"))
+    n = built.cumulative.nationwide
+    console.print(
+        f"statistics {built.title_period}: {n.submissions} submissions, {n.matches} matches, "
+        f"{n.detainers} detainers, {n.booked} booked into ICE custody, {n.removed} removed"
+    )
+    for path in files:
+        console.print(f"  {path}")
+
+
+def stats(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the interoperability statistics of a database."""
+    from dataclasses import asdict
+
+    from securecomm.oversight import statistics
+
+    try:
+        with opened_database(database_url) as database, database.session() as session:
+            computed = statistics.compute(session)
+    except SecurecommError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        payload = {
+            "nationwide": asdict(computed.nationwide),
+            "states": {s: asdict(c) for s, c in computed.states.items()},
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    for table in statistics_tables(computed):
+        console.print(table)
+
+
+# (column title, Counts attribute): two tables so each fits an ordinary terminal
+MATCH_COLUMNS = (
+    ("Bookings", "bookings"),
+    ("Submissions", "submissions"),
+    ("Matches", "matches"),
+    ("L1", "matches_level_1"),
+    ("L2&3", "matches_level_2_3"),
+    ("Detainers", "detainers"),
+)
+OUTCOME_COLUMNS = (
+    ("Booked", "booked"),
+    ("L1", "booked_level_1"),
+    ("L2", "booked_level_2"),
+    ("L3", "booked_level_3"),
+    ("Non-crim.", "booked_non_criminal"),
+    ("Removed", "removed"),
+    ("L1", "removed_level_1"),
+    ("L2", "removed_level_2"),
+    ("L3", "removed_level_3"),
+    ("Non-crim.", "removed_non_criminal"),
+)
+
+
+def statistics_tables(stats: Any) -> list[Table]:
+    """The report's two pages: submissions and matches, then custody and removals."""
+    return [
+        _counts_table(
+            stats,
+            "IDENT/IAFIS interoperability: submissions, IDENT matches (by 2008 level), detainers",
+            MATCH_COLUMNS,
+        ),
+        _counts_table(
+            stats,
+            "Booked into ICE custody and removed or returned, by conviction level",
+            OUTCOME_COLUMNS,
+        ),
+    ]
+
+
+def _counts_table(stats: Any, title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    table = Table(title=title, caption="cumulative since each jurisdiction's activation")
+    table.add_column("State / jurisdiction (activated)")
+    for heading, _attribute in columns:
+        table.add_column(heading, justify="right")
+
+    def row(name: str, counts: Any) -> list[str]:
+        return [name, *(str(getattr(counts, attribute)) for _h, attribute in columns)]
+
+    for state, counts in stats.states.items():
+        table.add_row(*row(state, counts), style="bold")
+        for jurisdiction in stats.jurisdictions:
+            if jurisdiction.state == state:
+                activated = jurisdiction.activation_date or "not activated"
+                table.add_row(*row(f"  {jurisdiction.name} ({activated})", jurisdiction.counts))
+    table.add_row(*row("Nationwide", stats.nationwide), style="bold reverse")
+    return table

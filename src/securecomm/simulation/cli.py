@@ -1,0 +1,173 @@
+"""``securecomm demo``: build a synthetic world, run every booking through the flow, and
+report the statistics beside the rule oracle's and the program's published figures."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from securecomm.api import cli as api_cli
+from securecomm.clitools import DatabaseOption, console, fail, phase_reporter, progress
+from securecomm.database import opened_database
+from securecomm.exceptions import SecurecommError
+from securecomm.oversight.cli import statistics_tables
+
+
+class Population(enum.StrEnum):
+    PUBLISHED = "published"
+    DENSE = "dense"
+
+
+def demo(
+    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 2000,
+    start: Annotated[str, typer.Option(help="First day of bookings (YYYY-MM-DD).")] = "2008-10-01",
+    end: Annotated[str, typer.Option(help="Last day of bookings (YYYY-MM-DD).")] = "2018-12-31",
+    seed: Annotated[int, typer.Option(help="World seed; same seed, same world.")] = 2008,
+    invalid_fraction: Annotated[
+        float, typer.Option(min=0.0, max=0.5, help="Share of bookings sent malformed.")
+    ] = 0.005,
+    output_dir: Annotated[
+        Path, typer.Option(help="Where the report (CSV, JSON, HTML, PDF) goes.")
+    ] = Path("out"),
+    population: Annotated[
+        Population,
+        typer.Option(
+            help="published: calibrated to the program's published national figures; "
+            "dense: two in five people have an immigration record (exercises the federal "
+            "side in a small world)."
+        ),
+    ] = Population.PUBLISHED,
+    images: Annotated[
+        bool,
+        typer.Option(
+            "--images",
+            help="Render every capture as a synthetic fingerprint image and extract its "
+            "template (about a second per capture: use a small --people).",
+        ),
+    ] = False,
+    exchange_dir: Annotated[
+        Path | None,
+        typer.Option(help="Write every CAR submitted and every answer delivered here."),
+    ] = None,
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build a synthetic world, run every booking through the flow, print the statistics."""
+    from securecomm.simulation.demo import DemoOptions, run_demo
+
+    try:
+        options = DemoOptions(
+            people=people,
+            start=date.fromisoformat(start),
+            end=date.fromisoformat(end),
+            seed=seed,
+            invalid_fraction=invalid_fraction,
+            output_dir=output_dir,
+            exchange_dir=exchange_dir,
+            images=images,
+            population=population.value,
+        )
+    except ValueError as error:
+        raise fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
+    if options.end <= options.start:
+        raise fail("--end must be after --start")
+    try:
+        url = database_url or demo_database(output_dir, options)
+        with opened_database(url) as database, progress() as bars:
+            result = run_demo(database, options, phase_reporter(bars))
+    except SecurecommError as error:
+        raise fail(str(error)) from None
+    summary = result.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    _print_demo(result, summary)
+
+
+def demo_database(output_dir: Path, options: Any) -> str:
+    """``out/demo.sqlite``: kept when it holds an unfinished run of the same world (the
+    run resumes), otherwise started afresh."""
+    from securecomm.simulation import demo_store
+
+    path = output_dir / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        with opened_database(url) as database:
+            if demo_store.resumable(database, options.world_options()):
+                return url
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def _print_demo(result: Any, summary: dict[str, Any]) -> None:
+    from securecomm.oversight.statistics import Statistics
+
+    stats: Statistics = result.statistics
+    for table in statistics_tables(stats):
+        console.print(table)
+    accuracy = Table(title="Identification accuracy against ground truth")
+    accuracy.add_column("measure")
+    accuracy.add_column("count", justify="right")
+    for key in (
+        "missed_identifications",
+        "wrong_identifications",
+        "citizens_flagged",
+        "status_mismatches",
+        "ground_truth_mismatches",
+        "statistics_cells_off_oracle",
+        "decisions_off_oracle",
+        "decisions_compared_with_oracle",
+        "rejected_submissions",
+        "examiner_reviews",
+    ):
+        accuracy.add_row(key.replace("_", " "), str(summary[key]))
+    console.print(accuracy)
+    console.print(_published_table(stats))
+    if result.answer_times:
+        waits = Table(title="Minutes from booking to each answer's arrival")
+        for heading in ("answer", "answers", "median", "p90", "p99", "max"):
+            waits.add_column(heading, justify="left" if heading == "answer" else "right")
+        for row in result.answer_times:
+            waits.add_row(
+                row.answer,
+                str(row.answers),
+                *(f"{value:.1f}" for value in (row.median_minutes, row.p90_minutes)),
+                *(f"{value:.1f}" for value in (row.p99_minutes, row.max_minutes)),
+            )
+        console.print(waits)
+    if result.resumed_from is not None:
+        console.print(f"resumed an earlier run of this world stopped at: {result.resumed_from}")
+    for line in result.mismatches[:10]:
+        console.print(f"[red]statistic off the rule oracle:[/] {line}")
+    for disagreement in result.agreement.items[:5]:
+        console.print(f"decision off the rule oracle: {disagreement}", style="red", markup=False)
+    for line in result.accuracy.examples[:10]:
+        console.print(f"[yellow]identification note:[/] {line}")
+    console.print(
+        f"{summary['people']} persons, {summary['bookings']} bookings in "
+        f"{summary['seconds']:.1f} s ({summary['phase_seconds']}); files: "
+        + ", ".join(str(p) for p in result.files)
+    )
+    console.print(f"Open this world in the browser: [bold]{api_cli.DEMO_COMMAND}[/]")
+
+
+def _published_table(stats: Any) -> Table:
+    from securecomm.simulation import published
+
+    table = Table(title="This world beside the program's published figures")
+    for heading in ("figure", "this world", "published", "source"):
+        table.add_column(heading, justify="right" if heading != "figure" else "left")
+    for row in published.compare(stats.nationwide):
+        off = row.off_by()
+        shown = row.world_text if off is None or off < 0.05 else f"[yellow]{row.world_text}[/]"
+        table.add_row(row.figure, shown, row.published, row.source)
+    return table

@@ -1,0 +1,52 @@
+"""The default world is calibrated to the program's published national figures: about
+one submission in ten matches an immigration record (the dense world: two in five), and
+the demo sets the world's figures beside the published ones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from securecomm.simulation import published, scoring
+from securecomm.simulation.generate import build_world
+from securecomm.simulation.runner import SubjectLinks
+from securecomm.simulation.world import WorldSpecError
+
+
+def _nationwide(population: str, people: int) -> published.Counts:
+    world = build_world(
+        people=people,
+        start=date(2008, 10, 1),
+        end=date(2018, 12, 31),
+        seed=2008,
+        population=population,
+    )
+    return scoring.expected_statistics(world, SubjectLinks()).statistics.nationwide
+
+
+def test_the_default_world_matches_at_the_published_rate_and_the_dense_one_does_not() -> None:
+    default = published.world_figures(_nationwide("published", 1500))
+    dense = published.world_figures(_nationwide("dense", 400))
+    assert default["match_rate"] is not None
+    assert dense["match_rate"] is not None
+    assert 0.06 <= default["match_rate"] <= 0.12  # the published range, 2009-2011
+    assert dense["match_rate"] > 0.3
+    assert default["booked_of_matches"] is not None
+    assert 0.15 <= default["booked_of_matches"] <= 0.6  # published: about 40 %
+
+
+def test_the_comparison_says_how_far_a_figure_is_outside_the_published_range() -> None:
+    counts = published.Counts(submissions=100, matches=20, matches_level_1=3)
+    rows = {row.key: row for row in published.compare(counts)}
+    assert rows["match_rate"].world == pytest.approx(0.2)
+    assert rows["match_rate"].off_by() == pytest.approx(0.08)
+    assert rows["match_rate"].published == "6-12 %"
+    assert rows["level_1_of_matches"].off_by() == pytest.approx(0.001)
+    assert rows["removed_level_1"].world is None  # no removals: no share, not zero
+    assert rows["removed_level_1"].world_text == "—"
+
+
+def test_an_unknown_population_is_refused_by_name() -> None:
+    with pytest.raises(WorldSpecError, match="population"):
+        build_world(people=10, start=date(2010, 1, 1), end=date(2011, 1, 1), seed=1, population="x")
