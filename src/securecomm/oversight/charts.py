@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure  # not pyplot: no global state, safe in a server
@@ -22,7 +23,19 @@ def stacked_bars(
     colours: Sequence[str],
     ylabel: str,
 ) -> str:
-    figure = Figure(figsize=(7.5, 3.2))
+    return _svg(stacked_bars_figure(title, labels, series, colours=colours, ylabel=ylabel))
+
+
+def stacked_bars_figure(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    colours: Sequence[str],
+    ylabel: str,
+    size: tuple[float, float] = (7.5, 3.2),
+) -> Figure:
+    figure = Figure(figsize=size)
     axes = figure.subplots()
     bottoms = [0] * len(labels)
     for (name, values), colour in zip(series, colours, strict=False):
@@ -33,7 +46,7 @@ def stacked_bars(
     axes.legend(frameon=False, fontsize=8, ncols=len(series), loc="upper left")
     axes.set_ylim(0, max([*bottoms, 1]) * 1.25)
     _tidy(axes, rotate=len(labels) > 8)
-    return _svg(figure)
+    return figure
 
 
 def horizontal_rates(title: str, rows: Sequence[tuple[str, float]], *, xlabel: str) -> str:
@@ -57,6 +70,13 @@ def _tidy(axes: Axes, *, rotate: bool) -> None:
     axes.spines[["top", "right"]].set_visible(False)
     if rotate:
         axes.tick_params(axis="x", labelrotation=60, labelsize=7)
+
+
+def save(figure: Figure, path: Path) -> Path:
+    """Write the figure in the format its suffix names (.svg, .png, .pdf)."""
+    figure.tight_layout()
+    figure.savefig(path, dpi=150, metadata={"Date": None} if path.suffix == ".svg" else None)
+    return path
 
 
 def _svg(figure: Figure) -> str:

@@ -36,6 +36,13 @@ def _day(text: str | None, option: str) -> date | None:
         raise fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _required_day(text: str, option: str) -> date:
+    day = _day(text, option)
+    if day is None:  # pragma: no cover - a str always gives a date or an error
+        raise fail(f"{option}: a date is required")
+    return day
+
+
 @app.command()
 def report(
     through: Annotated[
@@ -162,3 +169,109 @@ def _counts_table(stats: Any, title: str, columns: tuple[tuple[str, str], ...]) 
                 table.add_row(*row(f"  {jurisdiction.name} ({activated})", jurisdiction.counts))
     table.add_row(*row("Nationwide", stats.nationwide), style="bold reverse")
     return table
+
+
+@app.command("compare-policies")
+def compare_policies(
+    people: Annotated[int, typer.Option(min=20, help="Persons in the synthetic world.")] = 2000,
+    start: Annotated[str, typer.Option(help="First day of bookings (YYYY-MM-DD).")] = "2008-10-01",
+    end: Annotated[str, typer.Option(help="Last day of bookings (YYYY-MM-DD).")] = "2018-12-31",
+    seed: Annotated[int, typer.Option(help="World seed; same seed, same world.")] = 2008,
+    population: Annotated[
+        str, typer.Option(help="published (calibrated, the default) or dense.")
+    ] = "published",
+    output_dir: Annotated[Path, typer.Option(help="Where the table and chart go.")] = Path(
+        "out/policies"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run one synthetic booking stream under every priority scheme (2008 levels, 2010
+    Morton memo, 2014 PEP, 2017 EO 13768) and the critics' "serious offenders only":
+    detainers and removals per level, citizens and minor offenders affected, beds needed."""
+    from securecomm.simulation import policies
+    from securecomm.simulation.generate import build_world
+    from securecomm.simulation.world import WorldSpecError
+
+    first, last = _required_day(start, "--start"), _required_day(end, "--end")
+    try:
+        world = build_world(people=people, start=first, end=last, seed=seed, population=population)
+    except WorldSpecError as error:
+        raise fail(str(error)) from None
+    comparison = policies.compare_policies(world)
+    rows = [outcome.as_row() for outcome in comparison.outcomes]
+    output_dir.mkdir(parents=True, exist_ok=True)
+    table_path = _write_rows(rows, output_dir / "policies.csv")
+    chart_paths = _policy_charts(comparison, output_dir)
+    if as_json:
+        payload = {"matched_bookings": comparison.matched_bookings, "schemes": rows}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    console.print(_policy_table(comparison))
+    console.print(f"files: {table_path}, " + ", ".join(str(p) for p in chart_paths))
+
+
+def _write_rows(rows: list[dict[str, Any]], path: Path) -> Path:
+    import csv
+
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _policy_table(comparison: Any) -> Table:
+    table = Table(
+        title=f"One booking stream under each scheme ({comparison.matched_bookings} bookings "
+        "matched an immigration record); by level: L1/L2/L3/non-criminal"
+    )
+    for heading in (
+        "scheme",
+        "detainers (by level)",
+        "removals (by level)",
+        "citizens",
+        "minor offenders",
+        "traffic only",
+        "beds avg / peak",
+    ):
+        table.add_column(heading, justify="left" if heading == "scheme" else "right")
+    for outcome in comparison.outcomes:
+        table.add_row(
+            outcome.label,
+            _by_level(outcome.detainers_total, outcome.detainers),
+            _by_level(outcome.removals_total, outcome.removals),
+            str(outcome.citizens_affected),
+            str(outcome.minor_offenders),
+            str(outcome.traffic_only),
+            f"{outcome.average_beds:.1f} / {outcome.peak_beds}",
+        )
+    return table
+
+
+def _by_level(total: int, counts: Any) -> str:
+    return f"{total} ({'/'.join(str(counts[level]) for level in LEVEL_KEYS)})"
+
+
+LEVEL_KEYS = ("level_1", "level_2", "level_3", "non_criminal")
+LEVEL_NAMES = ("Level 1", "Level 2", "Level 3", "Non-criminal")
+
+
+def _policy_charts(comparison: Any, directory: Path) -> list[Path]:
+    from securecomm.oversight import charts
+
+    labels = [outcome.scheme for outcome in comparison.outcomes]
+    paths = []
+    for what in ("detainers", "removals"):
+        series = [
+            (name, [getattr(o, what)[key] for o in comparison.outcomes])
+            for name, key in zip(LEVEL_NAMES, LEVEL_KEYS, strict=True)
+        ]
+        figure = charts.stacked_bars_figure(
+            f"{what.capitalize()} by conviction level under each scheme",
+            labels,
+            series,
+            colours=charts.LEVEL_COLOURS,
+            ylabel=what,
+        )
+        paths.append(charts.save(figure, directory / f"policies_{what}.png"))
+    return paths

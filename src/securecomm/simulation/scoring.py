@@ -39,7 +39,7 @@ from securecomm.simulation.world import (
 
 
 @dataclass
-class _PersonState:
+class PersonState:
     kind: PersonKind
     known_to_criminal_repository: bool
     charges: list[ChargeFact]
@@ -75,7 +75,7 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
         j.code: JurisdictionRow(j.code, j.name, j.state, j.activation_date)
         for j in world.jurisdictions
     }
-    people = _initial_person_states(world)
+    people = initial_person_states(world)
     open_detainers: dict[str, _OpenDetainer] = {}
     capacity = logistics.MemoryCapacity()  # seats and beds taken, as the field office sees them
     expectation = Expectation(statistics=assemble([]))
@@ -94,7 +94,7 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
                 if expected.lodge:
                     open_detainers[event.tcn] = _OpenDetainer(expected, person_id, jurisdiction)
         else:
-            _dispose(event, person)
+            apply_disposition(event, person)
             lodged = open_detainers.pop(event.tcn, None)
             if lodged is not None:
                 counts = rows[lodged.jurisdiction.code].counts
@@ -104,11 +104,11 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
     return expectation
 
 
-def _initial_person_states(world: World) -> dict[int, _PersonState]:
+def initial_person_states(world: World) -> dict[int, PersonState]:
     criminal = {r.person_id: list(r.history.charges) for r in world.criminal_records}
     immigration = {r.person_id: r.encounters for r in world.immigration_records}
     return {
-        person_id: _PersonState(
+        person_id: PersonState(
             kind=PersonKind(truth.kind),
             known_to_criminal_repository=person_id in criminal,
             charges=criminal.get(person_id, []),
@@ -118,7 +118,7 @@ def _initial_person_states(world: World) -> dict[int, _PersonState]:
     }
 
 
-def _sharing(jurisdiction: JurisdictionSpec, at: datetime) -> bool:
+def sharing_on(jurisdiction: JurisdictionSpec, at: datetime) -> bool:
     return interop_rules.sharing_active(
         jurisdiction=jurisdiction.code,
         activation_date=jurisdiction.activation_date,
@@ -131,20 +131,11 @@ def _sharing(jurisdiction: JurisdictionSpec, at: datetime) -> bool:
 
 
 def _book(
-    event: BookingEvent, person: _PersonState, jurisdiction: JurisdictionSpec, counts: Counts
+    event: BookingEvent, person: PersonState, jurisdiction: JurisdictionSpec, counts: Counts
 ) -> oracle.Expected | None:
     booked_on = event.at.date()
-    person.charges.extend(
-        ChargeFact(
-            ncic_code=c.ncic_code,
-            description=c.description,
-            arrest_date=booked_on,
-            incident_id=event.tcn,
-            max_term_days=c.max_term_days,
-        )
-        for c in event.charges
-    )
-    searched = _sharing(jurisdiction, event.at)
+    add_booking_charges(event, person)
+    searched = sharing_on(jurisdiction, event.at)
     matched = searched and person.encounters is not None
     level = oracle.match_level(person.charges, booked_on) if matched else None
     counts.count_booking(searched=searched, match_level=None if level is None else f"level_{level}")
@@ -162,7 +153,21 @@ def _book(
     return expected
 
 
-def _dispose(event: DispositionEvent, person: _PersonState) -> None:
+def add_booking_charges(event: BookingEvent, person: PersonState) -> None:
+    """The booking's charges join the person's history, pending until disposed of."""
+    person.charges.extend(
+        ChargeFact(
+            ncic_code=c.ncic_code,
+            description=c.description,
+            arrest_date=event.at.date(),
+            incident_id=event.tcn,
+            max_term_days=c.max_term_days,
+        )
+        for c in event.charges
+    )
+
+
+def apply_disposition(event: DispositionEvent, person: PersonState) -> None:
     positions = [i for i, charge in enumerate(person.charges) if charge.incident_id == event.tcn]
     for outcome in event.outcomes:
         index = positions[outcome.index]
@@ -183,7 +188,7 @@ def _dispose(event: DispositionEvent, person: _PersonState) -> None:
 def _release(
     event: DispositionEvent,
     lodged: _OpenDetainer,
-    people: dict[int, _PersonState],
+    people: dict[int, PersonState],
     world: World,
     counts: Counts,
     capacity: logistics.MemoryCapacity,
