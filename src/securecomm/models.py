@@ -13,6 +13,7 @@ from securecomm.interop.models import (
     OutboxMessage,
     Transaction,
 )
+from securecomm.oversight.models import ProfilingReview
 from securecomm.repositories.models import (
     Arrest,
     Charge,
@@ -51,6 +52,7 @@ __all__ = [
     "JurisdictionSuspension",
     "MailboxMessage",
     "OutboxMessage",
+    "ProfilingReview",
     "Submission",
     "Transaction",
     "User",

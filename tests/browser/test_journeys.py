@@ -24,7 +24,10 @@ from securecomm.auth import service as auth_service
 from securecomm.auth.roles import Role
 from securecomm.cases.models import Case, CaseState
 from securecomm.domain import AgencyRole, EncounterKind
-from securecomm.interop.models import Transaction
+from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.oversight import monitor
+from securecomm.oversight.models import ProfilingReview, ReviewState, UnitKind
+from securecomm.oversight.monitor import BookingFacts, ChargeFacts, charge_facts
 from securecomm.repositories.models import Encounter
 from securecomm.simulation import live as live_bookings
 
@@ -149,6 +152,45 @@ def _sign_in(
     return page
 
 
+def _profiling_review(live: LiveServer) -> int:
+    """A review as the monitor opens it, for an officer whose arrests of people born
+    abroad are pretextual traffic stops (the served world plants no profiling)."""
+
+    def booking(number: int, officer: str, pretext: bool) -> BookingFacts:
+        charges = [
+            ChargeFacts("5405" if pretext else "1313", "dismissed" if pretext else "convicted")
+        ]
+        return BookingFacts(
+            tcn=f"TPROFILE{number:05d}",
+            jurisdiction="48201",
+            officer=officer,
+            race="W",
+            foreign_born=pretext or number % 5 == 0,
+            matched=True,
+            detainer=True,
+            **charge_facts(charges),
+        )
+
+    facts = [booking(i, f"48201-0{i % 4 + 2}", i % 7 == 0) for i in range(200)]
+    facts += [booking(1000 + i, "48201-01", True) for i in range(40)]
+    finding = monitor.run(facts).flagged[0]
+    with live.served.database.session() as session:
+        jurisdiction = session.scalars(
+            select(Jurisdiction).where(Jurisdiction.code == "48201")
+        ).one()
+        review = ProfilingReview(
+            unit_kind=UnitKind.OFFICER,
+            unit=finding.unit,
+            jurisdiction_id=jurisdiction.id,
+            opened_at=datetime.now(UTC),
+            evidence=finding.evidence(),
+            state=ReviewState.OPEN,
+        )
+        session.add(review)
+        session.flush()
+        return review.id
+
+
 def _nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
@@ -187,6 +229,23 @@ def test_the_main_journeys_in_a_browser(
     expect(supervisor.get_by_test_id("case-state")).to_have_text("detainer lodged")
     expect(supervisor.get_by_role("heading", name="Decisions and their reasons")).to_be_visible()
     visits.look(supervisor, "case-detainer-lodged")
+
+    # The supervisor works a review the profiling monitor opened: reads its evidence and
+    # orders training.
+    review_id = _profiling_review(live)
+    _nav(supervisor, "Profiling reviews")
+    supervisor.get_by_role("button", name="Run the monitor and open reviews").click()
+    visits.look(supervisor, "profiling-reviews")
+    supervisor.get_by_role("link", name=str(review_id), exact=True).click()
+    expect(
+        supervisor.get_by_role("cell", name=re.compile("more often for minor")).first
+    ).to_be_visible()
+    visits.look(supervisor, "profiling-review")
+    supervisor.get_by_label("Decision").select_option("training")
+    supervisor.get_by_label(re.compile("Why")).fill("pretextual stops of drivers born abroad")
+    supervisor.get_by_role("button", name="Record the decision").click()
+    expect(supervisor.get_by_text(re.compile("training by"))).to_be_visible()
+    visits.look(supervisor, "profiling-review-decided")
 
     # The detainer reaches the jail, which answers it.
     live.worker.drain()

@@ -75,6 +75,7 @@ class Booking:
     retain: bool = True
     aliases: tuple[str, ...] = ()
     citizenship: str | None = None
+    attention: str | None = None  # ATN: the arresting officer, to whose attention answers go
     fbi_number: str | None = None
     state_id: str | None = None
     compression: Compression = Compression.WSQ
@@ -258,6 +259,8 @@ def _car_type2(booking: Booking) -> TaggedRecord:
     record = TaggedRecord(2)
     record.set(2, "0")
     record.set(5, "Y" if booking.retain else "N")
+    if booking.attention:
+        record.set(6, booking.attention)
     if booking.fbi_number:
         record.set(14, booking.fbi_number)
     if booking.state_id:

@@ -22,6 +22,7 @@ from securecomm.booking import views as booking_views
 from securecomm.cases import views as case_views
 from securecomm.database import Database
 from securecomm.interop import views as interop_views
+from securecomm.oversight import review_views
 from securecomm.oversight import views as oversight_views
 from securecomm.pipeline.background import BackgroundWorker
 from securecomm.repositories import views as repository_views
@@ -37,6 +38,7 @@ API_ROUTERS = (
     status_views.router,
     case_views.router,
     oversight_views.router,
+    review_views.router,
     audit_views.router,
 )
 

@@ -51,6 +51,10 @@ class Permission(enum.StrEnum):
     READ_AUDIT_LOG = "audit.read"
     VERIFY_AUDIT_LOG = "audit.verify"
     READ_COMPLAINTS = "redress.read"
+    # The profiling monitor's findings and the reviews they open; deciding a review
+    # (clear, order training, suspend a jurisdiction's sharing) is a supervisor's.
+    READ_OVERSIGHT = "oversight.read"
+    DECIDE_REVIEW = "oversight.decide"
     READ_USERS = "users.read"
     MANAGE_USERS = "users.manage"
     READ_AGENCIES = "agencies.read"
@@ -71,6 +75,7 @@ WRITE_PERMISSIONS = frozenset(
         P.LODGE_DETAINER,
         P.LIFT_DETAINER,
         P.APPROVE_DETAINER,
+        P.DECIDE_REVIEW,
         P.MANAGE_USERS,
         P.MANAGE_AGENCIES,
     }
@@ -100,7 +105,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_CASES, P.LODGE_DETAINER, P.LIFT_DETAINER, P.READ_STATISTICS},
     Role.ICE_SUPERVISOR: _FEDERAL_READS
     | {P.MANAGE_CASES, P.LODGE_DETAINER, P.LIFT_DETAINER, P.APPROVE_DETAINER}
-    | {P.READ_STATISTICS},
+    | {P.READ_STATISTICS, P.READ_OVERSIGHT, P.DECIDE_REVIEW},
     # Auditors read everything and change nothing.
     Role.AUDITOR: READ_PERMISSIONS,
     Role.REDRESS_OFFICER: frozenset({P.READ_COMPLAINTS}),

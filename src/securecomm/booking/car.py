@@ -89,6 +89,7 @@ DOCUMENT_FIELD_TAGS = {
     "aliases": "2.019 AKA",
     "place_of_birth": "2.020 POB",
     "claimed_citizenship": "2.021 CTZ",
+    "arresting_officer": "2.006 ATN",
     "dob": "2.022 DOB",
     "sex": "2.024 SEX",
     "race": "2.025 RAC",
@@ -136,6 +137,7 @@ def car_from_booking(
         fingerprints=(),
         aliases=tuple(fit_name(alias) for alias in document.aliases),
         citizenship=document.claimed_citizenship,
+        attention=document.arresting_officer,
         transaction_type=transaction_type,
         minutiae=tuple(
             minutiae_record(templates[position], idc=idc)
@@ -296,6 +298,7 @@ class _CarReader:
             "eyes": text(31),
             "hair": text(32),
             "claimed_citizenship": text(21),
+            "arresting_officer": text(6),
             "charges": self.charges(),
             "prints": self.prints(),
             "quality_notes": dict(self.quality_notes),

@@ -46,6 +46,9 @@ class BookingDocument(_Strict):
     eyes: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     hair: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     claimed_citizenship: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
+    # The arresting officer's badge or name, to whose attention answers go (2.006 ATN);
+    # the profiling monitor compares officers with their peers.
+    arresting_officer: Annotated[str | None, Field(pattern=r"^[A-Z0-9][A-Z0-9 .,\-]{2,29}$")] = None
     charges: Annotated[list[ChargeIn], Field(min_length=1, max_length=40)]
     prints: Annotated[dict[int, str], Field(min_length=1, max_length=10)]
     # Where a print's quality was not NFIQ 2's on the whole image: why, by finger.

@@ -40,6 +40,9 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
         jurisdiction_id=jurisdiction.id,
         booked_at=document.booked_at,
         state=State.VALIDATED,
+        arresting_officer=document.arresting_officer,
+        subject_race=document.race,
+        place_of_birth=document.place_of_birth,
     )
     session.add(transaction)
     session.flush()

@@ -92,6 +92,10 @@ class Transaction(Base):
     )
     match_level: Mapped[str | None] = mapped_column(String(16))
     status_category: Mapped[str | None] = mapped_column(String(40))
+    # As the booking stated them: what the profiling monitor compares (no name, no DOB).
+    arresting_officer: Mapped[str | None] = mapped_column(String(30), index=True)
+    subject_race: Mapped[str | None] = mapped_column(String(1))
+    place_of_birth: Mapped[str | None] = mapped_column(String(2))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Each step's state change is compare-and-set on this counter, so a step run twice
     # (two workers, a retry) commits once and a state can never go backwards.

@@ -16,8 +16,12 @@ from rich.table import Table
 from securecomm.clitools import DatabaseOption, console, fail
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
+from securecomm.oversight import monitor_cli
 
 app = typer.Typer(no_args_is_help=True, help="Statistics report and oversight checks.")
+app.command("monitor")(monitor_cli.monitor_command)
+app.command("reviews")(monitor_cli.reviews_command)
+app.command("decide")(monitor_cli.decide_command)
 
 
 class Format(enum.StrEnum):
@@ -194,7 +198,14 @@ def compare_policies(
 
     first, last = _required_day(start, "--start"), _required_day(end, "--end")
     try:
-        world = build_world(people=people, start=first, end=last, seed=seed, population=population)
+        world = build_world(
+            people=people,
+            start=first,
+            end=last,
+            seed=seed,
+            population=population,
+            fingerprints=False,  # decided by the rules alone: nobody is searched
+        )
     except WorldSpecError as error:
         raise fail(str(error)) from None
     comparison = policies.compare_policies(world)

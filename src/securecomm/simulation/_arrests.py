@@ -41,6 +41,7 @@ class PlannedArrest:
     outcomes: tuple[ChargeOutcome, ...]
     disposed_at: datetime
     release_at: datetime
+    officer: str | None = None  # a planted profiling officer; others are drawn later
 
 
 def plan_arrests(person: Person, start: date, end: date, draw: Draw) -> list[PlannedArrest]:

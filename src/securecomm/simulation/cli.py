@@ -44,6 +44,14 @@ def demo(
             "side in a small world)."
         ),
     ] = Population.PUBLISHED,
+    plant_profiling: Annotated[
+        bool,
+        typer.Option(
+            "--plant-profiling",
+            help="Plant a jurisdiction whose police stop one group on pretexts, and one "
+            "officer elsewhere who does the same; the profiling monitor should flag both.",
+        ),
+    ] = False,
     images: Annotated[
         bool,
         typer.Option(
@@ -73,6 +81,7 @@ def demo(
             exchange_dir=exchange_dir,
             images=images,
             population=population.value,
+            plant_profiling=plant_profiling,
         )
     except ValueError as error:
         raise fail(f"--start/--end must be dates as YYYY-MM-DD ({error})") from None
@@ -132,6 +141,18 @@ def _print_demo(result: Any, summary: dict[str, Any]) -> None:
         accuracy.add_row(key.replace("_", " "), str(summary[key]))
     console.print(accuracy)
     console.print(_published_table(stats))
+    monitor = summary["profiling_monitor"]
+    console.print(
+        "profiling monitor: flagged "
+        + (", ".join(monitor["flagged"]) or "none")
+        + (f"; planted {', '.join(monitor['planted'])}" if monitor["planted"] else "")
+        + (f"; [red]missed {', '.join(monitor['missed'])}[/]" if monitor["missed"] else "")
+        + (
+            f"; [red]flagged but not planted {', '.join(monitor['flagged_not_planted'])}[/]"
+            if monitor["flagged_not_planted"] and monitor["planted"]
+            else ""
+        )
+    )
     if result.answer_times:
         waits = Table(title="Minutes from booking to each answer's arrival")
         for heading in ("answer", "answers", "median", "p90", "p99", "max"):

@@ -16,7 +16,7 @@ from securecomm.booking import service as booking_service
 from securecomm.booking.car import car_from_booking
 from securecomm.booking.models import Submission, SubmissionKind
 from securecomm.cases import docket
-from securecomm.database import Database
+from securecomm.database import Database, utcnow
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import InputError
 from securecomm.interop import outbox
@@ -24,7 +24,9 @@ from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
 from securecomm.oversight import answer_times, report
+from securecomm.oversight import reviews as profiling_reviews
 from securecomm.oversight.answer_times import AnswerTimes
+from securecomm.oversight.monitor import MonitorReport
 from securecomm.oversight.statistics import Statistics
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation import agreement, demo_store, examiners, published, runner, scoring
@@ -44,6 +46,7 @@ class DemoOptions:
     invalid_fraction: float = 0.005
     images: bool = False  # render every capture as an image and extract it (slow)
     population: str = "published"  # or "dense": two in five people have an immigration record
+    plant_profiling: bool = False  # a profiling jurisdiction and officer, for the monitor
     output_dir: Path = Path("out")
     exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
 
@@ -56,6 +59,7 @@ class DemoOptions:
             invalid_fraction=self.invalid_fraction,
             images=self.images,
             population=self.population,
+            plant_profiling=self.plant_profiling,
         )
 
 
@@ -74,6 +78,27 @@ class DemoResult:
     files: list[Path]
     resumed_from: str | None = None  # the stage a killed earlier run had reached
     answer_times: list[AnswerTimes] = field(default_factory=list)
+    profiling: MonitorReport | None = None
+
+    def profiling_summary(self) -> dict[str, Any]:
+        """The monitor's flags beside what the world planted (ground truth)."""
+        flagged = (
+            sorted(f"{f.unit_kind}:{f.unit}" for f in self.profiling.flagged)
+            if (self.profiling)
+            else []
+        )
+        planted = self.world.truth.planted
+        truth = (
+            sorted([f"jurisdiction:{planted.jurisdiction}", f"officer:{planted.officer}"])
+            if planted
+            else []
+        )
+        return {
+            "flagged": flagged,
+            "planted": truth,
+            "missed": sorted(set(truth) - set(flagged)),
+            "flagged_not_planted": sorted(set(flagged) - set(truth)),
+        }
 
     def summary(self) -> dict[str, Any]:
         n = self.statistics.nationwide
@@ -126,6 +151,7 @@ class DemoResult:
                 row.key: {"world": row.world, "published": [row.reference.low, row.reference.high]}
                 for row in published.compare(n)
             },
+            "profiling_monitor": self.profiling_summary(),
             "resumed_from": self.resumed_from,
             "seconds": round(self.seconds, 2),
             "phase_seconds": {k: round(v, 2) for k, v in self.phase_seconds.items()},
@@ -152,6 +178,7 @@ def run_demo(
         seed=options.seed,
         images=options.images,
         population=options.population,
+        plant_profiling=options.plant_profiling,
     )
     report_progress("building synthetic world", 1, 1)
     phases["world"] = time.perf_counter() - tick
@@ -201,6 +228,7 @@ def run_demo(
         agreed = agreement.compare(session, world, links, expectation)
         rejected = len(booking_service.rejected(session, limit=1_000_000))
         waits = answer_times.answer_times(session)
+        profiling, _ = profiling_reviews.scan(session, actor="demo", at=utcnow())
     mismatches = scoring.mismatched_cells(actual, expectation.statistics)
     context = {
         "world": {
@@ -231,6 +259,7 @@ def run_demo(
         files=files,
         resumed_from=None if reached is None else str(reached),
         answer_times=waits,
+        profiling=profiling,
     )
 
 

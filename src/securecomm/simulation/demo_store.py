@@ -38,6 +38,7 @@ class WorldOptions:
     invalid_fraction: float
     images: bool
     population: str = "published"
+    plant_profiling: bool = False
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class WorldOptions:
             "invalid_fraction": self.invalid_fraction,
             "images": self.images,
             "population": self.population,
+            "plant_profiling": self.plant_profiling,
         }
 
 

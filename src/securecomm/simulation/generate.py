@@ -26,7 +26,7 @@ import numpy as np
 
 from securecomm.biometrics import ImageError, Template, extract, synthetic, synthetic_images
 from securecomm.domain import ChargeFact, CriminalHistoryFact, Disposition
-from securecomm.simulation import _describe, _places
+from securecomm.simulation import _describe, _places, _profiling
 from securecomm.simulation._arrests import PlannedArrest, plan_arrests, prior_history
 from securecomm.simulation._draw import Draw
 from securecomm.simulation._people import (
@@ -65,13 +65,19 @@ def build_world(
     severity: float = 1.0,
     images: bool = False,
     population: str = "published",
+    plant_profiling: bool = False,
+    fingerprints: bool = True,
 ) -> World:
     """A world of ``people`` persons whose arrests fall in [start, end].
 
     ``population`` picks the mix of people: ``published`` (the default) is calibrated to
     the program's published national figures (about one submission in ten matches an
     immigration record); ``dense`` gives two in five people an immigration record, to
-    exercise the federal side in a small world.
+    exercise the federal side in a small world. ``plant_profiling`` adds pretextual
+    arrests of one group in one jurisdiction and by one officer elsewhere (recorded in
+    ``truth.planted``, for scoring the profiling monitor). ``fingerprints=False`` leaves
+    every ten-print empty (the same people, records and events otherwise: the prints have
+    a random stream of their own), for analyses that never search, at a tenth of the cost.
 
     ``images=True`` renders every capture as a fingerprint image and extracts its
     template (bookings carry what a booking station's extractor would see); a finger
@@ -80,6 +86,8 @@ def build_world(
     naming the argument and the rule it breaks.
     """
     _validate(people=people, start=start, end=end, seed=seed, severity=severity, images=images)
+    if images and not fingerprints:
+        raise WorldSpecError("fingerprints", "images=True draws fingerprints: it needs True")
     if population not in POPULATIONS:
         raise WorldSpecError("population", f"must be one of {sorted(POPULATIONS)}")
     draw = Draw(np.random.default_rng([seed, _STRUCTURE_STREAM]))
@@ -100,14 +108,21 @@ def build_world(
         )
         for person in persons
     }
+    planted = (
+        _profiling.plant(persons, arrests, start=start, end=end, seed=seed)
+        if plant_profiling
+        else None
+    )
     numbers = _Numbers(draw)
     assembly = _Assembly()
     for person in persons:
-        prints = (
-            _ImageCaptures(seed=seed, person_id=person.person_id, severity=severity)
-            if images
-            else _Captures(seed=seed, person_id=person.person_id, severity=severity)
-        )
+        prints: _PrintSource
+        if not fingerprints:
+            prints = _NoCaptures()
+        elif images:
+            prints = _ImageCaptures(seed=seed, person_id=person.person_id, severity=severity)
+        else:
+            prints = _Captures(seed=seed, person_id=person.person_id, severity=severity)
         assembly.add_person(
             person, arrests[person.person_id], priors[person.person_id], prints, numbers, draw
         )
@@ -119,11 +134,12 @@ def build_world(
         agencies=_places.agencies(),
         criminal_records=tuple(assembly.criminal_records),
         immigration_records=tuple(assembly.immigration_records),
-        events=assembly.events(),
+        events=assembly.events(_profiling.officer_draw(seed)),
         truth=GroundTruth(
             persons=assembly.truths,
             booking_person=assembly.booking_person,
             masters=assembly.masters,
+            planted=planted,
         ),
     )
 
@@ -159,6 +175,16 @@ class _PrintSource(Protocol):
     master: TenPrint
 
     def fresh(self) -> TenPrint: ...
+
+
+class _NoCaptures:
+    """No fingerprints at all: for worlds that are analysed but never searched."""
+
+    def __init__(self) -> None:
+        self.master: TenPrint = {}
+
+    def fresh(self) -> TenPrint:
+        return {}
 
 
 class _Captures:
@@ -313,15 +339,18 @@ class _Assembly:
         )
         return fin
 
-    def events(self) -> tuple[Event, ...]:
-        """Bookings get TCNs in time order; then every event gets its place in (at, seq)."""
+    def events(self, officers: Draw) -> tuple[Event, ...]:
+        """Bookings get TCNs and arresting officers in time order; then every event gets
+        its place in (at, seq)."""
         self._pending.sort(key=lambda pending: (pending.arrest.at, pending.person_id))
         unordered: list[Event] = []
         for number, pending in enumerate(self._pending, start=1):
             booking = pending.booking
             tcn = f"{booking.ori}{booking.at:%Y%m%d}{number:06d}"
             self.booking_person[tcn] = pending.person_id
-            unordered.append(replace(booking, tcn=tcn))
+            arrest = pending.arrest
+            officer = arrest.officer or _profiling.any_officer(arrest.county, officers)
+            unordered.append(replace(booking, tcn=tcn, arresting_officer=officer))
             unordered.append(
                 DispositionEvent(
                     seq=0,

@@ -200,6 +200,7 @@ def booking_document(event: BookingEvent) -> dict[str, Any]:
         "eyes": subject.eyes,
         "hair": subject.hair,
         "claimed_citizenship": subject.claimed_citizenship,
+        "arresting_officer": event.arresting_officer,
         "charges": [
             {
                 "ncic_code": c.ncic_code,

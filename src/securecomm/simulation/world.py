@@ -127,6 +127,7 @@ class BookingEvent:
     subject: SubjectDescription
     charges: tuple[ChargeSpec, ...]
     prints: TenPrint
+    arresting_officer: str | None = None  # badge (EBTS 2.006 ATN)
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,23 @@ class PersonTruth:
 
 
 @dataclass(frozen=True)
+class PlantedProfiling:
+    """Profiling planted in the world: a jurisdiction whose police stop one group on
+    pretexts, and one officer in another jurisdiction who does the same."""
+
+    jurisdiction: str  # county FIPS code
+    officer: str  # badge
+    group: str
+
+
+@dataclass(frozen=True)
 class GroundTruth:
     persons: dict[int, PersonTruth]
     booking_person: dict[str, int]  # TCN -> person id
     masters: dict[int, TenPrint]  # person id -> master ten-print
+    # Profiling planted on request (build_world(plant_profiling=True)), for scoring the
+    # profiling monitor; None when nothing was planted.
+    planted: PlantedProfiling | None = None
 
 
 Event = BookingEvent | DispositionEvent

@@ -55,6 +55,7 @@ NAVIGATION = (
     NavItem("/work-queue", "Field office queue", P.READ_CASES),
     NavItem("/examiner", "Examiner queue", P.READ_EXAMINER_QUEUE),
     NavItem("/statistics", "Statistics", P.READ_STATISTICS),
+    NavItem("/oversight/reviews", "Profiling reviews", P.READ_OVERSIGHT),
     NavItem("/audit", "Audit log", P.READ_AUDIT_LOG),
     NavItem("/admin/users", "Users", P.READ_USERS),
     NavItem("/admin/agencies", "Agencies", P.READ_AGENCIES),

@@ -1,0 +1,149 @@
+"""``securecomm oversight monitor``, ``reviews`` and ``decide``: the profiling monitor
+and the supervisor's reviews from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from securecomm.clitools import DatabaseOption, JsonOption, audit_read, console, operator, run_unit
+from securecomm.database import utcnow
+from securecomm.oversight import monitor, reviews
+from securecomm.oversight.models import ReviewState
+from securecomm.oversight.monitor_store import booking_facts
+
+
+def monitor_command(
+    scan: Annotated[
+        bool,
+        typer.Option("--scan", help="Open a review for every flagged unit without one."),
+    ] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show every unit tested, not only the flagged.")
+    ] = False,
+    database_url: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The disparity and profiling monitor over every booking in the store: per
+    jurisdiction and per arresting officer, with the evidence behind every flag."""
+
+    def work(session: Session) -> tuple[monitor.MonitorReport, int]:
+        if scan:
+            report, opened = reviews.scan(session, actor=operator(), at=utcnow())
+            count = len(opened)
+        else:
+            report, count = monitor.run(booking_facts(session)), 0
+        shown = report.flagged if not show_all else report.findings
+        audit_read(
+            session,
+            command="oversight monitor",
+            records=[f"booking:{tcn}" for f in shown for tcn in f.examples],
+        )
+        return report, count
+
+    report, opened = run_unit(database_url, work)
+    shown = report.findings if show_all else report.flagged
+    if as_json:
+        payload = {
+            "bookings": report.bookings,
+            "tests_run": report.tests_run,
+            "flagged": [f"{f.unit_kind}:{f.unit}" for f in report.flagged],
+            "reviews_opened": opened,
+            "findings": [f.evidence() for f in shown if f.tests],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    console.print(_findings_table(report, shown))
+    if scan:
+        console.print(f"{opened} reviews opened")
+
+
+def _findings_table(report: monitor.MonitorReport, shown: list[monitor.Finding]) -> Table:
+    table = Table(
+        title=f"Profiling monitor: {report.bookings} bookings, {report.tests_run} tests, "
+        f"{len(report.flagged)} flagged"
+    )
+    for heading in ("unit", "jurisdiction", "bookings", "flagged", "evidence (q-value)"):
+        table.add_column(heading, justify="right" if heading == "bookings" else "left")
+    for finding in shown:
+        if not finding.tests:
+            continue
+        evidence = "; ".join(
+            f"{t.test}{f' ({t.group})' if t.group else ''}: {t.observed.rate:.0%} vs "
+            f"{t.benchmark.rate:.0%}, q={t.q_value:.3g}"
+            for t in finding.significant
+        )
+        table.add_row(
+            f"{finding.unit_kind} {finding.unit}",
+            finding.jurisdiction,
+            str(finding.bookings),
+            "yes" if finding.flagged else "no",
+            evidence or "-",
+        )
+    return table
+
+
+def reviews_command(
+    state: Annotated[ReviewState | None, typer.Option(help="Only reviews in this state.")] = None,
+    database_url: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The profiling reviews the monitor opened and what supervisors decided."""
+
+    def work(session: Session) -> list[dict[str, object]]:
+        found = reviews.reviews(session, state=state)
+        audit_read(
+            session,
+            command="oversight reviews",
+            records=[f"profiling_review:{r.id}" for r in found],
+        )
+        return [
+            {
+                "id": r.id,
+                "unit": f"{r.unit_kind.value} {r.unit}",
+                "state": r.state.value,
+                "opened_at": r.opened_at.isoformat(),
+                "decided_by": r.decided_by,
+                "note": r.decision_note,
+            }
+            for r in found
+        ]
+
+    rows = run_unit(database_url, work)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="Profiling reviews")
+    for heading in ("id", "unit", "state", "opened_at", "decided_by", "note"):
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*(str(row[key] or "") for key in row))
+    console.print(table)
+
+
+def decide_command(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    decision: Annotated[ReviewState, typer.Option(help="cleared, training or sharing_suspended.")],
+    note: Annotated[str, typer.Option(help="Why, in the supervisor's words.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """A supervisor's decision on an open review; sharing_suspended stops the flow from
+    forwarding the jurisdiction's bookings to the immigration repository from today."""
+
+    def work(session: Session) -> str:
+        review = reviews.decide(
+            session,
+            review_id=review_id,
+            decision=decision,
+            note=note,
+            supervisor=operator(),
+            at=utcnow(),
+        )
+        return f"review {review.id} ({review.unit_kind.value} {review.unit}): {review.state.value}"
+
+    console.print(run_unit(database_url, work))
