@@ -66,6 +66,8 @@ def test_the_report_is_written_in_every_format_and_its_pdf_pages_carry_the_figur
         assert sum(year[key] for year in written["fiscal_years"].values()) == cumulative[key]
         assert sum(month[key] for month in written["months"].values()) == cumulative[key]
     assert (tmp_path / "statistics_by_fiscal_year.csv").read_text().startswith("fiscal_year,")
+    assert written["citizen_safeguards"]["detainers_on_citizens"] == 0
+    assert written["citizen_safeguards"]["detainers_on_unable_to_determine"] == 0
 
     document = pypdfium2.PdfDocument(tmp_path / "report.pdf")
     assert len(document) >= 3
@@ -80,5 +82,6 @@ def test_the_report_is_written_in_every_format_and_its_pdf_pages_carry_the_figur
     everything = "".join(page.get_textpage().get_text_range() for page in document)
     assert "page 1 of" in first
     assert "By jurisdiction" in everything
+    assert "Detainers on citizens" in everything
     assert "FY2011" in everything
     document.close()

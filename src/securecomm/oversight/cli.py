@@ -22,6 +22,7 @@ app = typer.Typer(no_args_is_help=True, help="Statistics report and oversight ch
 app.command("monitor")(monitor_cli.monitor_command)
 app.command("reviews")(monitor_cli.reviews_command)
 app.command("decide")(monitor_cli.decide_command)
+app.command("citizens")(monitor_cli.citizens_command)
 
 
 class Format(enum.StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.clitools import DatabaseOption, JsonOption, audit_read, console, operator, run_unit
 from securecomm.database import utcnow
-from securecomm.oversight import monitor, reviews
+from securecomm.oversight import monitor, reviews, safeguards
 from securecomm.oversight.models import ReviewState
 from securecomm.oversight.monitor_store import booking_facts
 
@@ -147,3 +148,42 @@ def decide_command(
         return f"review {review.id} ({review.unit_kind.value} {review.unit}): {review.state.value}"
 
     console.print(run_unit(database_url, work))
+
+
+def citizens_command(database_url: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """The citizen safeguard report: every match to a person with any evidence of U.S.
+    citizenship and what happened next; detainers on citizens and on undetermined
+    statuses must be zero."""
+
+    def work(session: Session) -> safeguards.SafeguardReport:
+        found = safeguards.compute(session)
+        audit_read(
+            session, command="oversight citizens", records=[f"booking:{r.tcn}" for r in found.rows]
+        )
+        return found
+
+    found = run_unit(database_url, work)
+    if as_json:
+        rows = [{**asdict(row), "breach": row.breach} for row in found.rows]
+        payload = {"summary": found.summary, "rows": rows}
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    table = Table(title="Matches to people with evidence of U.S. citizenship, and what followed")
+    for heading in ("TCN", "booked", "evidence", "status found", "case", "detainer"):
+        table.add_column(heading)
+    for row in found.rows:
+        table.add_row(
+            row.tcn,
+            row.booked_at.date().isoformat(),
+            ", ".join(reason.replace("_", " ") for reason in row.evidence),
+            row.status or "-",
+            row.case_state or "-",
+            f"[red]{row.detainer}[/]" if row.breach else (row.detainer or "-"),
+        )
+    console.print(table)
+    summary = found.summary
+    style = "green" if not any(row.breach for row in found.rows) else "red"
+    console.print(
+        f"[{style}]detainers on citizens: {summary['detainers_on_citizens']}; on an "
+        f"undetermined status: {summary['detainers_on_unable_to_determine']}[/]"
+    )

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 import securecomm
-from securecomm.oversight import charts, due_process, periods, statistics
+from securecomm.oversight import charts, due_process, periods, safeguards, statistics
 from securecomm.oversight.due_process import DueProcessTable
 from securecomm.oversight.periods import Window
 from securecomm.oversight.statistics import Counts, Ledger, Statistics
@@ -39,6 +39,7 @@ class ProgramReport:
     fiscal_years: list[PeriodRow]
     months: list[PeriodRow]
     due_process: DueProcessTable
+    safeguards: dict[str, int] = field(default_factory=dict)  # the citizen safeguard counts
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     @cached_property
@@ -74,6 +75,7 @@ class ProgramReport:
             },
             "fiscal_years": {row.label: counts(row.counts) for row in self.fiscal_years},
             "months": {row.label: counts(row.counts) for row in self.months},
+            "citizen_safeguards": self.safeguards,
             "due_process": {
                 "nationwide": {
                     **asdict(self.due_process.nationwide),
@@ -103,6 +105,7 @@ def build(session: Session, *, through: date | None = None) -> ProgramReport:
         fiscal_years=fiscal_years,
         months=months,
         due_process=due_process.compute(session, window),
+        safeguards=safeguards.compute(session, through=through).summary,
     )
 
 

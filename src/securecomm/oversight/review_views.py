@@ -14,7 +14,7 @@ from securecomm.api.params import RecordId
 from securecomm.api.security import Actor, requires
 from securecomm.auth.roles import P
 from securecomm.database import utcnow
-from securecomm.oversight import monitor, reviews
+from securecomm.oversight import monitor, reviews, safeguards
 from securecomm.oversight.models import ProfilingReview, ReviewState
 from securecomm.oversight.monitor_store import booking_facts
 
@@ -150,3 +150,45 @@ def decide(
     )
     actor.touched(f"profiling_review:{review.id}")
     return _review(review)
+
+
+class SafeguardRowOut(BaseModel):
+    tcn: str
+    booked_at: datetime
+    evidence: list[str]
+    status: str | None
+    case_state: str | None
+    detainer: str | None
+    detainer_outcome: str | None
+    breach: bool
+
+
+class SafeguardsOut(BaseModel):
+    summary: dict[str, int]
+    rows: list[SafeguardRowOut]
+
+
+@router.get("/citizens", response_model=SafeguardsOut)
+def citizen_safeguards(
+    actor: Annotated[Actor, requires(P.READ_OVERSIGHT, personal=True)],
+) -> SafeguardsOut:
+    """Every immigration match to a person with any evidence of U.S. citizenship, and what
+    happened next; a detainer on a citizen or an undetermined status is a breach."""
+    report = safeguards.compute(actor.session)
+    actor.touched(*(f"booking:{row.tcn}" for row in report.rows))
+    return SafeguardsOut(
+        summary=report.summary,
+        rows=[
+            SafeguardRowOut(
+                tcn=row.tcn,
+                booked_at=row.booked_at,
+                evidence=list(row.evidence),
+                status=row.status,
+                case_state=row.case_state,
+                detainer=row.detainer,
+                detainer_outcome=row.detainer_outcome,
+                breach=row.breach,
+            )
+            for row in report.rows
+        ],
+    )

@@ -1,10 +1,12 @@
 """A planted world through the whole flow: the store gives the monitor the same facts as
 the world does, a scan opens one review per flagged unit (once), and a supervisor's
 suspension stops the flow sharing that jurisdiction's later bookings. Every step is in
-the audit log, and the log verifies."""
+the audit log, and the log verifies. The citizen safeguard report lists every match to a
+person with citizenship evidence, and no detainer on a citizen or undetermined status."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -19,7 +21,7 @@ from securecomm.cli import app
 from securecomm.database import Database, open_database
 from securecomm.exceptions import InputError
 from securecomm.interop.models import DecisionRecord, Transaction
-from securecomm.oversight import monitor, reviews
+from securecomm.oversight import monitor, reviews, safeguards
 from securecomm.oversight.models import ReviewState
 from securecomm.oversight.monitor_store import booking_facts as store_facts
 from securecomm.pipeline.worker import Worker
@@ -71,6 +73,31 @@ def test_monitor_findings_equal_the_world_s_through_the_flow(
         from_store = monitor.run(store_facts(session))
     from_world = monitor.run(world_facts(world))
     assert [f.evidence() for f in from_store.flagged] == [f.evidence() for f in from_world.flagged]
+
+
+def test_the_safeguard_report_lists_citizens_matched_and_no_detainer_on_them(
+    flowed: tuple[World, Database, str],
+) -> None:
+    world, database, url = flowed
+    with database.session() as session:
+        found = safeguards.compute(session)
+        citizens_matched = {
+            t.tcn
+            for t in session.scalars(select(Transaction))
+            if t.immigration_subject_id is not None
+            and world.truth.persons[world.truth.booking_person[t.tcn]].citizen
+        }
+    listed = {row.tcn for row in found.rows}
+    assert citizens_matched  # the dense world matches naturalised and derived citizens
+    assert citizens_matched <= listed  # every citizen matched is in the report
+    summary = found.summary
+    assert summary["found_citizen"] >= len(citizens_matched)
+    assert summary["detainers_on_citizens"] == 0
+    assert summary["detainers_on_unable_to_determine"] == 0
+    assert not any(row.breach for row in found.rows)
+    result = CliRunner().invoke(app, ["oversight", "citizens", "--database-url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"] == summary
 
 
 def test_a_scan_opens_one_review_per_flag_and_a_suspension_stops_sharing(
