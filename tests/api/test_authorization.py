@@ -59,6 +59,8 @@ def _samples(served: Served) -> dict[str, Any]:
             "fin": session.scalar(select(ImmigrationSubject.fin)),
             "event_id": session.scalar(select(AuditChainLink.event_id)) or 1,
             "review_id": MISSING,
+            "complaint_id": MISSING,
+            "reference": "R-AAAAA-AAAAA",
             "detainer_id": MISSING,
             "username": "nobody-such",
             "side": "probe",

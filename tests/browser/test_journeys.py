@@ -280,6 +280,42 @@ def test_the_main_journeys_in_a_browser(
     _nav(auditor, "Statistics")
     visits.look(auditor, "statistics")
 
+    # A member of the public complains without signing in; a redress officer takes it up,
+    # finds no error, answers in writing; the answer is there under the reference.
+    public = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    public.goto(f"{live.url}/redress")
+    visits.look(public, "redress-form")
+    public.get_by_label(re.compile("matched to someone else")).check()
+    public.get_by_label("Your full name").fill("Ana Example")
+    public.get_by_label(re.compile("How we can reach you")).fill("ana@example.org")
+    public.get_by_label(re.compile("What happened")).fill(
+        "I was told my fingerprints matched a deportation record that is not mine."
+    )
+    public.get_by_role("button", name="Send the complaint").click()
+    reference = public.get_by_test_id("complaint-reference").inner_text()
+    visits.look(public, "redress-receipt")
+    redress = _sign_in(browser, live, "redress", live.served.logins["redress"].password, visits)
+    _nav(redress, "Complaints")
+    visits.look(redress, "complaints")
+    redress.get_by_role("link", name=reference).click()
+    redress.get_by_role("button", name="Take it up").click()
+    expect(redress.get_by_test_id("complaint-state")).to_contain_text("in review")
+    visits.look(redress, "complaint-in-review")
+    redress.get_by_label("No error found").check()
+    redress.get_by_label(re.compile("What was checked")).fill("no booking under this name")
+    redress.get_by_role("button", name="Record the decision").click()
+    redress.get_by_label(re.compile("Written answer")).fill(
+        "We found no booking under the name you gave. Send the booking number and we will "
+        "look again."
+    )
+    redress.get_by_role("button", name="Send the answer").click()
+    expect(redress.get_by_role("heading", name=re.compile("Written answer"))).to_be_visible()
+    visits.look(redress, "complaint-answered")
+    public.goto(f"{live.url}/redress/status?reference={reference}")
+    expect(public.get_by_test_id("complaint-state")).to_have_text("not confirmed")
+    expect(public.get_by_text("We found no booking")).to_be_visible()
+    visits.look(public, "redress-status")
+
     admin = _sign_in(browser, live, "admin", live.served.logins["admin"].password, visits)
     _nav(admin, "Users")
     visits.look(admin, "users")

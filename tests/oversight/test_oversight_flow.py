@@ -13,16 +13,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from backends import BACKENDS, database_url
 from securecomm.audit.models import AuditEvent
+from securecomm.cases.models import Case, CaseState, Detainer
 from securecomm.cli import app
 from securecomm.database import Database, open_database
 from securecomm.exceptions import InputError
-from securecomm.interop.models import DecisionRecord, Transaction
-from securecomm.oversight import monitor, reviews, safeguards
-from securecomm.oversight.models import ReviewState
+from securecomm.interop.models import DecisionRecord, JurisdictionSuspension, Transaction
+from securecomm.oversight import monitor, redress, report, reviews, safeguards, statistics
+from securecomm.oversight.models import ComplaintKind, ReviewState
 from securecomm.oversight.monitor_store import booking_facts as store_facts
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation import live, runner
@@ -169,3 +171,118 @@ def _ori_prefix(world: World, planted: object) -> str:
     spec = next(j for j in world.jurisdictions if j.code == jurisdiction)
     agency = next(a for a in world.agencies if a.jurisdiction_code == spec.code)
     return agency.ori
+
+
+def _removable_person(session: Session, suspended: set[int]) -> Transaction:
+    """An earlier booking of someone a detainer was lodged on, outside suspended places."""
+    return session.scalars(
+        select(Transaction)
+        .join(Case, Case.transaction_id == Transaction.id)
+        .join(Detainer, Detainer.case_id == Case.id)
+        .where(Transaction.jurisdiction_id.not_in(suspended))
+        .order_by(Transaction.id)
+    ).first() or pytest.fail("no detainer in the world")
+
+
+def _complaint(session: Session, kind: ComplaintKind, tcn: str) -> int:
+    complaint = redress.file_complaint(
+        session,
+        kind=kind,
+        filed_by="lawyer",
+        complainant="Counsel for the arrestee",
+        contact="counsel@example.org",
+        statement="The person says the record used against them is not theirs.",
+        booking_tcn=tcn,
+        at=NOW,
+    )
+    redress.take_up(session, complaint_id=complaint.id, officer="redress1", at=NOW)
+    return complaint.id
+
+
+def test_redress_corrections_flow_back_into_records_cases_and_statistics(
+    flowed: tuple[World, Database, str],
+) -> None:
+    world, database, url = flowed
+    court = SimulatedImmigrationCourt(world)
+    with database.session() as session:
+        suspended = set(
+            session.scalars(
+                select(JurisdictionSuspension.jurisdiction_id).where(
+                    JurisdictionSuspension.stops_sharing,
+                    JurisdictionSuspension.end.is_(None),
+                )
+            )
+        )
+        earlier = _removable_person(session, suspended)
+        earlier_id, person_subject = earlier.id, earlier.immigration_subject_id
+        before = statistics.compute(session).nationwide
+    # Booked again today: the flow lodges a detainer at once (batch mode).
+    live.rebook(database, earlier_id, at=NOW + timedelta(hours=2), sequence=2)
+    Worker(database, court=court).run()
+    with database.session() as session:
+        again = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
+        assert again is not None
+        case = session.scalars(select(Case).where(Case.transaction_id == again.id)).one()
+        assert case.state is CaseState.DETAINER_LODGED
+        lifted = _complaint(session, ComplaintKind.DETAINER_IN_ERROR, again.tcn)
+        redress.correct(
+            session,
+            complaint_id=lifted,
+            officer="redress1",
+            at=NOW,
+            lift_detainer=True,
+            note="the warrant named another person; detainer lifted",
+        )
+        assert case.state is CaseState.DETAINER_CANCELLED
+        wrong = _complaint(session, ComplaintKind.WRONG_IDENTITY, again.tcn)
+        redress.correct(
+            session,
+            complaint_id=wrong,
+            officer="redress1",
+            at=NOW,
+            wrong_match=True,
+            note="examiner re-compared the prints: not the same person",
+        )
+        assert again.immigration_subject_id is None
+        after = statistics.compute(session).nationwide
+        revised = redress.revisions(session)
+    assert after.bookings == before.bookings + 1
+    assert after.matches == before.matches  # one match added by the booking, one ruled out
+    assert after.detainers_cancelled == before.detainers_cancelled + 1
+    assert revised["net_change"]["matches"] == -1
+    assert revised["net_change"].get("detainers_cancelled") == 1, revised
+    # The same person booked once more: the ruled-out identity is not matched again.
+    live.rebook(database, earlier_id, at=NOW + timedelta(hours=4), sequence=3)
+    Worker(database, court=court).run()
+    with database.session() as session:
+        third = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
+        assert third is not None
+        assert third.immigration_searched is True
+        assert third.immigration_subject_id != person_subject
+        kinds = set(
+            session.scalars(
+                select(DecisionRecord.kind).where(DecisionRecord.transaction_id == third.id)
+            )
+        )
+        assert "immigration_ruled_out" in kinds
+        # Answer in writing; the public lookup shows it.
+        redress.answer(
+            session,
+            complaint_id=wrong,
+            officer="redress1",
+            text="We re-examined the fingerprints and found they were matched to another "
+            "person's record. The match has been removed and cannot recur.",
+            at=NOW,
+        )
+        reference = redress.get_complaint(session, wrong).reference
+        steps = [e.action for e in redress.events(session, wrong)]
+        assert steps == ["filed", "taken_up", "corrected", "answered"]
+        assert redress.by_reference(session, reference.lower()).answered_at is not None
+        with pytest.raises(InputError, match="cannot take up"):
+            redress.take_up(session, complaint_id=wrong, officer="redress1", at=NOW)
+        published = report.build(session)
+        assert published.revisions["net_change"]["matches"] == -1
+        assert "Revised figures" in report.html_text(published)
+    for command in (["audit", "seal"], ["audit", "verify"]):
+        result = CliRunner().invoke(app, [*command, "--database-url", url])
+        assert result.exit_code == 0, result.output

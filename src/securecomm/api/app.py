@@ -22,7 +22,7 @@ from securecomm.booking import views as booking_views
 from securecomm.cases import views as case_views
 from securecomm.database import Database
 from securecomm.interop import views as interop_views
-from securecomm.oversight import review_views
+from securecomm.oversight import redress_views, review_views
 from securecomm.oversight import views as oversight_views
 from securecomm.pipeline.background import BackgroundWorker
 from securecomm.repositories import views as repository_views
@@ -39,6 +39,7 @@ API_ROUTERS = (
     case_views.router,
     oversight_views.router,
     review_views.router,
+    redress_views.router,
     audit_views.router,
 )
 
@@ -93,6 +94,11 @@ def create_app(
     # one user name; the account locks after 5 failures in a row (auth.accounts).
     app.state.signin_limiter = signin_limiter or SlidingWindowLimiter(
         attempts=60, seconds=60, per_user=10
+    )
+    # The public redress form and status lookup: a person files a few complaints, never
+    # hundreds; 20 an hour from one address.
+    app.state.public_limiter = SlidingWindowLimiter(
+        attempts=20, seconds=3600, what="requests to the public redress pages"
     )
     for router in API_ROUTERS:
         app.include_router(router)

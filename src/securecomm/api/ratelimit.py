@@ -18,7 +18,15 @@ class SlidingWindowLimiter:
     """At most ``attempts`` per key in any ``seconds``; keys are "ip:..." or "user:..."
     and ``per_user`` (when given) is the smaller allowance of a user-name key."""
 
-    def __init__(self, *, attempts: int, seconds: float, per_user: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        attempts: int,
+        seconds: float,
+        per_user: int | None = None,
+        what: str = "sign-in attempts",
+    ) -> None:
+        self._what = what
         self._attempts = attempts
         self._per_user = per_user if per_user is not None else attempts
         self._seconds = seconds
@@ -37,7 +45,7 @@ class SlidingWindowLimiter:
                 if len(seen) >= allowed:
                     wait = math.ceil(seen[0] + self._seconds - moment)
                     raise TooManyRequestsError(
-                        f"too many sign-in attempts; try again in {wait} s", max(wait, 1)
+                        f"too many {self._what}; try again in {wait} s", max(wait, 1)
                     )
             for key in keys:
                 self._seen[key].append(moment)

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     READ_AUDIT_LOG = "audit.read"
     VERIFY_AUDIT_LOG = "audit.verify"
     READ_COMPLAINTS = "redress.read"
+    WORK_COMPLAINTS = "redress.work"  # take up, correct the records, refer, answer
     # The profiling monitor's findings and the reviews they open; deciding a review
     # (clear, order training, suspend a jurisdiction's sharing) is a supervisor's.
     READ_OVERSIGHT = "oversight.read"
@@ -76,6 +77,7 @@ WRITE_PERMISSIONS = frozenset(
         P.LIFT_DETAINER,
         P.APPROVE_DETAINER,
         P.DECIDE_REVIEW,
+        P.WORK_COMPLAINTS,
         P.MANAGE_USERS,
         P.MANAGE_AGENCIES,
     }
@@ -108,7 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.READ_STATISTICS, P.READ_OVERSIGHT, P.DECIDE_REVIEW},
     # Auditors read everything and change nothing.
     Role.AUDITOR: READ_PERMISSIONS,
-    Role.REDRESS_OFFICER: frozenset({P.READ_COMPLAINTS}),
+    Role.REDRESS_OFFICER: frozenset({P.READ_COMPLAINTS, P.WORK_COMPLAINTS}),
     Role.ADMINISTRATOR: frozenset(
         {P.READ_USERS, P.MANAGE_USERS, P.READ_AGENCIES, P.MANAGE_AGENCIES}
         | {P.REVIEW_SUBMISSIONS, P.RETRY_SUBMISSION, P.VERIFY_AUDIT_LOG, P.READ_STATISTICS}

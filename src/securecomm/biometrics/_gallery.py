@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,21 @@ class SearchResult:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    def excluding(self, subject_ids: Collection[int]) -> SearchResult:
+        """The result without candidates already ruled out for this person (a match a
+        redress decision found wrong); the band follows the best one left."""
+        kept = [c for c in self.candidates if c.subject_id not in subject_ids]
+        if len(kept) == len(self.candidates):
+            return self
+        best = kept[0].score if kept else None
+        if best is None or best < self.possible_threshold:
+            band = Band.NO_IDENTIFICATION
+        elif best < self.identification_threshold:
+            band = Band.POSSIBLE
+        else:
+            band = Band.IDENTIFICATION
+        return replace(self, band=band, candidates=kept)
 
     def to_trace(self) -> Trace:
         reasons: dict[str, JSONValue] = {str(k): v for k, v in self.unusable_reasons.items()}

@@ -35,6 +35,8 @@ class CaseState(enum.StrEnum):
     RELEASED_ON_BOND = "released_on_bond"
     RELEASED_ON_RECOGNIZANCE = "released_on_recognizance"
     PROCEEDINGS_TERMINATED = "proceedings_terminated"
+    # A redress decision found the case rests on an error (a wrong match, a citizen).
+    CLOSED_IN_ERROR = "closed_in_error"
 
 
 class HearingMode(enum.StrEnum):

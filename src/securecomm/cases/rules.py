@@ -68,8 +68,20 @@ TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
     ),
 }
 
+# A redress decision can close any open case that rests on an error.
+for _open in (
+    S.ANALYST_REVIEW,
+    S.DETAINER_PROPOSED,
+    S.AWAITING_APPROVAL,
+    S.DETAINER_LODGED,
+    S.IN_ICE_CUSTODY,
+    S.HEARING_SCHEDULED,
+):
+    TRANSITIONS[_open] = TRANSITIONS.get(_open, frozenset()) | {S.CLOSED_IN_ERROR}
+
 TERMINAL = frozenset(
     {
+        S.CLOSED_IN_ERROR,
         S.NO_ACTION_CITIZEN,
         S.NOT_PRIORITY,
         S.RELEASED_BEFORE_REVIEW,

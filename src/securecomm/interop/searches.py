@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.biometrics import Band, SearchResult, Template
 from securecomm.booking.schemas import BookingDocument
-from securecomm.decisions import Decision, Trace
+from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import ChargeFact
 from securecomm.interop import rules as interop_rules
 from securecomm.interop.clock import Leg, ServiceClock, after
@@ -28,6 +28,7 @@ from securecomm.repositories.models import (
     CriminalSubject,
     ExaminerReview,
     ImmigrationSubject,
+    MatchExclusion,
     Repository,
     ReviewStatus,
 )
@@ -261,13 +262,51 @@ def immigration_search(session: Session, transaction: Transaction, galleries: Ga
         transaction.state = State.COMPLETED
         return
     document = document_of(session, transaction)
-    result = galleries.immigration.search(_probe(document))
+    result = _without_ruled_out(
+        session, transaction, galleries.immigration.search(_probe(document))
+    )
     decision = _search_decision(result, Repository.IMMIGRATION)
     if _queue_for_examiner(session, transaction, result, Repository.IMMIGRATION):
         transaction.state = State.AWAITING_IMMIGRATION_EXAMINER
         return
     candidate = result.best.subject_id if decision.value and result.best else None
     _settle_immigration(session, transaction, decision, candidate)
+
+
+def _without_ruled_out(
+    session: Session, transaction: Transaction, result: SearchResult
+) -> SearchResult:
+    """Drop immigration identities a redress decision ruled out for this person: a wrong
+    match, once corrected, does not come back."""
+    if transaction.criminal_subject_id is None or not result.candidates:
+        return result
+    ruled_out = set(
+        session.scalars(
+            select(MatchExclusion.immigration_subject_id).where(
+                MatchExclusion.criminal_subject_id == transaction.criminal_subject_id
+            )
+        )
+    )
+    narrowed = result.excluding(ruled_out)
+    if narrowed is not result:
+        dropped: list[JSONValue] = [
+            c.subject_id for c in result.candidates if c.subject_id in ruled_out
+        ]
+        trace = Trace(
+            rule="redress.match_excluded",
+            outcome="candidates dropped",
+            inputs={"ruled_out": dropped},
+            note="a redress decision found these matches wrong for this person",
+        )
+        record_decision(
+            session,
+            kind="immigration_ruled_out",
+            decision=Decision(True, (trace,)),
+            outcome=f"{len(dropped)} candidates ruled out",
+            at=transaction.booked_at,
+            transaction=transaction,
+        )
+    return narrowed
 
 
 def _settle_immigration(

@@ -41,3 +41,57 @@ class ProfilingReview(Base):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(String(500))
     suspension_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdiction_suspensions.id"))
+
+
+class ComplaintKind(enum.StrEnum):
+    WRONG_IDENTITY = "wrong_identity"  # "the fingerprints matched someone else"
+    CITIZEN_DETAINED = "citizen_detained"
+    DETAINER_IN_ERROR = "detainer_in_error"
+    MISTREATMENT = "mistreatment"
+    DISCRETION_REQUEST = "discretion_request"  # asks ICE to exercise prosecutorial discretion
+
+
+class ComplaintState(enum.StrEnum):
+    RECEIVED = "received"  # filed; a redress officer must take it up
+    IN_REVIEW = "in_review"
+    CORRECTED = "corrected"  # an error was confirmed and the record corrected
+    NOT_CONFIRMED = "not_confirmed"  # the records were checked; no error found
+    REFERRED = "referred"  # to the agency's inspector (mistreatment) or the field office
+
+
+class Complaint(Base):
+    """A complaint from a person or their lawyer, worked by a redress officer against
+    deadlines, answered in writing."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)  # given to the complainant
+    kind: Mapped[ComplaintKind] = mapped_column(EnumText(ComplaintKind, 24))
+    filed_at: Mapped[datetime]
+    filed_by: Mapped[str] = mapped_column(String(16))  # "person" or "lawyer"
+    complainant: Mapped[str] = mapped_column(String(120))
+    contact: Mapped[str] = mapped_column(String(200))
+    booking_tcn: Mapped[str | None] = mapped_column(String(40), index=True)
+    statement: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[ComplaintState] = mapped_column(EnumText(ComplaintState, 16), index=True)
+    acknowledge_by: Mapped[datetime]
+    decide_by: Mapped[datetime]
+    assigned_to: Mapped[str | None] = mapped_column(String(64))
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), index=True)
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    answer: Mapped[str | None] = mapped_column(String(4000))
+    answered_at: Mapped[datetime | None]
+
+
+class ComplaintEvent(Base):
+    """Each step of a complaint, as the complainant's written answer will recount it."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(1000))

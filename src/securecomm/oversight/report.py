@@ -17,7 +17,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 import securecomm
-from securecomm.oversight import charts, due_process, periods, safeguards, statistics
+from securecomm.oversight import (
+    charts,
+    due_process,
+    periods,
+    redress,
+    safeguards,
+    statistics,
+)
 from securecomm.oversight.due_process import DueProcessTable
 from securecomm.oversight.periods import Window
 from securecomm.oversight.statistics import Counts, Ledger, Statistics
@@ -40,6 +47,7 @@ class ProgramReport:
     months: list[PeriodRow]
     due_process: DueProcessTable
     safeguards: dict[str, int] = field(default_factory=dict)  # the citizen safeguard counts
+    revisions: dict[str, Any] = field(default_factory=dict)  # what redress corrected
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     @cached_property
@@ -76,6 +84,7 @@ class ProgramReport:
             "fiscal_years": {row.label: counts(row.counts) for row in self.fiscal_years},
             "months": {row.label: counts(row.counts) for row in self.months},
             "citizen_safeguards": self.safeguards,
+            "revisions": self.revisions,
             "due_process": {
                 "nationwide": {
                     **asdict(self.due_process.nationwide),
@@ -106,6 +115,7 @@ def build(session: Session, *, through: date | None = None) -> ProgramReport:
         months=months,
         due_process=due_process.compute(session, window),
         safeguards=safeguards.compute(session, through=through).summary,
+        revisions=redress.revisions(session),
     )
 
 
@@ -195,7 +205,7 @@ def render_html(
     report: ProgramReport, *, path: Path, context: dict[str, Any] | None = None
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_html(report, context or {}, for_print=False))
+    path.write_text(html_text(report, context=context))
     return path
 
 
@@ -241,6 +251,11 @@ def write_all(
         render_html(report, path=directory / "report.html", context=context),
         render_pdf(report, path=directory / "report.pdf", context=context),
     ]
+
+
+def html_text(report: ProgramReport, *, context: dict[str, Any] | None = None) -> str:
+    """The report's HTML (as written by :func:`render_html`)."""
+    return _html(report, context or {}, for_print=False)
 
 
 def _html(report: ProgramReport, context: dict[str, Any], *, for_print: bool) -> str:

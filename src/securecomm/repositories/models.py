@@ -138,3 +138,19 @@ class ExaminerReview(Base):
     examiner: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class MatchExclusion(Base):
+    """A match a redress decision found wrong: this person (their criminal-history
+    identity) is not this immigration identity. Later searches drop the candidate, so
+    the same wrong match cannot recur."""
+
+    __tablename__ = "match_exclusions"
+    __table_args__ = (UniqueConstraint("criminal_subject_id", "immigration_subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criminal_subject_id: Mapped[int] = mapped_column(ForeignKey("criminal_subjects.id"), index=True)
+    immigration_subject_id: Mapped[int] = mapped_column(ForeignKey("immigration_subjects.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime]

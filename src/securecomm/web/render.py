@@ -56,6 +56,7 @@ NAVIGATION = (
     NavItem("/examiner", "Examiner queue", P.READ_EXAMINER_QUEUE),
     NavItem("/statistics", "Statistics", P.READ_STATISTICS),
     NavItem("/oversight/reviews", "Profiling reviews", P.READ_OVERSIGHT),
+    NavItem("/complaints", "Complaints", P.READ_COMPLAINTS),
     NavItem("/audit", "Audit log", P.READ_AUDIT_LOG),
     NavItem("/admin/users", "Users", P.READ_USERS),
     NavItem("/admin/agencies", "Agencies", P.READ_AGENCIES),

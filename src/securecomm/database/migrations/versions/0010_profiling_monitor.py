@@ -11,12 +11,15 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+import securecomm.database.base
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+WHEN = securecomm.database.base.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -33,11 +36,11 @@ def upgrade() -> None:
         sa.Column("unit_kind", sa.String(16), nullable=False),
         sa.Column("unit", sa.String(40), nullable=False),
         sa.Column("jurisdiction_id", sa.Integer(), nullable=False),
-        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", WHEN, nullable=False),
         sa.Column("evidence", JSON, nullable=False),
         sa.Column("state", sa.String(24), nullable=False),
         sa.Column("decided_by", sa.String(64), nullable=True),
-        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", WHEN, nullable=True),
         sa.Column("decision_note", sa.String(500), nullable=True),
         sa.Column("suspension_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
