@@ -141,3 +141,14 @@ def test_real_prints_extract_and_mated_impressions_outscore_strangers() -> None:
 def test_an_unknown_minutiae_finder_is_a_typed_error() -> None:
     with pytest.raises(TemplateError, match="minutiae"):
         extract(ridge_image(), minutiae="bozorth")  # type: ignore[arg-type]
+
+
+def test_a_truncated_image_stays_unreadable_after_a_pdf_report_was_made() -> None:
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; the report
+    module puts it back, so intake still refuses a cut-off file."""
+    from securecomm.oversight import report
+
+    report._weasyprint_html()
+    with pytest.raises(ImageError) as caught:
+        extract(_encoded(ridge_image(), "PNG")[:200], finger_position=2)
+    assert caught.value.reason == "unreadable"

@@ -25,9 +25,9 @@ from securecomm.auth.roles import Role
 from securecomm.cases.models import Case, CaseState
 from securecomm.domain import AgencyRole, EncounterKind
 from securecomm.interop.models import Jurisdiction, Transaction
-from securecomm.oversight import monitor
+from securecomm.oversight import monitor, transparency
 from securecomm.oversight.models import ProfilingReview, ReviewState, UnitKind
-from securecomm.oversight.monitor import BookingFacts, ChargeFacts, charge_facts
+from securecomm.oversight.monitor_facts import BookingFacts, ChargeFacts, charge_facts
 from securecomm.repositories.models import Encounter
 from securecomm.simulation import live as live_bookings
 
@@ -315,6 +315,12 @@ def test_the_main_journeys_in_a_browser(
     expect(public.get_by_test_id("complaint-state")).to_have_text("not confirmed")
     expect(public.get_by_text("We found no booking")).to_be_visible()
     visits.look(public, "redress-status")
+    with live.served.database.session() as session:
+        transparency.publish(session, epsilon=1.0, publisher="supervisor", at=datetime.now(UTC))
+    public.goto(f"{live.url}/transparency")
+    expect(public.get_by_role("heading", name="Is participation mandatory?")).to_be_visible()
+    expect(public.get_by_role("table", name=re.compile("Participation and counts"))).to_be_visible()
+    visits.look(public, "transparency")
 
     admin = _sign_in(browser, live, "admin", live.served.logins["admin"].password, visits)
     _nav(admin, "Users")

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from securecomm.oversight import monitor
-from securecomm.oversight.monitor import BookingFacts, ChargeFacts, charge_facts
+from securecomm.oversight.monitor_facts import BookingFacts, ChargeFacts, charge_facts
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.monitor_world import booking_facts
 

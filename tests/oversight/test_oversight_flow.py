@@ -12,19 +12,36 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from backends import BACKENDS, database_url
+from backends import database_url
+from securecomm.api.app import create_app
 from securecomm.audit.models import AuditEvent
 from securecomm.cases.models import Case, CaseState, Detainer
 from securecomm.cli import app
 from securecomm.database import Database, open_database
 from securecomm.exceptions import InputError
-from securecomm.interop.models import DecisionRecord, JurisdictionSuspension, Transaction
-from securecomm.oversight import monitor, redress, report, reviews, safeguards, statistics
-from securecomm.oversight.models import ComplaintKind, ReviewState
+from securecomm.interop.models import (
+    DecisionRecord,
+    Jurisdiction,
+    JurisdictionSuspension,
+    Transaction,
+)
+from securecomm.oversight import (
+    monitor,
+    participation,
+    redress,
+    redress_corrections,
+    report,
+    reviews,
+    safeguards,
+    statistics,
+    transparency,
+)
+from securecomm.oversight.models import ActivationDecision, ComplaintKind, ReviewState
 from securecomm.oversight.monitor_store import booking_facts as store_facts
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation import live, runner
@@ -36,7 +53,11 @@ from securecomm.simulation.world import World
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+# SQLite only: running a 400-person world through the flow costs 45 s a backend. The same
+# flows run on PostgreSQL through the API tests (the permission matrix calls the scan, the
+# publication and every redress route there; tests/api/test_redress_api.py works a
+# complaint end to end) and the tables come from the same migrations.
+@pytest.fixture(scope="module", params=["sqlite"])
 def flowed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[World, Database, str]]:
@@ -225,7 +246,7 @@ def test_redress_corrections_flow_back_into_records_cases_and_statistics(
         case = session.scalars(select(Case).where(Case.transaction_id == again.id)).one()
         assert case.state is CaseState.DETAINER_LODGED
         lifted = _complaint(session, ComplaintKind.DETAINER_IN_ERROR, again.tcn)
-        redress.correct(
+        redress_corrections.correct(
             session,
             complaint_id=lifted,
             officer="redress1",
@@ -235,7 +256,7 @@ def test_redress_corrections_flow_back_into_records_cases_and_statistics(
         )
         assert case.state is CaseState.DETAINER_CANCELLED
         wrong = _complaint(session, ComplaintKind.WRONG_IDENTITY, again.tcn)
-        redress.correct(
+        redress_corrections.correct(
             session,
             complaint_id=wrong,
             officer="redress1",
@@ -286,3 +307,106 @@ def test_redress_corrections_flow_back_into_records_cases_and_statistics(
     for command in (["audit", "seal"], ["audit", "verify"]):
         result = CliRunner().invoke(app, [*command, "--database-url", url])
         assert result.exit_code == 0, result.output
+
+
+def test_a_jurisdiction_is_forwarded_only_after_a_supervisor_signs_its_review(
+    flowed: tuple[World, Database, str],
+) -> None:
+    world, database, url = flowed
+    court = SimulatedImmigrationCourt(world)
+    with database.session() as session:
+        sharing = {
+            p.code for p in participation.participation(session, on=NOW.date()) if p.sharing_now
+        }
+        place = session.scalars(
+            select(Jurisdiction).where(Jurisdiction.code.in_(sharing)).order_by(Jurisdiction.code)
+        ).first()
+        assert place is not None
+        booked_there = session.scalars(
+            select(Transaction.id).where(Transaction.jurisdiction_id == place.id)
+        ).first()
+        place.activation_date = None  # a jurisdiction that has not joined yet
+        code = place.code
+        participation.record_declaration(
+            session,
+            code=code,
+            kind="declines_information",
+            note="the county board voted not to receive immigration information",
+            on=NOW.date(),
+            recorded_by="auditor1",
+        )
+    assert booked_there is not None
+    live.rebook(database, booked_there, at=NOW + timedelta(hours=5), sequence=5)
+    Worker(database, court=court).run()
+    with database.session() as session:
+        before = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
+        assert before is not None
+        assert before.immigration_searched is False  # not activated: not forwarded
+        review = participation.prepare_review(
+            session,
+            code=code,
+            civil_rights="no open DOJ investigation; one 2012 finding closed",
+            lawsuits="none pending",
+            training="all deputies trained on the detainer rules in 2026",
+            prepared_by="super1",
+            at=NOW,
+        )
+        assert "nation" in review.projection
+        with pytest.raises(InputError, match="four_eyes"):
+            participation.sign_review(
+                session,
+                review_id=review.id,
+                decision=ActivationDecision.APPROVE,
+                note="I prepared it and would like to sign it",
+                supervisor="super1",
+                at=NOW,
+            )
+    with database.session() as session:
+        participation.sign_review(
+            session,
+            review_id=review.id,
+            decision=ActivationDecision.APPROVE,
+            note="record reviewed; training done; activate",
+            supervisor="super2",
+            at=NOW + timedelta(hours=6),
+        )
+        stated = next(
+            p for p in participation.participation(session, on=NOW.date()) if p.code == code
+        )
+        assert "after a signed pre-activation review" in stated.status
+        assert "declined to receive immigration information" in stated.status
+        assert any("signed by super2" in item.what for item in stated.history)
+    live.rebook(database, booked_there, at=NOW + timedelta(hours=7), sequence=6)
+    Worker(database, court=court).run()
+    with database.session() as session:
+        after = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
+        assert after is not None
+        assert after.immigration_searched is True  # signed: forwarded from that day
+    result = CliRunner().invoke(app, ["oversight", "participation", "--database-url", url])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_transparency_report_is_public_and_names_no_one(
+    flowed: tuple[World, Database, str],
+) -> None:
+    world, database, _url = flowed
+    with database.session() as session:
+        release = transparency.publish(session, epsilon=1.0, publisher="super2", at=NOW)
+        content = release.content
+        tcns = set(session.scalars(select(Transaction.tcn)))
+        officers = {o for o in session.scalars(select(Transaction.arresting_officer)) if o}
+    text = json.dumps(content)
+    assert not any(tcn in text for tcn in tcns)
+    assert not any(officer in text for officer in officers)  # officers counted, never named
+    assert not any(p.subject.surname in text for p in world.events if hasattr(p, "subject"))
+    exact = [v for j in content["jurisdictions"] for v in j["exact"].values()]
+    assert all(v == 0 or v == "<10" or (isinstance(v, int) and v >= 10) for v in exact)
+    assert content["dp_error"]["cells"] == 4 * len(content["jurisdictions"])
+    assert content["monitor"]["officers_flagged"] >= 1
+    client = TestClient(create_app(database, cookie_secure=False))
+    page = client.get("/transparency")
+    assert page.status_code == 200
+    assert "Is participation mandatory?" in page.text
+    assert "epsilon = 1.0" in page.text
+    api = client.get("/api/v1/transparency")
+    assert api.json()["content"] == content  # everyone sees the release as published

@@ -22,7 +22,7 @@ from securecomm.booking import views as booking_views
 from securecomm.cases import views as case_views
 from securecomm.database import Database
 from securecomm.interop import views as interop_views
-from securecomm.oversight import redress_views, review_views
+from securecomm.oversight import redress_views, review_views, transparency_views
 from securecomm.oversight import views as oversight_views
 from securecomm.pipeline.background import BackgroundWorker
 from securecomm.repositories import views as repository_views
@@ -40,6 +40,7 @@ API_ROUTERS = (
     oversight_views.router,
     review_views.router,
     redress_views.router,
+    transparency_views.router,
     audit_views.router,
 )
 

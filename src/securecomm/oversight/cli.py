@@ -23,6 +23,10 @@ app.command("monitor")(monitor_cli.monitor_command)
 app.command("reviews")(monitor_cli.reviews_command)
 app.command("decide")(monitor_cli.decide_command)
 app.command("citizens")(monitor_cli.citizens_command)
+app.command("participation")(monitor_cli.participation_command)
+app.command("prepare-activation")(monitor_cli.prepare_activation_command)
+app.command("sign-activation")(monitor_cli.sign_activation_command)
+app.command("publish-transparency")(monitor_cli.publish_transparency_command)
 
 
 class Format(enum.StrEnum):

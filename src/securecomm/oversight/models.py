@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String
@@ -95,3 +95,56 @@ class ComplaintEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(String(1000))
+
+
+class ActivationDecision(enum.StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+
+
+class ActivationReview(Base):
+    """The review a jurisdiction gets before the flow forwards its bookings to the
+    immigration repository: its civil-rights record, lawsuits, training, and what the
+    monitor projects for it; prepared by one person, signed by a supervisor."""
+
+    __tablename__ = "activation_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    prepared_by: Mapped[str] = mapped_column(String(64))
+    prepared_at: Mapped[datetime]
+    civil_rights: Mapped[str] = mapped_column(String(2000))  # investigations and findings
+    lawsuits: Mapped[str] = mapped_column(String(2000))
+    training: Mapped[str] = mapped_column(String(2000))
+    projection: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the monitor's view
+    decision: Mapped[ActivationDecision | None] = mapped_column(EnumText(ActivationDecision, 8))
+    signed_by: Mapped[str | None] = mapped_column(String(64))
+    signed_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(1000))
+
+
+class ParticipationEvent(Base):
+    """What a jurisdiction said about its participation (for example that it declines to
+    receive immigration information, as several did in 2010-2011), on the record."""
+
+    __tablename__ = "participation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(1000))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class TransparencyRelease(Base):
+    """One published transparency report: computed once (its differentially private
+    counts drawn once), then shown to everyone as published."""
+
+    __tablename__ = "transparency_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(64))
+    epsilon: Mapped[float]
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from securecomm.clitools import DatabaseOption, JsonOption, audit_read, console, operator, run_unit
 from securecomm.database import utcnow
-from securecomm.oversight import monitor, reviews, safeguards
-from securecomm.oversight.models import ReviewState
+from securecomm.oversight import monitor, participation, reviews, safeguards, transparency
+from securecomm.oversight.models import ActivationDecision, ReviewState
 from securecomm.oversight.monitor_store import booking_facts
 
 
@@ -186,4 +186,97 @@ def citizens_command(database_url: DatabaseOption = None, as_json: JsonOption = 
     console.print(
         f"[{style}]detainers on citizens: {summary['detainers_on_citizens']}; on an "
         f"undetermined status: {summary['detainers_on_unable_to_determine']}[/]"
+    )
+
+
+def participation_command(database_url: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """Every jurisdiction's participation, stated plainly, with its history."""
+    found = run_unit(
+        database_url, lambda session: participation.participation(session, on=utcnow().date())
+    )
+    if as_json:
+        payload = [
+            {**asdict(p), "history": [{"on": h.on.isoformat(), "what": h.what} for h in p.history]}
+            for p in found
+        ]
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    table = Table(title="Participation in fingerprint sharing, by jurisdiction")
+    for heading in ("jurisdiction", "sharing now", "status"):
+        table.add_column(heading)
+    for p in found:
+        table.add_row(f"{p.name} ({p.code})", "yes" if p.sharing_now else "no", p.status)
+    console.print(table)
+
+
+def prepare_activation_command(
+    code: Annotated[str, typer.Argument(help="The jurisdiction's code (county FIPS).")],
+    civil_rights: Annotated[str, typer.Option(help="Civil-rights investigations and findings.")],
+    lawsuits: Annotated[str, typer.Option(help="Lawsuits against its police, and outcomes.")],
+    training: Annotated[str, typer.Option(help="Training its officers have had.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Prepare the pre-activation review (with the monitor's projection) for a
+    supervisor to sign."""
+    review = run_unit(
+        database_url,
+        lambda session: participation.prepare_review(
+            session,
+            code=code,
+            civil_rights=civil_rights,
+            lawsuits=lawsuits,
+            training=training,
+            prepared_by=operator(),
+            at=utcnow(),
+        ),
+    )
+    console.print(f"activation review {review.id} prepared: {json.dumps(review.projection)}")
+
+
+def sign_activation_command(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    decision: Annotated[ActivationDecision, typer.Option(help="approve or decline.")],
+    note: Annotated[str, typer.Option(help="Why, in the supervisor's words.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Sign a pre-activation review as the shell account (not the account that prepared
+    it: in the service, a supervisor signs); approval activates the jurisdiction today."""
+    review = run_unit(
+        database_url,
+        lambda session: participation.sign_review(
+            session,
+            review_id=review_id,
+            decision=decision,
+            note=note,
+            supervisor=operator(),
+            at=utcnow(),
+        ),
+    )
+    console.print(f"activation review {review.id}: {review.decision}")
+
+
+def publish_transparency_command(
+    epsilon: Annotated[
+        float, typer.Option(min=0.01, max=10, help="Privacy loss of one booking per release.")
+    ] = transparency.DEFAULT_EPSILON,
+    database_url: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Publish the public transparency report (shown at /transparency): statistics with
+    small cells suppressed, per-jurisdiction counts with differential privacy, the
+    monitor's findings, each jurisdiction's participation."""
+    release = run_unit(
+        database_url,
+        lambda session: transparency.publish(
+            session, epsilon=epsilon, publisher=operator(), at=utcnow()
+        ),
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(release.content, indent=2) + "\n")
+        return
+    error = release.content["dp_error"]
+    console.print(
+        f"transparency release {release.id} published at epsilon {epsilon}: private counts "
+        f"off the true ones by {error['mean_absolute_error']} on average "
+        f"(expected {error['expected_mean_absolute_error']}, at most {error['max_absolute_error']})"
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.cases.models import Case, Detainer
 from securecomm.interop.models import Jurisdiction, Transaction
-from securecomm.oversight.monitor import BookingFacts, ChargeFacts, born_abroad, charge_facts
+from securecomm.oversight.monitor_facts import BookingFacts, ChargeFacts, born_abroad, charge_facts
 from securecomm.repositories.models import Arrest, Charge
 
 

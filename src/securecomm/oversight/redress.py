@@ -1,10 +1,8 @@
 """Redress: a person or their lawyer files a complaint; a redress officer takes it up
 within the deadline, checks the records, and either corrects them, finds no error, or
-refers it; the complainant gets a written answer. A confirmed error flows back: a wrong
-match is ruled out for good (later searches drop it), the transaction loses the match,
-a lodged detainer is lifted, an open case closes as resting on an error, a citizen's
-immigration record gains the citizenship it lacked; the statistics change and the
-report says by how much. Every step is a complaint event and an audit event."""
+refers it; the complainant gets a written answer. A confirmed error flows back into the
+records (``redress_corrections``); the statistics change and the report says by how
+much (``revisions``). Every step is a complaint event and an audit event."""
 
 from __future__ import annotations
 
@@ -17,11 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
-from securecomm.cases import lodging
 from securecomm.cases import service as case_service
-from securecomm.cases.models import CaseState
-from securecomm.cases.rules import IN_CUSTODY, TERMINAL
-from securecomm.domain import EncounterKind, StatusCategory
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 from securecomm.interop.models import Transaction
 from securecomm.oversight.models import (
@@ -30,17 +24,12 @@ from securecomm.oversight.models import (
     ComplaintKind,
     ComplaintState,
 )
-from securecomm.repositories.models import Encounter, MatchExclusion
 
 ACKNOWLEDGE_WITHIN = timedelta(days=5)
 DECIDE_WITHIN = timedelta(days=30)
 DECIDED = frozenset(
     {ComplaintState.CORRECTED, ComplaintState.NOT_CONFIRMED, ComplaintState.REFERRED}
 )
-CITIZENSHIP_EVIDENCE = {
-    StatusCategory.CITIZEN_BY_NATURALISATION: EncounterKind.NATURALISATION,
-    StatusCategory.CITIZEN_BY_DERIVATION: EncounterKind.DERIVED_CITIZENSHIP,
-}
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -77,7 +66,7 @@ def file_complaint(
     session.add(complaint)
     session.flush()
     found = "the booking was found" if transaction else "no booking named or found"
-    _step(session, complaint, actor="public", action="filed", at=at, note=f"filed; {found}")
+    step(session, complaint, actor="public", action="filed", at=at, note=f"filed; {found}")
     return complaint
 
 
@@ -134,175 +123,17 @@ def overdue(complaint: Complaint, now: datetime) -> list[str]:
 
 def take_up(session: Session, *, complaint_id: int, officer: str, at: datetime) -> Complaint:
     complaint = get_complaint(session, complaint_id)
-    _require(complaint, {ComplaintState.RECEIVED}, "take up")
+    require_state(complaint, {ComplaintState.RECEIVED}, "take up")
     complaint.state = ComplaintState.IN_REVIEW
     complaint.assigned_to = officer
-    _step(session, complaint, actor=officer, action="taken_up", at=at, note="review begun")
+    step(session, complaint, actor=officer, action="taken_up", at=at, note="review begun")
     return complaint
 
 
-def correct(
-    session: Session,
-    *,
-    complaint_id: int,
-    officer: str,
-    at: datetime,
-    wrong_match: bool = False,
-    citizen: StatusCategory | None = None,
-    lift_detainer: bool = False,
-    note: str,
-) -> Complaint:
-    """Confirm the error and correct every record it touched."""
-    complaint = get_complaint(session, complaint_id)
-    _require(complaint, {ComplaintState.IN_REVIEW}, "correct")
-    transaction = _transaction(session, complaint)
-    problems = _correction_problems(transaction, wrong_match, citizen, lift_detainer, note)
-    if problems:
-        raise InputError(problems, summary=f"cannot correct complaint {complaint.reference}")
-    assert transaction is not None  # checked by _correction_problems
-    reason = f"redress {complaint.reference}: {note.strip()}"
-    applied: list[dict[str, Any]] = []
-    if wrong_match:  # first: the status found belonged to the other identity
-        applied.append(_rule_out_match(session, transaction, reason, officer, at))
-    if citizen is not None:
-        applied.append(_record_citizenship(session, transaction, citizen, reason, officer, at))
-    if lift_detainer or wrong_match or citizen is not None:
-        applied.extend(_close_case(session, transaction, reason, officer, at, citizen is not None))
-    complaint.corrections = [*complaint.corrections, *applied]
-    complaint.state = ComplaintState.CORRECTED
-    summary = "; ".join(item["summary"] for item in applied)
-    _step(session, complaint, actor=officer, action="corrected", at=at, note=summary)
-    return complaint
-
-
-def _correction_problems(
-    transaction: Transaction | None,
-    wrong_match: bool,
-    citizen: StatusCategory | None,
-    lift_detainer: bool,
-    note: str,
-) -> list[FieldProblem]:
-    problems = []
-    if not (wrong_match or citizen is not None or lift_detainer):
-        problems.append(FieldProblem("corrections", "redress.nothing", "choose what to correct"))
-    if transaction is None:
-        problems.append(
-            FieldProblem("booking_tcn", "redress.no_booking", "link the complaint to its booking")
-        )
-    elif wrong_match and transaction.immigration_subject_id is None:
-        problems.append(FieldProblem("wrong_match", "redress.no_match", "the booking has no match"))
-    if citizen is not None and not citizen.is_citizen:
-        problems.append(FieldProblem("citizen", "redress.not_citizen", "a citizen category"))
-    if len(note.strip()) < 10:
-        problems.append(FieldProblem("note", "redress.reason", "say what was found (10+ chars)"))
-    return problems
-
-
-def _transaction(session: Session, complaint: Complaint) -> Transaction | None:
+def transaction_of(session: Session, complaint: Complaint) -> Transaction | None:
     if complaint.transaction_id is None:
         return None
     return session.get(Transaction, complaint.transaction_id)
-
-
-def _record_citizenship(
-    session: Session,
-    transaction: Transaction,
-    citizen: StatusCategory,
-    reason: str,
-    officer: str,
-    at: datetime,
-) -> dict[str, Any]:
-    before = transaction.status_category
-    transaction.status_category = citizen.value
-    kind = CITIZENSHIP_EVIDENCE.get(citizen)
-    if kind is not None and transaction.immigration_subject_id is not None:
-        session.add(
-            Encounter(
-                subject_id=transaction.immigration_subject_id,
-                kind=kind,
-                day=at.date(),
-                detail={"source": reason[:200], "recorded_by": officer},
-            )
-        )
-    return {
-        "action": "status_corrected",
-        "tcn": transaction.tcn,
-        "before": before,
-        "after": citizen.value,
-        "summary": f"status {before} corrected to {citizen.value}",
-    }
-
-
-def _rule_out_match(
-    session: Session, transaction: Transaction, reason: str, officer: str, at: datetime
-) -> dict[str, Any]:
-    immigration_subject = transaction.immigration_subject_id
-    level = transaction.match_level
-    if transaction.criminal_subject_id is not None and immigration_subject is not None:
-        session.add(
-            MatchExclusion(
-                criminal_subject_id=transaction.criminal_subject_id,
-                immigration_subject_id=immigration_subject,
-                reason=reason[:300],
-                decided_by=officer,
-                decided_at=at,
-            )
-        )
-    transaction.immigration_subject_id = None
-    transaction.match_level = None
-    transaction.status_category = None  # the finding was about someone else
-    figures = {"matches": -1, "matches_level_1" if level == "level_1" else "matches_level_2_3": -1}
-    return {
-        "action": "match_ruled_out",
-        "tcn": transaction.tcn,
-        "immigration_subject_id": immigration_subject,
-        "figures": figures,
-        "summary": "the match was ruled out and removed from the statistics",
-    }
-
-
-def _close_case(
-    session: Session,
-    transaction: Transaction,
-    reason: str,
-    officer: str,
-    at: datetime,
-    citizen_found: bool,
-) -> list[dict[str, Any]]:
-    case = case_service.case_for_transaction(session, transaction.id)
-    if case is None:
-        return []
-    applied: list[dict[str, Any]] = []
-    if case.state is CaseState.DETAINER_LODGED:
-        lodging.cancel(
-            session,
-            case_id=case.id,
-            reason=reason[:300],
-            officer=officer,
-            at=at,
-            citizen_found=citizen_found,
-        )
-        applied.append(
-            {
-                "action": "detainer_lifted",
-                "tcn": transaction.tcn,
-                "figures": {"detainers_cancelled": 1},
-                "summary": "detainer lifted",
-            }
-        )
-    elif case.state not in TERMINAL:
-        if case.state in IN_CUSTODY:
-            case.custody_ended_at = at
-        case_service.close(session, case=case, to=CaseState.CLOSED_IN_ERROR, at=at, note=reason)
-        applied.append(
-            {"action": "case_closed", "tcn": transaction.tcn, "summary": "case closed in error"}
-        )
-    else:  # a closed case keeps what happened; the timeline records the finding
-        case_service.log(session, case=case, at=at, note=f"error confirmed: {reason}")
-        applied.append(
-            {"action": "case_annotated", "tcn": transaction.tcn, "summary": "closed case annotated"}
-        )
-    return applied
 
 
 def not_confirmed(
@@ -317,7 +148,7 @@ def refer(
     """Mistreatment goes to the agency's inspector; a discretion request to the field
     office, on the case's timeline where the officers deciding it will see it."""
     complaint = _decide(session, complaint_id, ComplaintState.REFERRED, officer, at, note)
-    transaction = _transaction(session, complaint)
+    transaction = transaction_of(session, complaint)
     case = case_service.case_for_transaction(session, transaction.id) if transaction else None
     if case is not None and complaint.kind is ComplaintKind.DISCRETION_REQUEST:
         case_service.log(
@@ -338,11 +169,11 @@ def _decide(
     note: str,
 ) -> Complaint:
     complaint = get_complaint(session, complaint_id)
-    _require(complaint, {ComplaintState.IN_REVIEW}, str(state))
+    require_state(complaint, {ComplaintState.IN_REVIEW}, str(state))
     if len(note.strip()) < 10:
         raise InputError([FieldProblem("note", "redress.reason", "say why (10+ characters)")])
     complaint.state = state
-    _step(session, complaint, actor=officer, action=state.value, at=at, note=note.strip())
+    step(session, complaint, actor=officer, action=state.value, at=at, note=note.strip())
     return complaint
 
 
@@ -351,18 +182,18 @@ def answer(
 ) -> Complaint:
     """The written answer to the complainant, once the complaint is decided."""
     complaint = get_complaint(session, complaint_id)
-    _require(complaint, set(DECIDED), "answer")
+    require_state(complaint, set(DECIDED), "answer")
     if complaint.answered_at is not None:
         raise InputError([FieldProblem("answer", "redress.answered", "already answered")])
     if len(text.strip()) < 40:
         raise InputError([FieldProblem("text", "redress.answer", "write the answer in full")])
     complaint.answer = text.strip()
     complaint.answered_at = at
-    _step(session, complaint, actor=officer, action="answered", at=at, note="written answer sent")
+    step(session, complaint, actor=officer, action="answered", at=at, note="written answer sent")
     return complaint
 
 
-def _require(complaint: Complaint, states: set[ComplaintState], action: str) -> None:
+def require_state(complaint: Complaint, states: set[ComplaintState], action: str) -> None:
     if complaint.state not in states:
         allowed = ", ".join(sorted(s.value for s in states))
         raise InputError(
@@ -378,7 +209,7 @@ def _require(complaint: Complaint, states: set[ComplaintState], action: str) -> 
         )
 
 
-def _step(
+def step(
     session: Session, complaint: Complaint, *, actor: str, action: str, at: datetime, note: str
 ) -> None:
     session.add(

@@ -18,7 +18,7 @@ from securecomm.cases import service as case_service
 from securecomm.database import utcnow
 from securecomm.domain import StatusCategory
 from securecomm.interop.models import Transaction
-from securecomm.oversight import redress
+from securecomm.oversight import redress, redress_corrections
 from securecomm.oversight.models import Complaint, ComplaintKind, ComplaintState
 
 router = APIRouter(prefix="/api/v1/redress", tags=["redress"], responses=ERROR_RESPONSES)
@@ -241,7 +241,7 @@ def correct(complaint_id: RecordId, body: CorrectionIn, actor: Worker) -> Compla
     """Confirm the error and correct the records: rule out a wrong match for good, record
     a citizen's status (and the citizenship on the immigration record), lift a detainer;
     an open case built on the error closes."""
-    complaint = redress.correct(
+    complaint = redress_corrections.correct(
         actor.session,
         complaint_id=complaint_id,
         officer=actor.user.username,

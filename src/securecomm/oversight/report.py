@@ -216,9 +216,8 @@ def render_pdf(report: ProgramReport, *, path: Path, context: dict[str, Any] | N
 
 
 def pdf_bytes(report: ProgramReport, *, context: dict[str, Any] | None = None) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango costs half a second
-
-    document: bytes = HTML(string=_html(report, context or {}, for_print=True)).write_pdf()
+    html_document = _weasyprint_html()
+    document: bytes = html_document(string=_html(report, context or {}, for_print=True)).write_pdf()
     return document
 
 
@@ -251,6 +250,22 @@ def write_all(
         render_html(report, path=directory / "report.html", context=context),
         render_pdf(report, path=directory / "report.pdf", context=context),
     ]
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's HTML class, imported on first use (loading Pango costs half a second).
+
+    Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
+    a truncated fingerprint image through intake as a "blank" one instead of refusing it
+    as unreadable; the report embeds no raster image, so the flag is put back at once."""
+    from PIL import ImageFile
+
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = strict
+    return HTML
 
 
 def html_text(report: ProgramReport, *, context: dict[str, Any] | None = None) -> str:

@@ -14,8 +14,13 @@ from securecomm.api.params import RecordId
 from securecomm.api.security import Actor, requires
 from securecomm.auth.roles import P
 from securecomm.database import utcnow
-from securecomm.oversight import monitor, reviews, safeguards
-from securecomm.oversight.models import ProfilingReview, ReviewState
+from securecomm.oversight import monitor, participation, reviews, safeguards
+from securecomm.oversight.models import (
+    ActivationDecision,
+    ActivationReview,
+    ProfilingReview,
+    ReviewState,
+)
 from securecomm.oversight.monitor_store import booking_facts
 
 router = APIRouter(prefix="/api/v1/oversight", tags=["oversight"], responses=ERROR_RESPONSES)
@@ -192,3 +197,78 @@ def citizen_safeguards(
             for row in report.rows
         ],
     )
+
+
+class ActivationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=40)
+    civil_rights: str = Field(min_length=4, max_length=2000)
+    lawsuits: str = Field(min_length=4, max_length=2000)
+    training: str = Field(min_length=4, max_length=2000)
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: ActivationDecision
+    note: str = Field(min_length=10, max_length=1000)
+
+
+class ActivationReviewOut(BaseModel):
+    id: int
+    prepared_by: str
+    prepared_at: datetime
+    civil_rights: str
+    lawsuits: str
+    training: str
+    projection: dict[str, Any]
+    decision: ActivationDecision | None
+    signed_by: str | None
+    signed_at: datetime | None
+    note: str | None
+
+
+def _activation(review: ActivationReview) -> ActivationReviewOut:
+    return ActivationReviewOut(
+        id=review.id,
+        prepared_by=review.prepared_by,
+        prepared_at=review.prepared_at,
+        civil_rights=review.civil_rights,
+        lawsuits=review.lawsuits,
+        training=review.training,
+        projection=review.projection,
+        decision=review.decision,
+        signed_by=review.signed_by,
+        signed_at=review.signed_at,
+        note=review.note,
+    )
+
+
+@router.post("/activation-reviews", response_model=ActivationReviewOut, status_code=201)
+def prepare_activation(
+    body: ActivationIn, actor: Annotated[Actor, requires(P.DECIDE_REVIEW, personal=True)]
+) -> ActivationReviewOut:
+    """Prepare the pre-activation review of a jurisdiction not yet activated: its
+    civil-rights record, lawsuits and training, with the monitor's projection."""
+    review = participation.prepare_review(
+        actor.session, prepared_by=actor.user.username, at=utcnow(), **body.model_dump()
+    )
+    return _activation(review)
+
+
+@router.post("/activation-reviews/{review_id}/sign", response_model=ActivationReviewOut)
+def sign_activation(
+    review_id: RecordId,
+    body: SignIn,
+    actor: Annotated[Actor, requires(P.DECIDE_REVIEW, personal=True)],
+) -> ActivationReviewOut:
+    """Sign a review another person prepared; approval activates the jurisdiction today
+    and the flow forwards its bookings from then on."""
+    review = participation.sign_review(
+        actor.session,
+        review_id=review_id,
+        decision=body.decision,
+        note=body.note,
+        supervisor=actor.user.username,
+        at=utcnow(),
+    )
+    return _activation(review)

@@ -18,7 +18,7 @@ from securecomm.cases.models import Case, Detainer
 from securecomm.domain import EncounterKind, StatusCategory
 from securecomm.exceptions import InputError
 from securecomm.interop.models import Transaction
-from securecomm.oversight.monitor import US_PLACES
+from securecomm.oversight.monitor_facts import US_PLACES
 from securecomm.repositories.models import Encounter
 
 CITIZENSHIP_ENCOUNTERS = (EncounterKind.NATURALISATION, EncounterKind.DERIVED_CITIZENSHIP)

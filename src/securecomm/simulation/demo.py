@@ -23,7 +23,7 @@ from securecomm.interop import outbox
 from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
 from securecomm.interop.file_transport import FanOutTransport, FileTransport, write_once
-from securecomm.oversight import answer_times, report
+from securecomm.oversight import answer_times, report, transparency
 from securecomm.oversight import reviews as profiling_reviews
 from securecomm.oversight.answer_times import AnswerTimes
 from securecomm.oversight.monitor import MonitorReport
@@ -229,6 +229,9 @@ def run_demo(
         rejected = len(booking_service.rejected(session, limit=1_000_000))
         waits = answer_times.answer_times(session)
         profiling, _ = profiling_reviews.scan(session, actor="demo", at=utcnow())
+        transparency.publish(
+            session, epsilon=transparency.DEFAULT_EPSILON, publisher="demo", at=utcnow()
+        )
     mismatches = scoring.mismatched_cells(actual, expectation.statistics)
     context = {
         "world": {

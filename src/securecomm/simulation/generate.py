@@ -30,12 +30,12 @@ from securecomm.simulation import _describe, _places, _profiling
 from securecomm.simulation._arrests import PlannedArrest, plan_arrests, prior_history
 from securecomm.simulation._draw import Draw
 from securecomm.simulation._people import (
-    POPULATIONS,
     TRUE_STATUS,
     Person,
     allocate_kinds,
     make_person,
 )
+from securecomm.simulation._populations import POPULATIONS
 from securecomm.simulation._truth import court_outcome, is_removable
 from securecomm.simulation.world import (
     BookingEvent,

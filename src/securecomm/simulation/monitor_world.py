@@ -5,7 +5,7 @@ gives the same facts for a world that went through the flow (``oversight.monitor
 
 from __future__ import annotations
 
-from securecomm.oversight.monitor import BookingFacts, ChargeFacts, born_abroad, charge_facts
+from securecomm.oversight.monitor_facts import BookingFacts, ChargeFacts, born_abroad, charge_facts
 from securecomm.simulation import scoring
 from securecomm.simulation.runner import SubjectLinks
 from securecomm.simulation.world import BookingEvent, DispositionEvent, World

@@ -11,6 +11,7 @@ from securecomm.web import (
     federal_pages,
     oversight_pages,
     redress_pages,
+    transparency_pages,
 )
 from securecomm.web.render import render_refusal
 
@@ -22,6 +23,7 @@ for section in (
     admin_pages,
     oversight_pages,
     redress_pages,
+    transparency_pages,
 ):
     router.include_router(section.router)
 
