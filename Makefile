@@ -44,8 +44,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two workers (the machine's cores); each has its own PostgreSQL database (tests/backends.py).
+JOBS ?= 2
 test: lint typecheck browser pdf-libraries
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(JOBS) $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_biometrics.py

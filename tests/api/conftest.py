@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from served_world import Served, build_served
 
-from backends import BACKENDS, database_url
+from backends import BACKENDS, dedicated_url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -16,7 +16,7 @@ def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """The served world, shared by the API tests (each makes the users it changes)."""
-    built = build_served(database_url(request.param, tmp_path_factory.mktemp("served")))
+    built = build_served(dedicated_url(request.param, tmp_path_factory.mktemp("served"), "served"))
     yield built
     built.client.close()
     built.database.dispose()

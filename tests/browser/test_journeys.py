@@ -32,6 +32,8 @@ from securecomm.repositories.models import Encounter
 from securecomm.simulation import live as live_bookings
 
 PASSWORD = "a browser test password"
+# The suite runs on every core: a page may take longer than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
 SERIOUS = {"serious", "critical"}
 
 
