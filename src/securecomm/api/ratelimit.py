@@ -11,6 +11,8 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from fastapi import Request
+
 from securecomm.api.errors import TooManyRequestsError
 
 
@@ -49,3 +51,8 @@ class SlidingWindowLimiter:
                     )
             for key in keys:
                 self._seen[key].append(moment)
+
+
+def client_key(request: Request) -> str:
+    """The limiter's key for the address a request came from."""
+    return f"ip:{request.client.host if request.client else 'unknown'}"

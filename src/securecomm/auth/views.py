@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.api.errors import ERROR_RESPONSES
 from securecomm.api.pagination import Page, Window, fetch, window
+from securecomm.api.ratelimit import client_key
 from securecomm.api.security import PUBLIC, SIGNED_IN, Actor, requires
 from securecomm.audit import service as audit_service
 from securecomm.auth import accounts
@@ -57,8 +58,7 @@ def sign_in(
 ) -> tuple[User, accounts.IssuedToken]:
     """Check the password (rate-limited; failures counted and audited in a unit of work
     that is kept though the sign-in is refused), then issue a token."""
-    client = request.client.host if request.client else "unknown"
-    request.app.state.signin_limiter.hit(f"ip:{client}", f"user:{form.username.lower()}")
+    request.app.state.signin_limiter.hit(client_key(request), f"user:{form.username.lower()}")
     refused: accounts.AuthenticationError | None = None
     with request.app.state.database.session() as session:
         try:

@@ -9,6 +9,8 @@ from securecomm.exceptions import IllegalTransitionError
 S = CaseState
 
 # previous state -> states it may move to. Opening states have no predecessor.
+# Every open state may also end in CLOSED_IN_ERROR: a redress decision found the case
+# rests on an error (a wrong match, a citizen).
 TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
     None: frozenset(
         {
@@ -28,6 +30,7 @@ TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
             S.DETAINER_LODGED,
             S.DETAINER_PROPOSED,
             S.RELEASED_BEFORE_REVIEW,
+            S.CLOSED_IN_ERROR,
         }
     ),
     # Where officers decide: lodge (a warrant waits for a supervisor), or use discretion;
@@ -38,10 +41,16 @@ TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
             S.AWAITING_APPROVAL,
             S.DISCRETION_NO_DETAINER,
             S.RELEASED_BEFORE_REVIEW,
+            S.CLOSED_IN_ERROR,
         }
     ),
     S.AWAITING_APPROVAL: frozenset(
-        {S.DETAINER_LODGED, S.DISCRETION_NO_DETAINER, S.RELEASED_BEFORE_REVIEW}
+        {
+            S.DETAINER_LODGED,
+            S.DISCRETION_NO_DETAINER,
+            S.RELEASED_BEFORE_REVIEW,
+            S.CLOSED_IN_ERROR,
+        }
     ),
     # The local agency answers at release; ICE may cancel before (citizen found: no action).
     S.DETAINER_LODGED: frozenset(
@@ -51,10 +60,16 @@ TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
             S.HOLD_LAPSED,
             S.DETAINER_CANCELLED,
             S.NO_ACTION_CITIZEN,
+            S.CLOSED_IN_ERROR,
         }
     ),
     S.IN_ICE_CUSTODY: frozenset(
-        {S.HEARING_SCHEDULED, S.RELEASED_ON_BOND, S.RELEASED_ON_RECOGNIZANCE}
+        {
+            S.HEARING_SCHEDULED,
+            S.RELEASED_ON_BOND,
+            S.RELEASED_ON_RECOGNIZANCE,
+            S.CLOSED_IN_ERROR,
+        }
     ),
     S.HEARING_SCHEDULED: frozenset(
         {
@@ -64,20 +79,10 @@ TRANSITIONS: dict[CaseState | None, frozenset[CaseState]] = {
             S.RELEASED_ON_BOND,
             S.RELEASED_ON_RECOGNIZANCE,
             S.PROCEEDINGS_TERMINATED,
+            S.CLOSED_IN_ERROR,
         }
     ),
 }
-
-# A redress decision can close any open case that rests on an error.
-for _open in (
-    S.ANALYST_REVIEW,
-    S.DETAINER_PROPOSED,
-    S.AWAITING_APPROVAL,
-    S.DETAINER_LODGED,
-    S.IN_ICE_CUSTODY,
-    S.HEARING_SCHEDULED,
-):
-    TRANSITIONS[_open] = TRANSITIONS.get(_open, frozenset()) | {S.CLOSED_IN_ERROR}
 
 TERMINAL = frozenset(
     {

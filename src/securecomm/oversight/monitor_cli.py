@@ -33,22 +33,24 @@ def monitor_command(
     """The disparity and profiling monitor over every booking in the store: per
     jurisdiction and per arresting officer, with the evidence behind every flag."""
 
+    def shown_of(report: monitor.MonitorReport) -> list[monitor.Finding]:
+        return report.findings if show_all else report.flagged
+
     def work(session: Session) -> tuple[monitor.MonitorReport, int]:
         if scan:
             report, opened = reviews.scan(session, actor=operator(), at=utcnow())
             count = len(opened)
         else:
             report, count = monitor.run(booking_facts(session)), 0
-        shown = report.flagged if not show_all else report.findings
         audit_read(
             session,
             command="oversight monitor",
-            records=[f"booking:{tcn}" for f in shown for tcn in f.examples],
+            records=[f"booking:{tcn}" for f in shown_of(report) for tcn in f.examples],
         )
         return report, count
 
     report, opened = run_unit(database_url, work)
-    shown = report.findings if show_all else report.flagged
+    shown = shown_of(report)
     if as_json:
         payload = {
             "bookings": report.bookings,

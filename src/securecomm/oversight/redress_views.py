@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from securecomm.api.errors import ERROR_RESPONSES
 from securecomm.api.params import RecordId
+from securecomm.api.ratelimit import client_key
 from securecomm.api.security import PUBLIC, Actor, requires
 from securecomm.auth.roles import P
 from securecomm.cases import service as case_service
@@ -115,17 +116,13 @@ class AnswerIn(_Body):
     text: str = Field(min_length=40, max_length=4000)
 
 
-def _client(request: Request) -> str:
-    return f"ip:{request.client.host if request.client else 'unknown'}"
-
-
 @router.post("/complaints", response_model=ReceiptOut, status_code=201)
 def file_complaint(
     body: ComplaintIn, request: Request, actor: Annotated[Actor, requires(PUBLIC)]
 ) -> ReceiptOut:
     """File a complaint (no sign-in): wrong identity, a citizen detained, a detainer in
     error, mistreatment, or a request for prosecutorial discretion."""
-    request.app.state.public_limiter.hit(_client(request))
+    request.app.state.public_limiter.hit(client_key(request))
     complaint = redress.file_complaint(actor.session, at=utcnow(), **body.model_dump())
     return receipt(complaint)
 
@@ -149,7 +146,7 @@ def complaint_status(
 ) -> StatusOut:
     """Where a complaint stands, and its written answer once sent (the reference is the
     complainant's receipt; nothing else about them is shown)."""
-    request.app.state.public_limiter.hit(_client(request))
+    request.app.state.public_limiter.hit(client_key(request))
     complaint = redress.by_reference(actor.session, reference)
     return StatusOut(
         reference=complaint.reference,

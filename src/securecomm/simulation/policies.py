@@ -112,11 +112,11 @@ def compare_policies(world: World) -> Comparison:
             if schemes:
                 level = product_conviction_level(
                     CriminalHistoryFact(tuple(person.charges)), as_of=event.at.date()
-                ).value.value
-                minor, traffic = _minor(person, event)
+                ).value
+                minor, traffic = _minor(person, event, level)
                 for scheme in schemes:
                     outcome = outcomes[scheme]
-                    outcome.detainers[level] += 1
+                    outcome.detainers[level.value] += 1
                     outcome.citizens_affected += world.truth.persons[person_id].citizen
                     outcome.minor_offenders += minor
                     outcome.traffic_only += traffic
@@ -166,11 +166,12 @@ def _lodging_schemes(person: scoring.PersonState, event: BookingEvent) -> list[s
     return lodging
 
 
-def _minor(person: scoring.PersonState, event: BookingEvent) -> tuple[int, int]:
-    """(no Level 1 or 2 conviction or charge, arrested for minor traffic offences only)."""
-    history = CriminalHistoryFact(tuple(person.charges))
+def _minor(
+    person: scoring.PersonState, event: BookingEvent, level: ConvictionLevel
+) -> tuple[int, int]:
+    """(no Level 1 or 2 conviction (``level``, on the booking day) or charge, arrested for
+    minor traffic offences only)."""
     day = event.at.date()
-    level = product_conviction_level(history, as_of=day).value
     this_arrest = CriminalHistoryFact(
         tuple(c for c in person.charges if c.incident_id == event.tcn)
     )

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from securecomm.api.params import RecordId
 from securecomm.api.security import Actor, page
 from securecomm.auth.roles import P
-from securecomm.oversight import report, review_views
+from securecomm.oversight import review_views
+from securecomm.oversight import views as statistics_views
 from securecomm.oversight.models import ReviewState
 from securecomm.oversight.review_views import DecisionIn
 from securecomm.web.render import page as render
@@ -69,9 +70,4 @@ def decide(
 
 @router.get("/statistics/report.pdf")
 def statistics_pdf(actor: Annotated[Actor, page(P.READ_STATISTICS)]) -> Response:
-    built = report.build(actor.session)
-    return Response(
-        report.pdf_bytes(built),
-        media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="statistics-report.pdf"'},
-    )
+    return statistics_views.statistics_pdf(actor)
