@@ -66,6 +66,7 @@ def test_anyone_files_a_complaint_and_reads_its_answer_by_reference(served: Serv
         )
     assert {"redress.filed", "redress.taken_up", "redress.not_confirmed"} <= kinds
     assert "redress.answered" in kinds
+    assert "redress.status_read" in kinds  # the public lookup of a complaint is audited too
 
 
 def test_bad_complaints_name_the_field_and_others_cannot_work_complaints(served: Served) -> None:

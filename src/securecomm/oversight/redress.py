@@ -87,6 +87,19 @@ def by_reference(session: Session, reference: str) -> Complaint:
     return complaint
 
 
+def record_public_read(session: Session, complaint: Complaint, *, at: datetime) -> None:
+    """Someone holding the reference read the complaint's state and answer: audited like
+    every read of personal data (no sign-in, so the actor is "public")."""
+    audit_service.record(
+        session,
+        kind="redress.status_read",
+        actor="public",
+        occurred_at=at,
+        summary=f"complaint {complaint.reference}: state read by reference",
+        records=[f"complaint:{complaint.id}"],
+    )
+
+
 def get_complaint(session: Session, complaint_id: int) -> Complaint:
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:

@@ -148,6 +148,7 @@ def complaint_status(
     complainant's receipt; nothing else about them is shown)."""
     request.app.state.public_limiter.hit(client_key(request))
     complaint = redress.by_reference(actor.session, reference)
+    redress.record_public_read(actor.session, complaint, at=utcnow())
     return StatusOut(
         reference=complaint.reference,
         state=complaint.state,
