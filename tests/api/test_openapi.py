@@ -81,6 +81,9 @@ def _fuzz(strategy: Any, caller: dict[str, str]) -> None:
         case.call_and_validate(
             headers={**(case.headers or {}), **caller},
             checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+            # The statistics PDF takes seconds to render; on a busy two-core machine more
+            # than the default 10 s. A timeout here is not the service failing.
+            timeout=60,
         )
 
     call()

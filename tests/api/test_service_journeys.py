@@ -5,6 +5,8 @@ every step leaves its reasons and its audit events, and the log verifies."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from served_world import PURPOSE, Served, rebooking, world
 from sqlalchemy import select
@@ -153,3 +155,60 @@ def test_officers_lodge_supervisors_sign_and_the_jail_answers(served: Served) ->
         assert {"clerk-c", "officer-c"} <= actors
         chain.seal_now(served.database, chain.signer_from_settings())
         assert chain.verify(session, chain.signer_from_settings().public_key).ok
+
+
+def _booked(served: Served, clerk: dict[str, str], raw: bytes) -> tuple[str, datetime]:
+    sent = served.client.post("/api/v1/bookings", content=raw, headers=clerk)
+    assert sent.status_code == 202, sent.text
+    tcn = sent.json()["tcn"]
+    _drive(served)
+    with served.database.session() as session:
+        query = select(Transaction.booked_at).where(Transaction.tcn == tcn)
+        return tcn, session.scalars(query).one()
+
+
+def test_a_jail_reports_a_release_before_trial_then_the_disposition(served: Served) -> None:
+    """The release document answers any detainer at bail; the disposition that follows
+    carries no release when the sentence keeps nobody in custody. A release dated before
+    the booking is refused naming the field; another agency cannot send one."""
+    raw, ori, _ = rebooking(served, suffix="R")
+    clerk = _user(served, "clerk-r", ori, Role.BOOKING_OFFICER)
+    tcn, booked_at = _booked(served, clerk, raw)
+    bail = {"tcn": tcn, "release_at": (booked_at + timedelta(days=2)).isoformat(), "basis": "bail"}
+    wrong_basis = {**bail, "basis": "bribe"}
+    refused = served.client.post("/api/v1/releases", json=wrong_basis, headers=clerk)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["problems"][0]["field"] == "basis"
+    with served.database.session() as session:
+        other = session.scalar(
+            select(Agency.ori).where(Agency.role == AgencyRole.LOCAL_AGENCY, Agency.ori != ori)
+        )
+    assert other is not None
+    stranger = _user(served, "clerk-s", other, Role.BOOKING_OFFICER)
+    assert served.client.post("/api/v1/releases", json=bail, headers=stranger).status_code == 404
+    released = served.client.post("/api/v1/releases", json=bail, headers=clerk)
+    assert released.status_code == 202, released.text
+    disposition = {
+        "tcn": tcn,
+        "decided_at": (booked_at + timedelta(days=40)).isoformat(),
+        "outcomes": [{"position": 0, "disposition": "dismissed"}],
+    }
+    disposed = served.client.post("/api/v1/dispositions", json=disposition, headers=clerk)
+    assert disposed.status_code == 202, disposed.text
+    _drive(served)
+    with served.database.session() as session:
+        for answer in (released, disposed):
+            assert session.get_one(Submission, answer.json()["id"]).state.value == "done"
+        kinds = set(session.scalars(select(AuditEvent.kind)))
+        assert {"jail.release", "court.disposition"} <= kinds
+    # A release dated before its booking is stored as received, then refused by name.
+    raw, _, _ = rebooking(served, suffix="Q")
+    tcn, booked_at = _booked(served, clerk, raw)
+    early = {"tcn": tcn, "release_at": (booked_at - timedelta(hours=1)).isoformat()}
+    stored = served.client.post("/api/v1/releases", json=early, headers=clerk)
+    assert stored.status_code == 202
+    _drive(served)
+    with served.database.session() as session:
+        submission = session.get_one(Submission, stored.json()["id"])
+        assert submission.state.value == "rejected"
+        assert submission.errors[0]["field"] == "release_at"

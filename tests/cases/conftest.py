@@ -18,7 +18,7 @@ from securecomm.database import Database, open_database
 from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
-from securecomm.simulation.world import BookingEvent, DispositionEvent, World
+from securecomm.simulation.world import BookingEvent, World
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interop"))
 from world_fixtures import small_world
@@ -53,8 +53,8 @@ def processed_file(
 ) -> Path:
     path = tmp_path_factory.mktemp("processed") / "base.sqlite"
     shutil.copyfile(bookings_file, path)
-    dispositions = tuple(event for event in world.events if isinstance(event, DispositionEvent))
-    return _process(path, dataclasses.replace(world, events=dispositions), runner.SubjectLinks())
+    after = tuple(event for event in world.events if not isinstance(event, BookingEvent))
+    return _process(path, dataclasses.replace(world, events=after), runner.SubjectLinks())
 
 
 def _copy(base: Path, tmp_path: Path) -> Iterator[Database]:
@@ -67,7 +67,7 @@ def _copy(base: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def processed(processed_file: Path, tmp_path: Path) -> Iterator[Database]:
-    """Every booking and disposition of the small world processed."""
+    """Every booking, release before trial and disposition of the small world processed."""
     yield from _copy(processed_file, tmp_path)
 
 

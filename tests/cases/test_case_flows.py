@@ -406,3 +406,14 @@ def test_no_citizen_and_no_undetermined_person_is_ever_detained(
             if blocked:
                 assert response is None, f"{category} case in {state} has a detainer"
                 assert state in (CaseState.NO_ACTION_CITIZEN, CaseState.ANALYST_REVIEW)
+
+
+def test_no_release_overtakes_the_detainer_it_answers(processed: Database) -> None:
+    """Releases before trial come the day after booking at the earliest, when every
+    answer has arrived: each detainer was lodged before the release that answered it."""
+    with processed.session() as session:
+        answered = session.scalars(select(Detainer).where(Detainer.release_at.is_not(None))).all()
+        assert answered
+        for detainer in answered:
+            assert detainer.release_at is not None
+            assert detainer.lodged_at <= detainer.release_at, detainer.case_id

@@ -1,4 +1,5 @@
-"""Bookings and dispositions: where, when, what charges, in what order."""
+"""Bookings, releases before trial and dispositions: where, when, what charges, in what
+order."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import datetime, timedelta
 
 from securecomm.domain import AgencyRole, Disposition
 from securecomm.simulation import World
-from securecomm.simulation._offences import OFFENCES, is_valid_ncic_code
-from securecomm.simulation.world import BookingEvent, DispositionEvent
+from securecomm.simulation._offences import BY_CODE, OFFENCES, is_valid_ncic_code
+from securecomm.simulation.world import BookingEvent, DispositionEvent, ReleaseEvent
 
 
 def test_events_are_sorted_by_time_then_sequence(world: World) -> None:
@@ -90,9 +91,45 @@ def test_each_booking_has_one_later_disposition(world: World) -> None:
         booking = bookings[disposition.tcn]
         assert disposition.at > booking.at
         assert disposition.seq > seq_of[disposition.tcn]
-        assert disposition.release_at > disposition.at
         assert disposition.at < margin
         _check_outcomes(disposition, booking)
+
+
+def test_each_booking_ends_in_a_release_before_trial_or_at_the_disposition(world: World) -> None:
+    """Released on bail (a release event between booking and disposition), then back in
+    custody only for a custodial sentence; otherwise held until the disposition."""
+    bookings = {booking.tcn: booking for booking in world.bookings}
+    before_trial = {e.tcn: e for e in world.events if isinstance(e, ReleaseEvent)}
+    assert len(before_trial) == len({e.tcn for e in before_trial.values()})
+    for disposition in world.dispositions:
+        release = before_trial.get(disposition.tcn)
+        sentenced = any(o.sentence_days for o in disposition.outcomes)
+        if release is None:
+            assert disposition.release_at is not None
+        else:
+            # Bail is set the next day at the earliest: every answer has arrived by then.
+            assert bookings[disposition.tcn].at + timedelta(days=1) <= release.at
+            assert release.at < disposition.at
+            assert seq_between(world, release, disposition)
+            assert (disposition.release_at is not None) == sentenced
+        if disposition.release_at is not None:
+            assert disposition.release_at > disposition.at
+
+
+def seq_between(world: World, release: ReleaseEvent, disposition: DispositionEvent) -> bool:
+    booked = next(e.seq for e in world.events if e.tcn == release.tcn)
+    return booked < release.seq < disposition.seq
+
+
+def test_most_people_leave_before_trial_but_nobody_charged_with_a_grave_crime(
+    world: World,
+) -> None:
+    released = {e.tcn for e in world.events if isinstance(e, ReleaseEvent)}
+    share = len(released) / len(world.bookings)
+    assert 0.5 < share < 0.85, share
+    for booking in world.bookings:
+        if booking.tcn in released:
+            assert all(BY_CODE[c.ncic_code].aggravated != "per_se" for c in booking.charges)
 
 
 def _check_outcomes(disposition: DispositionEvent, booking: BookingEvent) -> None:
@@ -108,7 +145,7 @@ def _check_outcomes(disposition: DispositionEvent, booking: BookingEvent) -> Non
 
 
 def test_repeat_arrests_never_overlap_custody(world: World) -> None:
-    release: dict[str, datetime] = {d.tcn: d.release_at for d in world.dispositions}
+    release: dict[str, datetime] = {d.tcn: d.release_at or d.at for d in world.dispositions}
     by_person: dict[int, list[BookingEvent]] = {}
     for booking in world.bookings:
         by_person.setdefault(world.truth.booking_person[booking.tcn], []).append(booking)

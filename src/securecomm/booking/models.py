@@ -14,6 +14,7 @@ from securecomm.database import Base, EnumText, utcnow
 
 class SubmissionKind(enum.StrEnum):
     BOOKING = "booking"
+    RELEASE = "release"  # released before trial; the disposition follows
     DISPOSITION = "disposition"
 
 

@@ -85,16 +85,32 @@ class ChargeOutcomeIn(_Strict):
     sentence_days: Annotated[int | None, Field(ge=0, le=36_500)] = None
 
 
-class DispositionDocument(_Strict):
-    """A court's disposition of a booking's charges, and the release from local custody."""
+_TCN = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{9,39}$")]
 
-    tcn: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{9,39}$")]
+
+class DispositionDocument(_Strict):
+    """A court's disposition of a booking's charges, and the release from local custody.
+
+    ``release_at`` is absent when the person was already released before trial (a
+    release document) and the sentence keeps nobody in custody."""
+
+    tcn: _TCN
     decided_at: AwareDatetime
-    release_at: AwareDatetime
+    release_at: AwareDatetime | None = None
     outcomes: Annotated[list[ChargeOutcomeIn], Field(min_length=1, max_length=40)]
 
-    def release_after(self, booked_at: datetime) -> bool:
-        return self.release_at >= booked_at
+    @property
+    def event_at(self) -> datetime:
+        return self.release_at or self.decided_at
+
+
+class ReleaseDocument(_Strict):
+    """The local agency releases the person before trial (bail, own recognisance, a
+    citation); the court's disposition follows later in a disposition document."""
+
+    tcn: _TCN
+    release_at: AwareDatetime
+    basis: Literal["bail", "own_recognisance", "citation"] = "bail"
 
 
 # --------------------------------------------------------------------------- service answers

@@ -16,7 +16,7 @@ from securecomm.audit import service as audit_service
 from securecomm.booking.car import ANSI_NIST_CONTENT, booking_from_car
 from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits, depth_problem, size_problem
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
-from securecomm.booking.schemas import BookingDocument, DispositionDocument
+from securecomm.booking.schemas import BookingDocument, DispositionDocument, ReleaseDocument
 from securecomm.database import utcnow
 from securecomm.database.paging import page_of
 from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError, NotFoundError
@@ -169,6 +169,10 @@ BOOKING_PARSERS: dict[str, Callable[[bytes], BookingDocument]] = {
 
 def parse_disposition(raw: bytes) -> DispositionDocument:
     return parse(raw, DispositionDocument)
+
+
+def parse_release(raw: bytes) -> ReleaseDocument:
+    return parse(raw, ReleaseDocument)
 
 
 def reject(submission: Submission, problems: Sequence[FieldProblem]) -> None:

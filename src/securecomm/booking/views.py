@@ -1,5 +1,6 @@
 """``/api/v1/bookings``: a local agency (or its state bureau) sends booking files and reads
 its answers; ``/api/v1/dispositions``: the court's disposition and the release;
+``/api/v1/releases``: a release before trial;
 ``/api/v1/submissions/review``: what was refused or failed, for the operators.
 
 A booking is stored exactly as received before anything reads it, answered 202, and
@@ -269,18 +270,25 @@ def timeline_of(booking: BookingOut) -> list[TimelineEntry]:
 # --------------------------------------------------------------------------- dispositions
 
 
+def _document_body(description: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    }
+
+
 @router.post(
     "/dispositions",
     status_code=202,
     response_model=SubmissionOut,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "A disposition document: the TCN of one of your bookings, each "
-            "charge's outcome, the release from local custody.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    },
+    openapi_extra=_document_body(
+        "A disposition document: the TCN of one of your bookings, each charge's outcome, "
+        "the release from local custody (absent when the person was released before trial "
+        "and the sentence keeps nobody in custody)."
+    ),
 )
 async def submit_disposition(
     request: Request,
@@ -288,30 +296,58 @@ async def submit_disposition(
     actor: Annotated[Actor, requires(P.SUBMIT_BOOKING, personal=True)],
 ) -> Any:
     """The court's disposition of a booking's charges and the release: checked, stored."""
+    return await _submit_followup(request, background, actor, SubmissionKind.DISPOSITION)
+
+
+@router.post(
+    "/releases",
+    status_code=202,
+    response_model=SubmissionOut,
+    openapi_extra=_document_body(
+        "A release document: the TCN of one of your bookings, when the person was released "
+        "before trial and on what basis (bail, own_recognisance, citation)."
+    ),
+)
+async def submit_release(
+    request: Request,
+    background: BackgroundTasks,
+    actor: Annotated[Actor, requires(P.SUBMIT_BOOKING, personal=True)],
+) -> Any:
+    """A release before trial (the court's disposition follows): checked, stored. Any
+    detainer is answered at this release."""
+    return await _submit_followup(request, background, actor, SubmissionKind.RELEASE)
+
+
+async def _submit_followup(
+    request: Request, background: BackgroundTasks, actor: Actor, kind: SubmissionKind
+) -> Any:
     limits = IntakeLimits.from_settings()
     raw, raw_size = await read_body(request, limits.max_json_bytes)
-    submission, new = await run_in_threadpool(_accept_disposition, actor, raw, raw_size)
+    submission, new = await run_in_threadpool(_accept_followup, actor, raw, raw_size, kind)
     _wake_worker(request, background)
     body = submission_out(submission, new=new).model_dump(mode="json")
     return JSONResponse(body, status_code=202 if new else 200)
 
 
-def _accept_disposition(actor: Actor, raw: bytes, raw_size: int | None) -> tuple[Submission, bool]:
-    """Parsed before it is stored: a disposition names a booking, and only the agency
-    that booked the person (or its bureau) may dispose of it."""
+def _accept_followup(
+    actor: Actor, raw: bytes, raw_size: int | None, kind: SubmissionKind
+) -> tuple[Submission, bool]:
+    """Parsed before it is stored: a disposition or a release names a booking, and only
+    the agency that booked the person (or its bureau) may send it."""
     if raw_size is not None:
         too_big = size_problem(raw_size, IntakeLimits.from_settings(), is_json=True)
-        raise PayloadTooLargeError([too_big] if too_big else [], summary="disposition too large")
-    document = booking_service.parse_disposition(raw)
-    transaction = interop_service.transaction_by_tcn(actor.session, document.tcn)
+        raise PayloadTooLargeError([too_big] if too_big else [], summary=f"{kind} too large")
+    if kind is SubmissionKind.RELEASE:
+        release = booking_service.parse_release(raw)
+        tcn, event_at = release.tcn, release.release_at
+    else:
+        disposition = booking_service.parse_disposition(raw)
+        tcn, event_at = disposition.tcn, disposition.event_at
+    transaction = interop_service.transaction_by_tcn(actor.session, tcn)
     if not submission_scope(actor.session, actor.user).covers(transaction.ori):
-        raise NotFoundError(f"no transaction {document.tcn}")
+        raise NotFoundError(f"no transaction {tcn}")
     submission, new = booking_service.receive(
-        actor.session,
-        kind=SubmissionKind.DISPOSITION,
-        raw=raw,
-        event_at=document.release_at,
-        sender=transaction.ori,
+        actor.session, kind=kind, raw=raw, event_at=event_at, sender=transaction.ori
     )
     if new:
         submission.submitted_by = actor.user.username

@@ -1,7 +1,11 @@
 """After the booking: the court's disposition, release, the detainer answer, ICE custody,
 the hearing and its outcome. One persisted step at a time, like the booking flow.
 
-    received -> applied (charges disposed, release recorded)
+A release before trial (bail, own recognisance) is a submission of its own and takes the
+same steps from "applied" on; the disposition that follows it then only records the
+charges' outcomes (and a second release when the sentence kept the person in custody).
+
+    received -> applied (charges disposed or release before trial; release recorded)
              -> released (local agency answers the detainer; ICE assumes custody on a
                           transport run with a seat and a bed before the hold deadline,
                           or the hold lapses)
@@ -23,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.booking import service as booking_service
-from securecomm.booking.models import Submission
-from securecomm.booking.schemas import DispositionDocument
+from securecomm.booking.models import Submission, SubmissionKind
+from securecomm.booking.schemas import DispositionDocument, ReleaseDocument
 from securecomm.cases import lodging, logistics
 from securecomm.cases import service as case_service
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingMode
@@ -43,7 +47,7 @@ from securecomm.interop.flows import record_decision
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
 from securecomm.repositories import service as repository_service
-from securecomm.repositories.models import ImmigrationSubject
+from securecomm.repositories.models import Arrest, ImmigrationSubject
 
 STEP_APPLIED = "applied"
 STEP_RELEASED = "released"
@@ -59,16 +63,38 @@ def _transaction(session: Session, tcn: str) -> Transaction:
     return transaction
 
 
+def _arrest(session: Session, tcn: str, release_at: datetime | None) -> tuple[Transaction, Arrest]:
+    transaction = _transaction(session, tcn)
+    arrest = repository_service.arrest_by_incident(session, tcn)
+    if arrest is None:
+        raise InputError([FieldProblem("tcn", "no_arrest", f"no arrest for {tcn}")])
+    if release_at is not None and release_at < transaction.booked_at:
+        problem = FieldProblem("release_at", "before_booking", "release precedes the booking")
+        raise InputError([problem])
+    return transaction, arrest
+
+
+def apply_release(session: Session, submission: Submission) -> ReleaseDocument:
+    """Record a release before trial; the charges stay pending until the disposition."""
+    document = booking_service.parse_release(submission.raw)
+    transaction, arrest = _arrest(session, document.tcn, document.release_at)
+    arrest.released_on = document.release_at.date()
+    audit_service.record(
+        session,
+        kind="jail.release",
+        actor="local_agency",
+        occurred_at=document.release_at,
+        summary=f"{document.tcn}: released before trial ({document.basis})",
+        transaction_id=transaction.id,
+    )
+    submission.step = STEP_APPLIED
+    return document
+
+
 def apply_disposition(session: Session, submission: Submission) -> DispositionDocument:
     """Record the court's disposition of each charge on the criminal history."""
     document = booking_service.parse_disposition(submission.raw)
-    transaction = _transaction(session, document.tcn)
-    arrest = repository_service.arrest_by_incident(session, document.tcn)
-    if arrest is None:
-        raise InputError([FieldProblem("tcn", "no_arrest", f"no arrest for {document.tcn}")])
-    if document.release_at < transaction.booked_at:
-        problem = FieldProblem("release_at", "before_booking", "release precedes the booking")
-        raise InputError([problem])
+    transaction, arrest = _arrest(session, document.tcn, document.release_at)
     by_position = {charge.position: charge for charge in arrest.charges}
     problems = [
         FieldProblem(f"outcomes.{i}.position", "no_such_charge", f"no charge {o.position}")
@@ -84,7 +110,8 @@ def apply_disposition(session: Session, submission: Submission) -> DispositionDo
         charge.sentence_days = (
             outcome.sentence_days if outcome.disposition is Disposition.CONVICTED else None
         )
-    arrest.released_on = document.release_at.date()
+    if document.release_at is not None:
+        arrest.released_on = document.release_at.date()
     audit_service.record(
         session,
         kind="court.disposition",
@@ -117,17 +144,15 @@ def release(session: Session, submission: Submission) -> None:
     """The local agency releases the person and answers any detainer; ICE assumes custody
     on the first transport run with a seat and a bed before the hold deadline, or the
     hold lapses."""
-    document = booking_service.parse_disposition(submission.raw)
-    case = _case(session, document.tcn)
+    tcn, release_at = _release_of(submission)
     submission.step = STEP_RELEASED
+    if release_at is None:
+        return  # released before trial already; this disposition keeps nobody in custody
+    case = _case(session, tcn)
     if case is not None and case.state in lodging.AWAITING_OFFICER:
         note = f"released by the local agency before a detainer was lodged ({case.state})"
         case_service.close(
-            session,
-            case=case,
-            to=CaseState.RELEASED_BEFORE_REVIEW,
-            at=document.release_at,
-            note=note,
+            session, case=case, to=CaseState.RELEASED_BEFORE_REVIEW, at=release_at, note=note
         )
         return
     if case is None or case.state is not CaseState.DETAINER_LODGED or case.detainer is None:
@@ -138,7 +163,6 @@ def release(session: Session, submission: Submission) -> None:
     answer = lodging.agency_answer(detainer) or detainer_rules.lea_response(
         policy=policy, decision=_lodged_decision(detainer)
     )
-    release_at = document.release_at
     detainer.release_at = release_at
     detainer.hold_deadline = detainer_rules.hold_deadline(release_at)
     detainer.responded_at = release_at
@@ -179,6 +203,15 @@ def release(session: Session, submission: Submission) -> None:
             _released_unmet(session, case, detainer, plan.value)
         return
     _assume_custody(session, case, detainer, plan.value, state=jurisdiction.state)
+
+
+def _release_of(submission: Submission) -> tuple[str, datetime | None]:
+    """The booking a submission releases the person from, and when (None: it does not)."""
+    if submission.kind is SubmissionKind.RELEASE:
+        release = booking_service.parse_release(submission.raw)
+        return release.tcn, release.release_at
+    disposition = booking_service.parse_disposition(submission.raw)
+    return disposition.tcn, disposition.release_at
 
 
 def _released_unmet(
@@ -246,8 +279,8 @@ def _conviction_level(session: Session, case: Case, at: datetime) -> Decision[Co
 def schedule_hearing(session: Session, submission: Submission) -> None:
     """A master-calendar hearing on the detained docket: in person where the court sits
     in the facility, by video otherwise; counsel as recorded (none without an EOIR-28)."""
-    document = booking_service.parse_disposition(submission.raw)
-    case = _case(session, document.tcn)
+    tcn, _ = _release_of(submission)
+    case = _case(session, tcn)
     submission.step = STEP_HEARING
     if case is None or case.state is not CaseState.IN_ICE_CUSTODY or case.custody_at is None:
         return
@@ -286,8 +319,8 @@ def schedule_hearing(session: Session, submission: Submission) -> None:
 
 
 def decide(session: Session, submission: Submission, court: ImmigrationCourt) -> None:
-    document = booking_service.parse_disposition(submission.raw)
-    case = _case(session, document.tcn)
+    tcn, _ = _release_of(submission)
+    case = _case(session, tcn)
     submission.step = STEP_DECIDED
     if case is None or case.state is not CaseState.HEARING_SCHEDULED or case.hearing_on is None:
         return

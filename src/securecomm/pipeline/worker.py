@@ -328,7 +328,10 @@ class Worker:
             refused = booking_service.receipt_problems(submission)
             if refused:  # too large, or a TCN another disposition already used
                 raise InputError(refused)
-            case_flows.apply_disposition(session, submission)
+            if submission.kind is SubmissionKind.RELEASE:
+                case_flows.apply_release(session, submission)
+            else:
+                case_flows.apply_disposition(session, submission)
             submission.state = SubmissionState.PROCESSING
         elif submission.step == case_flows.STEP_APPLIED:
             case_flows.release(session, submission)
@@ -344,7 +347,7 @@ def _release_parked_dispositions(session: Session, tcn: str) -> None:
     session.execute(
         update(Submission)
         .where(
-            Submission.kind == SubmissionKind.DISPOSITION,
+            Submission.kind.in_((SubmissionKind.RELEASE, SubmissionKind.DISPOSITION)),
             Submission.external_key == tcn,
             Submission.state == SubmissionState.PARKED,
         )

@@ -4,6 +4,14 @@ from before the world's start.
 Rates are plausible, not measured: about a third of people are arrested at least once
 (men more often than women, non-citizens slightly more often), repeat arrests follow
 release from the previous one, and most charges end in a conviction or a dismissal.
+
+Most people are released before trial (bail, own recognisance, a citation): about six
+in ten felony defendants and most people charged with a misdemeanour (BJS, State Court
+Processing Statistics, felony defendants in large urban counties 2009), never anyone
+charged with an offence that is an aggravated felony in itself; bail is set the day after
+the arrest at the earliest. A detainer meets the
+person at that release, before any conviction: this is how most people the program
+removed came to be "non-criminal" or Level 3 at the time ICE took custody.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ _CHARGES_WEIGHTS = (0.55, 0.3, 0.15)
 _DISPOSITIONS = (Disposition.CONVICTED, Disposition.DISMISSED, Disposition.ACQUITTED)
 _DISPOSITION_WEIGHTS = (0.6, 0.32, 0.08)
 _PRIOR_RECORD_CHANCE = {True: 0.4, False: 0.08}  # keyed by "arrested in the range"
+_PRETRIAL_RELEASE_CHANCE = {True: 0.6, False: 0.8}  # keyed by "charged with a felony"
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,16 @@ class PlannedArrest:
     charges: tuple[ChargeSpec, ...]
     outcomes: tuple[ChargeOutcome, ...]
     disposed_at: datetime
-    release_at: datetime
+    # Released from local custody at the disposition (having served any sentence); None
+    # when the person was released before trial and the sentence keeps nobody in custody.
+    release_at: datetime | None
     officer: str | None = None  # a planted profiling officer; others are drawn later
+    pretrial_release_at: datetime | None = None  # bail, own recognisance, a citation
+
+    @property
+    def free_from(self) -> datetime:
+        """When the person is out of local custody for good after this arrest."""
+        return self.release_at or self.disposed_at
 
 
 def plan_arrests(person: Person, start: date, end: date, draw: Draw) -> list[PlannedArrest]:
@@ -52,9 +69,10 @@ def plan_arrests(person: Person, start: date, end: date, draw: Draw) -> list[Pla
     days = sorted(draw.day_between(start, end) for _ in range(wanted))
     arrests: list[PlannedArrest] = []
     for day in days:
-        if arrests and day <= arrests[-1].release_at.date():
-            # Still in custody on that day: the next arrest comes some weeks after release.
-            day = arrests[-1].release_at.date() + timedelta(days=draw.integer(7, 90))
+        if arrests and day <= arrests[-1].free_from.date():
+            # Still in custody or awaiting trial on that day: the next arrest comes some
+            # weeks after the last one is over.
+            day = arrests[-1].free_from.date() + timedelta(days=draw.integer(7, 90))
         if day > end:
             break
         arrests.append(_arrest(person, draw.moment_on(day), draw))
@@ -78,6 +96,11 @@ def _arrest(person: Person, at: datetime, draw: Draw) -> PlannedArrest:
         days=draw.integer(30, 240) if felony else draw.integer(1, 60),
         hours=draw.integer(1, 8),
     )
+    pretrial = _pretrial_release(at, offences, draw)
+    if pretrial is not None and pretrial >= disposed_at:
+        pretrial = None  # the court disposed of the charges before bail was made
+    served = _time_served(outcomes, draw)
+    kept = pretrial is None or any(outcome.sentence_days for outcome in outcomes)
     return PlannedArrest(
         person_id=person.person_id,
         at=at,
@@ -85,8 +108,23 @@ def _arrest(person: Person, at: datetime, draw: Draw) -> PlannedArrest:
         charges=charges,
         outcomes=outcomes,
         disposed_at=disposed_at,
-        release_at=disposed_at + _time_served(outcomes, draw),
+        release_at=disposed_at + served if kept else None,
+        pretrial_release_at=pretrial,
     )
+
+
+def _pretrial_release(at: datetime, offences: list[Offence], draw: Draw) -> datetime | None:
+    """When the person leaves on bail or own recognisance, None when held until trial."""
+    if any(offence.aggravated == "per_se" for offence in offences):
+        return None  # held without bail
+    felony = any(offence.is_felony for offence in offences)
+    if not draw.chance(_PRETRIAL_RELEASE_CHANCE[felony]):
+        return None
+    # Bail is set at the first appearance before a judge, the day after the arrest at the
+    # earliest; by then every answer to the booking has arrived (service_times caps them).
+    if felony:
+        return at + timedelta(days=draw.integer(1, 14), hours=draw.integer(0, 12))
+    return at + timedelta(days=1, hours=draw.integer(0, 36))
 
 
 def _offences(draw: Draw) -> list[Offence]:
@@ -137,13 +175,18 @@ def prior_history(
     person: Person, *, arrested_in_range: bool, start: date, incident_ids: Iterator[int], draw: Draw
 ) -> tuple[ChargeFact, ...]:
     """Charges from arrests before ``start``, all disposed of before ``start``; empty when
-    the person is not in the criminal repository at the world's start."""
-    if not draw.chance(_PRIOR_RECORD_CHANCE[arrested_in_range]):
-        return ()
-    earliest = max(person.dob + timedelta(days=18 * 366), start - timedelta(days=20 * 365))
+    the person is not in the criminal repository at the world's start. Nobody has a U.S.
+    arrest from before they first came to the United States, and the chance of a record
+    shrinks with the share of their adult years before ``start`` spent here."""
+    adult = max(person.dob + timedelta(days=18 * 366), start - timedelta(days=20 * 365))
     latest = start - timedelta(days=300)
+    arrived = min((e.day for e in person.encounters), default=adult)
+    earliest = max(adult, arrived)
+    here = (latest - earliest).days / (latest - adult).days if latest > adult else 0.0
+    if not draw.chance(_PRIOR_RECORD_CHANCE[arrested_in_range] * max(0.0, min(1.0, here))):
+        return ()
     if earliest > latest:
-        return ()  # too young at the start to have an adult record
+        return ()  # too young at the start, or arrived too late, to have a record
     charges: list[ChargeFact] = []
     for day in sorted(draw.day_between(earliest, latest) for _ in range(draw.integer(1, 3))):
         incident = f"{_arrest_county(person, draw).local_ori}{day:%Y%m%d}H{next(incident_ids):05d}"

@@ -107,7 +107,7 @@ def _stop(
 
 
 def _overlaps(at: datetime, arrest: PlannedArrest) -> bool:
-    return arrest.at - timedelta(days=2) <= at <= arrest.release_at + timedelta(days=2)
+    return arrest.at - timedelta(days=2) <= at <= arrest.free_from + timedelta(days=2)
 
 
 def _pretext(

@@ -45,6 +45,7 @@ from securecomm.simulation.world import (
     GroundTruth,
     ImmigrationRecordSpec,
     PersonTruth,
+    ReleaseEvent,
     TenPrint,
     World,
     WorldSpecError,
@@ -275,6 +276,11 @@ class _Numbers:
 _LETTERS = "ABCDEFGHJKLMNPRTVWXY"
 
 
+# Events at the same moment: a booking before the release from it, the release before
+# the disposition.
+_ORDER = {BookingEvent: 0, ReleaseEvent: 1, DispositionEvent: 2}
+
+
 @dataclass
 class _PendingBooking:
     person_id: int
@@ -351,6 +357,8 @@ class _Assembly:
             arrest = pending.arrest
             officer = arrest.officer or _profiling.any_officer(arrest.county, officers)
             unordered.append(replace(booking, tcn=tcn, arresting_officer=officer))
+            if arrest.pretrial_release_at is not None:
+                unordered.append(ReleaseEvent(seq=0, at=arrest.pretrial_release_at, tcn=tcn))
             unordered.append(
                 DispositionEvent(
                     seq=0,
@@ -360,7 +368,7 @@ class _Assembly:
                     release_at=pending.arrest.release_at,
                 )
             )
-        unordered.sort(key=lambda event: (event.at, isinstance(event, DispositionEvent), event.tcn))
+        unordered.sort(key=lambda event: (event.at, _ORDER[type(event)], event.tcn))
         return tuple(replace(event, seq=seq) for seq, event in enumerate(unordered, start=1))
 
 

@@ -24,7 +24,7 @@ from securecomm.priority.rules import assess_priority
 from securecomm.priority.rules import conviction_level as product_conviction_level
 from securecomm.priority.rules import match_level as product_match_level
 from securecomm.simulation import oracle, scoring
-from securecomm.simulation.world import BookingEvent, World
+from securecomm.simulation.world import BookingEvent, DispositionEvent, World
 from securecomm.status.rules import determine_status
 
 SERIOUS_ONLY = "serious_only"
@@ -123,9 +123,13 @@ def compare_policies(world: World) -> Comparison:
                 policy = jurisdiction.detainer_policy.value
                 waiting[event.tcn] = [_Lodged(s, person_id, policy) for s in schemes]
             continue
-        scoring.apply_disposition(event, person)
+        if isinstance(event, DispositionEvent):
+            scoring.apply_disposition(event, person)
+        released_at = scoring.released_by(event)
+        if released_at is None:
+            continue
         for lodged in waiting.pop(event.tcn, []):
-            released = event.release_at.date()
+            released = released_at.date()
             warrant = "I-200" if released >= oracle.I247A_FROM else None
             if oracle.lea_answer(lodged.policy, requests_hold=True, warrant=warrant) != "honoured":
                 continue

@@ -31,6 +31,8 @@ from securecomm.repositories.models import Repository
 from securecomm.simulation.world import (
     BookingEvent,
     DispositionEvent,
+    Event,
+    ReleaseEvent,
     SubjectDescription,
     World,
 )
@@ -216,11 +218,16 @@ def booking_document(event: BookingEvent) -> dict[str, Any]:
     }
 
 
+def release_document(event: ReleaseEvent) -> dict[str, Any]:
+    return {"tcn": event.tcn, "release_at": utc(event.at).isoformat(), "basis": "bail"}
+
+
 def disposition_document(event: DispositionEvent) -> dict[str, Any]:
+    released = {} if event.release_at is None else {"release_at": utc(event.release_at).isoformat()}
     return {
         "tcn": event.tcn,
         "decided_at": utc(event.at).isoformat(),
-        "release_at": utc(event.release_at).isoformat(),
+        **released,
         "outcomes": [
             {
                 "position": o.index,
@@ -269,7 +276,7 @@ def enqueue_events(
 
 def _receive(
     session: Any,
-    event: BookingEvent | DispositionEvent,
+    event: Event,
     rng: np.random.Generator,
     links: SubjectLinks,
     invalid_fraction: float,
@@ -287,6 +294,14 @@ def _receive(
             event_at=utc(event.at),
             seq=event.seq,
             sender=event.ori,
+        )
+    elif isinstance(event, ReleaseEvent):
+        booking_service.receive(
+            session,
+            kind=SubmissionKind.RELEASE,
+            raw=json.dumps(release_document(event)).encode(),
+            event_at=utc(event.at),
+            seq=event.seq,
         )
     else:
         booking_service.receive(

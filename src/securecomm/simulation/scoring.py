@@ -34,6 +34,7 @@ from securecomm.simulation.world import (
     DispositionEvent,
     JurisdictionSpec,
     PersonKind,
+    ReleaseEvent,
     World,
 )
 
@@ -93,15 +94,22 @@ def expected_statistics(world: World, links: SubjectLinks) -> Expectation:
                 expectation.decisions[event.tcn] = expected
                 if expected.lodge:
                     open_detainers[event.tcn] = _OpenDetainer(expected, person_id, jurisdiction)
-        else:
+            continue
+        if isinstance(event, DispositionEvent):
             apply_disposition(event, person)
-            lodged = open_detainers.pop(event.tcn, None)
-            if lodged is not None:
-                counts = rows[lodged.jurisdiction.code].counts
-                release = _release(event, lodged, people, world, counts, capacity)
-                expectation.releases[event.tcn] = release
+        released_at = released_by(event)
+        lodged = open_detainers.pop(event.tcn, None) if released_at is not None else None
+        if lodged is not None and released_at is not None:
+            counts = rows[lodged.jurisdiction.code].counts
+            release = _release(released_at, lodged, people, world, counts, capacity)
+            expectation.releases[event.tcn] = release
     expectation.statistics = assemble(rows.values())
     return expectation
+
+
+def released_by(event: ReleaseEvent | DispositionEvent) -> datetime | None:
+    """When the event lets the person out of local custody (None: it does not)."""
+    return event.at if isinstance(event, ReleaseEvent) else event.release_at
 
 
 def initial_person_states(world: World) -> dict[int, PersonState]:
@@ -186,7 +194,7 @@ def apply_disposition(event: DispositionEvent, person: PersonState) -> None:
 
 
 def _release(
-    event: DispositionEvent,
+    released_at: datetime,
     lodged: _OpenDetainer,
     people: dict[int, PersonState],
     world: World,
@@ -205,7 +213,7 @@ def _release(
     state = lodged.jurisdiction.state
     plan = logistics.plan_custody(
         state=state,
-        release_at=utc(event.release_at),
+        release_at=utc(released_at),
         view=capacity,
         requests_hold=decision.requests_hold,
         rank=decision.rank,

@@ -3,7 +3,8 @@
 Each leg is drawn from a log-normal (service times are positive and right-skewed) whose
 median and spread follow the program's published service levels (DOMAIN.md section 3),
 and is capped so that no answer outlives the shortest stay in the world (a day: the
-world's dispositions come at least a day after the booking):
+world's releases, before trial or at the disposition, come at least a day after the
+booking):
 
 - criminal repository, electronic criminal ten-print to SRE: median 20 min, mean about
   27 min (the measured IAFIS average), goal 2 hours;

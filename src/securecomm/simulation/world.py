@@ -138,12 +138,23 @@ class ChargeOutcome:
 
 
 @dataclass(frozen=True)
+class ReleaseEvent:
+    """Released by the local agency before trial (bail, own recognisance, a citation)."""
+
+    seq: int
+    at: datetime
+    tcn: str  # the booking the person is released from
+
+
+@dataclass(frozen=True)
 class DispositionEvent:
     seq: int
     at: datetime
     tcn: str  # the booking this disposes of
     outcomes: tuple[ChargeOutcome, ...]
-    release_at: datetime
+    # Released from custody at the disposition or after the sentence; None when the
+    # person was released before trial and the sentence keeps nobody in custody.
+    release_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -200,7 +211,7 @@ class GroundTruth:
     planted: PlantedProfiling | None = None
 
 
-Event = BookingEvent | DispositionEvent
+Event = BookingEvent | ReleaseEvent | DispositionEvent
 
 
 @dataclass(frozen=True)
@@ -212,7 +223,7 @@ class World:
     agencies: tuple[AgencySpec, ...]
     criminal_records: tuple[CriminalRecordSpec, ...]
     immigration_records: tuple[ImmigrationRecordSpec, ...]
-    events: tuple[BookingEvent | DispositionEvent, ...]
+    events: tuple[Event, ...]
     truth: GroundTruth
 
     @property
