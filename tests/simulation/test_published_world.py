@@ -51,3 +51,31 @@ def test_the_comparison_says_how_far_a_figure_is_outside_the_published_range() -
 def test_an_unknown_population_is_refused_by_name() -> None:
     with pytest.raises(WorldSpecError, match="population"):
         build_world(people=10, start=date(2010, 1, 1), end=date(2011, 1, 1), seed=1, population="x")
+
+
+def test_the_default_world_removes_near_the_published_level_mix() -> None:
+    """Most people the program removed were picked up at a release before trial, with no
+    conviction yet, or had one lesser conviction: the world's release before trial and
+    its U.S.-only prior records give that mix (it gave 5 % non-criminal removals before)."""
+    calibration = published.calibrate(
+        people=8000, seeds=[2008], start=date(2008, 10, 1), end=date(2018, 12, 31)
+    )
+    rows = {row.key: row for row in calibration.pooled}
+    assert rows["removed_level_1"].whole > 80
+    for key in ("removed_level_1", "removed_level_2", "removed_level_3", "removed_non_criminal"):
+        off = rows[key].off_by()
+        assert off is not None
+        assert off <= 0.1, (key, rows[key].world_text, rows[key].published)
+    assert rows["removed_non_criminal"].world is not None
+    assert rows["removed_non_criminal"].world >= 0.18
+
+
+def test_a_small_world_s_share_is_off_only_when_its_interval_misses_the_range() -> None:
+    few = published.Counts(removed=10, removed_non_criminal=1)  # 10 %: could be noise
+    many = published.Counts(removed=1000, removed_non_criminal=100)  # 10 %: clearly low
+    few_row = {row.key: row for row in published.compare(few)}["removed_non_criminal"]
+    many_row = {row.key: row for row in published.compare(many)}["removed_non_criminal"]
+    assert few_row.off_by() == many_row.off_by() == pytest.approx(0.16)
+    assert not few_row.clearly_off()
+    assert many_row.clearly_off()
+    assert many_row.world_text == "10.0 % (100 of 1,000)"

@@ -3,9 +3,16 @@ world's own so a reader sees how realistic the world is, and which way it is off
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from statsmodels.stats.proportion import proportion_confint
 
 from securecomm.oversight.statistics import Counts
+from securecomm.simulation import scoring
+from securecomm.simulation.generate import build_world
+from securecomm.simulation.runner import SubjectLinks
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,13 @@ REFERENCES: dict[str, Reference] = {
 class Comparison:
     key: str
     figure: str
-    world: float | None  # None: the world has no base for it (no submissions, no removals)
+    part: int
+    whole: int  # 0: the world has no base for it (no submissions, no removals)
     reference: Reference
+
+    @property
+    def world(self) -> float | None:
+        return self.part / self.whole if self.whole else None
 
     @property
     def published(self) -> str:
@@ -55,11 +67,20 @@ class Comparison:
 
     @property
     def world_text(self) -> str:
-        return "—" if self.world is None else f"{100 * self.world:.1f} %"
+        if self.world is None:
+            return "—"
+        return f"{100 * self.world:.1f} % ({self.part:,} of {self.whole:,})"
 
     @property
     def source(self) -> str:
         return self.reference.source
+
+    def interval(self) -> tuple[float, float] | None:
+        """95 % Wilson interval of the world's share: a small world's shares are noisy."""
+        if not self.whole:
+            return None
+        low, high = proportion_confint(self.part, self.whole, alpha=0.05, method="wilson")
+        return float(low), float(high)
 
     def off_by(self) -> float | None:
         """Points outside the published range (0 inside it)."""
@@ -69,27 +90,75 @@ class Comparison:
         above = self.world - self.reference.high
         return max(0.0, below, above)
 
+    def clearly_off(self) -> bool:
+        """The published range lies outside the world's 95 % interval: more than noise."""
+        interval = self.interval()
+        if interval is None:
+            return False
+        return interval[1] < self.reference.low or interval[0] > self.reference.high
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
-
-def world_figures(n: Counts) -> dict[str, float | None]:
+def world_counts(n: Counts) -> dict[str, tuple[int, int]]:
+    """Each figure's numerator and denominator in the world."""
     return {
-        "match_rate": _share(n.matches, n.submissions),
-        "level_1_of_matches": _share(n.matches_level_1, n.matches),
-        "booked_of_matches": _share(n.booked, n.matches),
-        "removed_of_booked": _share(n.removed, n.booked),
-        "removed_level_1": _share(n.removed_level_1, n.removed),
-        "removed_level_2": _share(n.removed_level_2, n.removed),
-        "removed_level_3": _share(n.removed_level_3, n.removed),
-        "removed_non_criminal": _share(n.removed_non_criminal, n.removed),
+        "match_rate": (n.matches, n.submissions),
+        "level_1_of_matches": (n.matches_level_1, n.matches),
+        "booked_of_matches": (n.booked, n.matches),
+        "removed_of_booked": (n.removed, n.booked),
+        "removed_level_1": (n.removed_level_1, n.removed),
+        "removed_level_2": (n.removed_level_2, n.removed),
+        "removed_level_3": (n.removed_level_3, n.removed),
+        "removed_non_criminal": (n.removed_non_criminal, n.removed),
     }
 
 
+def world_figures(n: Counts) -> dict[str, float | None]:
+    return {key: part / whole if whole else None for key, (part, whole) in world_counts(n).items()}
+
+
 def compare(n: Counts) -> list[Comparison]:
-    figures = world_figures(n)
+    counts = world_counts(n)
     return [
-        Comparison(key, reference.figure, figures[key], reference)
+        Comparison(key, reference.figure, *counts[key], reference)
         for key, reference in REFERENCES.items()
     ]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The default world beside the published figures, over several seeds of one size."""
+
+    people: int
+    by_seed: dict[int, list[Comparison]]
+    pooled: list[Comparison]  # every seed's counts added together
+
+
+def calibrate(
+    *,
+    people: int,
+    seeds: Sequence[int],
+    start: date,
+    end: date,
+    population: str = "published",
+    on_seed: Callable[[int], None] | None = None,
+) -> Calibration:
+    """Build each world and count it as the flow would: the rule oracle's statistics,
+    which the flow reproduces cell for cell (every demo and the agreement tests check
+    that), so a world large enough for stable shares costs seconds, not hours."""
+    pooled = Counts()
+    by_seed: dict[int, list[Comparison]] = {}
+    for seed in seeds:
+        world = build_world(
+            people=people,
+            start=start,
+            end=end,
+            seed=seed,
+            population=population,
+            fingerprints=False,  # nobody is searched: the oracle knows who matches
+        )
+        nationwide = scoring.expected_statistics(world, SubjectLinks()).statistics.nationwide
+        by_seed[seed] = compare(nationwide)
+        pooled.add(nationwide)
+        if on_seed is not None:
+            on_seed(seed)
+    return Calibration(people, by_seed, compare(pooled))
