@@ -44,6 +44,7 @@ from securecomm.oversight import (
 from securecomm.oversight.models import ActivationDecision, ComplaintKind, ReviewState
 from securecomm.oversight.monitor_store import booking_facts as store_facts
 from securecomm.pipeline.worker import Worker
+from securecomm.repositories.models import CriminalSubject, FingerprintRecord, Repository
 from securecomm.simulation import live, runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 from securecomm.simulation.generate import build_world
@@ -410,3 +411,81 @@ def test_the_transparency_report_is_public_and_names_no_one(
     assert "epsilon = 1.0" in page.text
     api = client.get("/api/v1/transparency")
     assert api.json()["content"] == content  # everyone sees the release as published
+
+
+def test_redress_merges_a_person_s_two_identities_and_splits_off_a_wrong_one(
+    flowed: tuple[World, Database, str],
+) -> None:
+    """Merge: the newer identity folds into the older (arrests, names, bookings) and a
+    later search landing on its prints is resolved to the older one. Split: a booking
+    added to the wrong identity gets its own, enrolled with its prints. Both leave the
+    audit log verifiable; impossible requests name the field."""
+    world, database, url = flowed
+    with database.session() as session:
+        newer = session.scalars(
+            select(CriminalSubject)
+            .where(CriminalSubject.enrolled_by_tcn.is_not(None))
+            .order_by(CriminalSubject.id.desc())
+        ).first() or pytest.fail("no identity enrolled by a booking")
+        older = session.scalars(select(CriminalSubject).order_by(CriminalSubject.id)).first()
+        assert older is not None
+        assert older.id < newer.id
+        enrolling = session.scalars(
+            select(Transaction).where(Transaction.tcn == newer.enrolled_by_tcn)
+        ).one()
+        moved = {arrest.incident_id for arrest in newer.arrests}
+        older_id, newer_id, enrolling_id = older.id, newer.id, enrolling.id
+        bad = _complaint(session, ComplaintKind.WRONG_IDENTITY, enrolling.tcn)
+        with pytest.raises(InputError) as unknown:
+            redress_corrections.correct(
+                session, complaint_id=bad, officer="redress1", at=NOW,
+                merge_with="9999999ZZ", note="the person also holds another record",
+            )  # fmt: skip
+        assert unknown.value.problems[0].field == "merge_with"
+        with pytest.raises(InputError) as own:
+            redress_corrections.correct(
+                session, complaint_id=bad, officer="redress1", at=NOW,
+                split_identity=True, note="this booking is not the person on record",
+            )  # fmt: skip
+        assert own.value.problems[0].field == "split_identity"
+        merged = redress_corrections.correct(
+            session, complaint_id=bad, officer="redress1", at=NOW,
+            merge_with=older.fbi_number, note="same person: prints and documents agree",
+        )  # fmt: skip
+        assert merged.corrections[0]["action"] == "identity_merged"
+        assert newer.merged_into_id == older_id
+        assert newer.arrests == []
+        assert moved <= {arrest.incident_id for arrest in older.arrests}
+        assert enrolling.criminal_subject_id == older_id
+    # Booked again with the prints the newer identity was enrolled with: the older one.
+    live.rebook(database, enrolling_id, at=NOW + timedelta(hours=6), sequence=7)
+    Worker(database, court=SimulatedImmigrationCourt(world)).run()
+    with database.session() as session:
+        again = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
+        assert again is not None
+        assert again.criminal_subject_id == older_id
+        assert again.criminal_identified
+        # That booking was the wrong person after all: split it off.
+        wrong = _complaint(session, ComplaintKind.WRONG_IDENTITY, again.tcn)
+        split = redress_corrections.correct(
+            session, complaint_id=wrong, officer="redress1", at=NOW,
+            split_identity=True, note="examiner found the prints are another person's",
+        )  # fmt: skip
+        assert split.corrections[0]["action"] == "identity_split"
+        own_identity = session.get_one(CriminalSubject, again.criminal_subject_id)
+        assert own_identity.id not in (older_id, newer_id)
+        assert own_identity.enrolled_by_tcn == again.tcn
+        assert [a.incident_id for a in own_identity.arrests] == [again.tcn]
+        assert again.tcn not in {
+            a.incident_id for a in session.get_one(CriminalSubject, older_id).arrests
+        }
+        prints = session.scalars(
+            select(FingerprintRecord).where(
+                FingerprintRecord.repository == Repository.CRIMINAL,
+                FingerprintRecord.subject_id == own_identity.id,
+            )
+        ).all()
+        assert prints
+    for command in (["audit", "seal"], ["audit", "verify"]):
+        result = CliRunner().invoke(app, [*command, "--database-url", url])
+        assert result.exit_code == 0, result.output

@@ -23,6 +23,7 @@ from securecomm.interop.context import (
     send_to_booking_agency,
 )
 from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.repositories import identities
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import (
     CriminalSubject,
@@ -87,7 +88,7 @@ def _settle_criminal(
     """Add the arrest to the identified subject, or enrol the booking as a new subject."""
     document = document_of(session, transaction)
     if candidate is not None:
-        subject = session.get_one(CriminalSubject, candidate)
+        subject = identities.current(session, candidate)  # an identity merged by redress
         repository_service.add_aliases(session, subject=subject, names=[document.name])
         outcome = f"identified as FBI {subject.fbi_number}"
     else:

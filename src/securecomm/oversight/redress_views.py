@@ -108,6 +108,8 @@ class NoteIn(_Body):
 
 class CorrectionIn(NoteIn):
     wrong_match: bool = False
+    split_identity: bool = False  # the booking was added to someone else's identity
+    merge_with: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{1,12}$")  # FBI number
     citizen: StatusCategory | None = None
     lift_detainer: bool = False
 
@@ -236,8 +238,10 @@ def take_up(complaint_id: RecordId, actor: Worker) -> ComplaintOut:
 
 @router.post("/complaints/{complaint_id}/correct", response_model=ComplaintOut)
 def correct(complaint_id: RecordId, body: CorrectionIn, actor: Worker) -> ComplaintOut:
-    """Confirm the error and correct the records: rule out a wrong match for good, record
-    a citizen's status (and the citizenship on the immigration record), lift a detainer;
+    """Confirm the error and correct the records: rule out a wrong match for good, split
+    the booking off a criminal identity that was someone else's or merge the person's two
+    identities (the match level is decided again on the corrected history), record a
+    citizen's status (and the citizenship on the immigration record), lift a detainer;
     an open case built on the error closes."""
     complaint = redress_corrections.correct(
         actor.session,
@@ -245,6 +249,8 @@ def correct(complaint_id: RecordId, body: CorrectionIn, actor: Worker) -> Compla
         officer=actor.user.username,
         at=utcnow(),
         wrong_match=body.wrong_match,
+        split_identity=body.split_identity,
+        merge_with=body.merge_with,
         citizen=body.citizen,
         lift_detainer=body.lift_detainer,
         note=body.note,

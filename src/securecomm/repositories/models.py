@@ -30,6 +30,9 @@ class CriminalSubject(Base):
     race: Mapped[str] = mapped_column(String(1))
     place_of_birth: Mapped[str] = mapped_column(String(2))
     enrolled_by_tcn: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Set when a redress decision found this identity to be another one's person: the
+    # identity it became (repositories.identities.merge).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("criminal_subjects.id"))
     aliases: Mapped[list[CriminalAlias]] = relationship(
         lazy="selectin", order_by="CriminalAlias.id"
     )

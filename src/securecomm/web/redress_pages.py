@@ -128,6 +128,8 @@ def correct(
     actor: Worker,
     note: Annotated[str, Form(max_length=1000)],
     wrong_match: Annotated[bool, Form()] = False,
+    split_identity: Annotated[bool, Form()] = False,
+    merge_with: Annotated[str, Form(max_length=12)] = "",
     lift_detainer: Annotated[bool, Form()] = False,
     citizen: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
@@ -135,6 +137,8 @@ def correct(
         {
             "note": note,
             "wrong_match": wrong_match,
+            "split_identity": split_identity,
+            "merge_with": merge_with.strip() or None,
             "lift_detainer": lift_detainer,
             "citizen": citizen or None,
         }
