@@ -20,14 +20,17 @@ from typer.testing import CliRunner
 from backends import database_url
 from securecomm.api.app import create_app
 from securecomm.audit.models import AuditEvent
+from securecomm.auth import service as auth_service
 from securecomm.cases.models import Case, CaseState, Detainer
 from securecomm.cli import app
 from securecomm.database import Database, open_database
+from securecomm.domain import AgencyRole
 from securecomm.exceptions import InputError
 from securecomm.interop.models import (
     DecisionRecord,
     Jurisdiction,
     JurisdictionSuspension,
+    OutboxMessage,
     Transaction,
 )
 from securecomm.oversight import (
@@ -383,8 +386,34 @@ def test_a_jurisdiction_is_forwarded_only_after_a_supervisor_signs_its_review(
         after = session.scalars(select(Transaction).order_by(Transaction.id.desc())).first()
         assert after is not None
         assert after.immigration_searched is True  # signed: forwarded from that day
+        # It declined immigration information: no IDR answer reaches its agencies (the
+        # field office is still answered), and the record says why.
+        answers = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.transaction_id == after.id)
+        ).all()
+        idr = [m for m in answers if m.message_type.startswith("IDR")]
+        assert all(m.recipient not in (after.ori, _bureau_of(session, after)) for m in idr)
+        assert {m.message_type for m in answers} >= {"SRE"}  # the criminal answer still goes
+        withheld = session.scalars(
+            select(DecisionRecord).where(
+                DecisionRecord.transaction_id == after.id, DecisionRecord.kind == "answer_withheld"
+            )
+        ).one()
+        assert withheld.traces[0]["rule"] == "participation.declines_information"
+        if after.immigration_subject_id is not None:
+            state = session.get_one(Jurisdiction, after.jurisdiction_id).state
+            office = auth_service.agency_for_role(
+                session, AgencyRole.ICE_FIELD_OFFICE, state=state
+            ).ori
+            assert any(m.recipient == office for m in idr if m.message_type == "IDR-IAR")
     result = CliRunner().invoke(app, ["oversight", "participation", "--database-url", url])
     assert result.exit_code == 0, result.output
+
+
+def _bureau_of(session: Session, transaction: Transaction) -> str | None:
+    state = session.get_one(Jurisdiction, transaction.jurisdiction_id).state
+    bureau = auth_service.state_bureau(session, state)
+    return None if bureau is None else bureau.ori
 
 
 def test_the_transparency_report_is_public_and_names_no_one(

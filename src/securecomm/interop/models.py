@@ -152,3 +152,19 @@ class MailboxMessage(Base):
     message_type: Mapped[str] = mapped_column(String(16))
     delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ParticipationEvent(Base):
+    """What a jurisdiction said about its participation (for example that it declines to
+    receive immigration information, as several did in 2010-2011), on the record. Kept
+    with the jurisdictions because the flow honours it (``interop.rules``); recorded and
+    shown by ``oversight.participation``."""
+
+    __tablename__ = "participation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(1000))
+    recorded_by: Mapped[str] = mapped_column(String(64))

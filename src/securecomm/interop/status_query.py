@@ -1,5 +1,10 @@
 """No match: the IDR no-match answer. Match: the immigration query (IAQ), the status
-centre's determination and the combined IDR+IAR answer."""
+centre's determination and the combined IDR+IAR answer.
+
+A jurisdiction that has declined to receive immigration information about its arrestees
+(as several did in 2010-2011) gets neither answer; the ICE field office still gets the
+IDR+IAR, since fingerprint sharing itself is not optional. The withheld answer is a
+decision with its reason, on the booking's record."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.auth import service as auth_service
 from securecomm.booking.schemas import BookingDocument
-from securecomm.decisions import JSONValue
+from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
 from securecomm.interop.clock import Leg, ServiceClock, after
@@ -24,7 +29,12 @@ from securecomm.interop.context import (
     record_decision,
     send_to_booking_agency,
 )
-from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction
+from securecomm.interop.models import (
+    DecisionRecord,
+    Jurisdiction,
+    ParticipationEvent,
+    Transaction,
+)
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import ImmigrationSubject
 from securecomm.status import rules as status_rules
@@ -37,7 +47,7 @@ def answer_or_query(session: Session, transaction: Transaction, clock: ServiceCl
     ident = immigration_ori(session)
     searched_at = after(clock, transaction.booked_at, transaction.tcn, Leg.IMMIGRATION_SEARCH)
     if transaction.immigration_subject_id is None:
-        send_to_booking_agency(
+        _answer_booking_agency(
             session,
             transaction,
             clock,
@@ -152,7 +162,7 @@ def respond(session: Session, transaction: Transaction, clock: ServiceClock) -> 
         payload=payload,
         transaction_id=transaction.id,
     )
-    send_to_booking_agency(
+    _answer_booking_agency(
         session,
         transaction,
         clock,
@@ -162,6 +172,70 @@ def respond(session: Session, transaction: Transaction, clock: ServiceClock) -> 
         payload=payload,
     )
     transaction.state = State.RESPONDED
+
+
+def _answer_booking_agency(
+    session: Session,
+    transaction: Transaction,
+    clock: ServiceClock,
+    *,
+    message_type: str,
+    sender: str,
+    sent_at: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """The immigration answer for the booking agency, unless its jurisdiction declined it."""
+    declared = declined_information(session, transaction.jurisdiction_id, transaction.booked_at)
+    if declared is None:
+        send_to_booking_agency(
+            session,
+            transaction,
+            clock,
+            message_type=message_type,
+            sender=sender,
+            sent_at=sent_at,
+            payload=payload,
+        )
+        return
+    trace = Trace(
+        rule="participation.declines_information",
+        outcome=f"{message_type} withheld from the booking agency",
+        inputs={"declared_on": declared.on.isoformat(), "declaration_id": declared.id},
+        note="the jurisdiction declined to receive immigration information about its "
+        "arrestees; the ICE field office is answered as always",
+    )
+    record_decision(
+        session,
+        kind="answer_withheld",
+        decision=Decision(message_type, (trace,)),
+        outcome=trace.outcome,
+        at=sent_at,
+        transaction=transaction,
+    )
+    audit_step(
+        session,
+        transaction,
+        kind="immigration.answer_withheld",
+        actor="immigration_repository",
+        summary=trace.outcome,
+    )
+
+
+def declined_information(
+    session: Session, jurisdiction_id: int, at: datetime
+) -> ParticipationEvent | None:
+    """The declaration in force at ``at`` if it declines immigration information."""
+    latest = session.scalars(
+        select(ParticipationEvent)
+        .where(
+            ParticipationEvent.jurisdiction_id == jurisdiction_id,
+            ParticipationEvent.kind.in_(("declines_information", "accepts_information")),
+            ParticipationEvent.on <= at.date(),
+        )
+        .order_by(ParticipationEvent.on.desc(), ParticipationEvent.id.desc())
+        .limit(1)
+    ).first()
+    return latest if latest is not None and latest.kind == "declines_information" else None
 
 
 def _evidence(status: DecisionRecord) -> list[JSONValue]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String
@@ -121,20 +121,6 @@ class ActivationReview(Base):
     signed_by: Mapped[str | None] = mapped_column(String(64))
     signed_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(String(1000))
-
-
-class ParticipationEvent(Base):
-    """What a jurisdiction said about its participation (for example that it declines to
-    receive immigration information, as several did in 2010-2011), on the record."""
-
-    __tablename__ = "participation_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
-    on: Mapped[date]
-    kind: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(String(1000))
-    recorded_by: Mapped[str] = mapped_column(String(64))
 
 
 class TransparencyRelease(Base):

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
-from securecomm.interop.models import Jurisdiction
+from securecomm.interop.models import Jurisdiction, ParticipationEvent
 from securecomm.oversight import monitor
-from securecomm.oversight.models import ActivationDecision, ActivationReview, ParticipationEvent
+from securecomm.oversight.models import ActivationDecision, ActivationReview
 from securecomm.oversight.monitor_facts import BookingFacts
 from securecomm.oversight.monitor_store import booking_facts
 
@@ -110,8 +110,9 @@ def _participation(
         )
     if declined:
         parts.append(
-            "it has declined to receive immigration information, but participation in "
-            "fingerprint sharing is not optional"
+            "it has declined to receive immigration information, so its agencies get no "
+            "immigration answer, but participation in fingerprint sharing is not optional: "
+            "ICE is still answered"
         )
     policy = str(jurisdiction.detainer_policy)
     parts.append(f"detainer policy: {POLICIES.get(policy, policy)}")
