@@ -25,7 +25,11 @@ REQUIRED_KEYS = {
 
 def test_demo_json_has_the_published_keys(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["demo", "--people", "60", "--seed", "3", "--json", "--output-dir", str(tmp_path)]
+        app,
+        [
+            *("demo", "--people", "60", "--seed", "3", "--large-world", "400", "--json"),
+            *("--output-dir", str(tmp_path)),
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -33,6 +37,7 @@ def test_demo_json_has_the_published_keys(tmp_path: Path) -> None:
     assert summary["ground_truth_mismatches"] == 0
     assert summary["submissions"] > 0
     assert set(summary["beside_published"]) >= {"match_rate", "removed_non_criminal"}
+    assert summary["beside_published"]["match_rate"]["larger_world"] is not None
     assert (tmp_path / "report.html").exists()
     assert (tmp_path / "statistics_by_jurisdiction.csv").read_text().startswith("code,name")
 
@@ -48,7 +53,8 @@ def test_demo_refuses_bad_dates_with_a_message(tmp_path: Path) -> None:
 
 def test_demo_reuses_its_own_store_and_refuses_another_world(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'used.sqlite'}"
-    demo = ["demo", "--people", "30", "--database-url", url, "--output-dir", str(tmp_path)]
+    demo = ["demo", "--people", "30", "--large-world", "0", "--database-url", url]
+    demo = [*demo, "--output-dir", str(tmp_path)]
     first = CliRunner().invoke(app, [*demo, "--json"])
     assert first.exit_code == 0, first.output
     again = CliRunner().invoke(app, [*demo, "--json"])  # same world: nothing done twice

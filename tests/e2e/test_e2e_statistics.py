@@ -24,6 +24,7 @@ def test_every_statistic_equals_ground_truth(database: Database, tmp_path: Path)
         seed=5,
         invalid_fraction=0.03,
         output_dir=tmp_path,
+        large_world=0,
     )
     result = run_demo(database, options)
     n = result.statistics.nationwide

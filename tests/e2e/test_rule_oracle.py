@@ -37,6 +37,7 @@ def _run(database: Database, tmp_path: Path, seed: int, people: int = 260) -> De
         seed=seed,
         invalid_fraction=0.0,
         output_dir=tmp_path,
+        large_world=0,
     )
     return run_demo(database, options)
 

@@ -30,6 +30,7 @@ from securecomm.simulation.models import DemoRun, DemoStage
 WORLD = [
     *("--people", "90", "--seed", "5", "--population", "dense"),
     *("--start", "2010-06-01", "--end", "2016-06-30"),
+    *("--large-world", "0"),
 ]
 VOLATILE = {"seconds", "phase_seconds", "resumed_from"}
 
@@ -98,6 +99,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             start=date(2010, 6, 1),
             end=date(2016, 6, 30),
             output_dir=out,
+            large_world=0,
         )
         return run_demo(database, options).summary()
     finally:

@@ -49,6 +49,9 @@ class DemoOptions:
     plant_profiling: bool = False  # a profiling jurisdiction and officer, for the monitor
     output_dir: Path = Path("out")
     exchange_dir: Path | None = None  # write the CARs and answer files exchanged here
+    # The same seed at this many people, counted by the rule oracle beside the published
+    # figures (0: not counted); a small world's shares are noisy.
+    large_world: int = 20_000
 
     def world_options(self) -> demo_store.WorldOptions:
         return demo_store.WorldOptions(
@@ -79,6 +82,9 @@ class DemoResult:
     resumed_from: str | None = None  # the stage a killed earlier run had reached
     answer_times: list[AnswerTimes] = field(default_factory=list)
     profiling: MonitorReport | None = None
+    # The same seed and population in a larger world (DemoOptions.large_world), counted
+    # by the rule oracle: a small world removes too few people for stable shares.
+    large_world: list[published.Comparison] = field(default_factory=list)
 
     def profiling_summary(self) -> dict[str, Any]:
         """The monitor's flags beside what the world planted (ground truth)."""
@@ -102,6 +108,7 @@ class DemoResult:
 
     def summary(self) -> dict[str, Any]:
         n = self.statistics.nationwide
+        large = {row.key: row.world for row in self.large_world}
         return {
             "people": len(self.world.truth.persons),
             "bookings": n.bookings,
@@ -148,7 +155,11 @@ class DemoResult:
                 for row in self.answer_times
             },
             "beside_published": {
-                row.key: {"world": row.world, "published": [row.reference.low, row.reference.high]}
+                row.key: {
+                    "world": row.world,
+                    "larger_world": large.get(row.key),
+                    "published": [row.reference.low, row.reference.high],
+                }
                 for row in published.compare(n)
             },
             "profiling_monitor": self.profiling_summary(),
@@ -247,6 +258,17 @@ def run_demo(
         "disagreements": len(agreed.items),
     }
     files = report.write_all(program_report, options.output_dir, context=context)
+    large = (
+        published.calibrate(
+            people=options.large_world,
+            seeds=[options.seed],
+            start=options.start,
+            end=options.end,
+            population=options.population,
+        ).pooled
+        if options.large_world
+        else []
+    )
     phases["score"] = time.perf_counter() - tick
     return DemoResult(
         world=world,
@@ -263,6 +285,7 @@ def run_demo(
         resumed_from=None if reached is None else str(reached),
         answer_times=waits,
         profiling=profiling,
+        large_world=large,
     )
 
 
