@@ -26,3 +26,11 @@ STEP_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
 )
+
+SEARCH_SECONDS = Histogram(
+    "securecomm_search_seconds",
+    "Time one 1:N fingerprint search takes, by repository (inside its flow step).",
+    ("repository",),
+    registry=REGISTRY,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+)

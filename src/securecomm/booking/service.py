@@ -25,7 +25,7 @@ DocumentT = TypeVar("DocumentT", bound=BaseModel)
 
 JSON_CONTENT = "application/json"
 # Steps a failure can stop at before anything of the submission was stored by the flow.
-NOT_STARTED_STEPS = frozenset({"", "claim", "accept", "disposition:received"})
+NOT_STARTED_STEPS = frozenset({"", "claim", "accept", "disposition:received", "release:received"})
 
 
 def _digest(raw: bytes) -> str:

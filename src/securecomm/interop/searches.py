@@ -23,6 +23,7 @@ from securecomm.interop.context import (
     send_to_booking_agency,
 )
 from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.metrics import SEARCH_SECONDS
 from securecomm.repositories import identities
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import (
@@ -69,7 +70,8 @@ def _search_decision(result: SearchResult, repository: Repository) -> Decision[b
 def criminal_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
     document = document_of(session, transaction)
     probe = _probe(document)
-    result = galleries.criminal.search(probe)
+    with SEARCH_SECONDS.labels("criminal").time():
+        result = galleries.criminal.search(probe)
     decision = _search_decision(result, Repository.CRIMINAL)
     if _queue_for_examiner(session, transaction, result, Repository.CRIMINAL):
         transaction.state = State.AWAITING_CRIMINAL_EXAMINER
@@ -263,9 +265,9 @@ def immigration_search(session: Session, transaction: Transaction, galleries: Ga
         transaction.state = State.COMPLETED
         return
     document = document_of(session, transaction)
-    result = _without_ruled_out(
-        session, transaction, galleries.immigration.search(_probe(document))
-    )
+    with SEARCH_SECONDS.labels("immigration").time():
+        found = galleries.immigration.search(_probe(document))
+    result = _without_ruled_out(session, transaction, found)
     decision = _search_decision(result, Repository.IMMIGRATION)
     if _queue_for_examiner(session, transaction, result, Repository.IMMIGRATION):
         transaction.state = State.AWAITING_IMMIGRATION_EXAMINER

@@ -281,7 +281,8 @@ class Worker:
                     submission = session.get_one(Submission, submission_id)
                     if submission.state is SubmissionState.RECEIVED:
                         tracker.step = "accept"
-                        flows.accept_booking(session, submission)
+                        with STEP_SECONDS.labels("accept").time():
+                            flows.accept_booking(session, submission)
                         steps += 1
                         continue
                     if submission.state is not SubmissionState.PROCESSING:
@@ -315,9 +316,12 @@ class Worker:
                 submission = session.get_one(Submission, submission_id)
                 if submission.state not in OPEN_STATES:
                     return steps
-                tracker.step = f"disposition:{submission.step or 'received'}"
+                tracker.step = f"{submission.kind}:{submission.step or 'received'}"
                 try:
-                    with session.begin_nested():  # a rejected step leaves no partial change
+                    with (
+                        STEP_SECONDS.labels(tracker.step).time(),
+                        session.begin_nested(),  # a rejected step leaves no partial change
+                    ):
                         self._disposition_step(session, submission)
                 except InputError as error:
                     booking_service.reject(submission, error.problems)

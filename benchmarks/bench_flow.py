@@ -1,0 +1,151 @@
+"""What one booking costs in the flow, split by step: the demo's world (published
+population, template-level bookings, drawn service times, examiners deciding possible
+identifications as the demo does) through one worker, on SQLite or PostgreSQL.
+
+Reported per booking: the worker's wall time (bookings, releases and dispositions
+together, divided by bookings), the time in each booking step, the time inside the 1:N
+searches, the flow's overhead (everything but the searches), SQL statements and commits.
+Issue 17 targets a flow overhead under 10 ms per booking.
+
+    .venv/bin/python benchmarks/bench_flow.py [--people 2000] [--seed 2008]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--json]
+
+With --postgres the benchmark works in a database of its own on that server
+(``securecomm_bench_flow``, emptied first); otherwise in a scratch SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from securecomm.database import open_database
+from securecomm.metrics import REGISTRY
+from securecomm.pipeline.worker import Worker
+from securecomm.simulation import examiners, runner
+from securecomm.simulation.court import SimulatedImmigrationCourt
+from securecomm.simulation.generate import build_world
+from securecomm.simulation.service_times import DrawnServiceTimes
+from securecomm.simulation.world import BookingEvent
+
+BENCH_DATABASE = "securecomm_bench_flow"
+
+
+def _postgres(url: str) -> str:
+    """A database of the benchmark's own on the server of ``url``, emptied."""
+    configured = make_url(url)
+    admin = create_engine(configured.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": BENCH_DATABASE}
+        ):
+            connection.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+    admin.dispose()
+    target = configured.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    engine = create_engine(target)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return target
+
+
+def _sums(metric_name: str, label: str) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            if sample.name == f"{metric_name}_sum":
+                found[sample.labels[label]] = sample.value
+    return found
+
+
+def run(people: int, seed: int, url: str) -> dict[str, Any]:
+    world = build_world(people=people, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=seed)
+    bookings = sum(isinstance(e, BookingEvent) for e in world.events)
+    database = open_database(url)
+    links = runner.load_reference(database, world)
+    runner.enqueue_events(database, world, links)
+    statements: Counter[str] = Counter()
+
+    @event.listens_for(database.engine, "before_cursor_execute")
+    def count_statement(*_args: Any) -> None:
+        statements["statements"] += 1
+
+    @event.listens_for(database.engine, "commit")
+    def count_commit(*_args: Any) -> None:
+        statements["commits"] += 1
+
+    steps_before = _sums("securecomm_pipeline_step_seconds", "step")
+    search_before = _sums("securecomm_search_seconds", "repository")
+    worker = Worker(
+        database, court=SimulatedImmigrationCourt(world), clock=DrawnServiceTimes(world.seed)
+    )
+    began = time.perf_counter()
+    worker.run(after_each=lambda: examiners.decide_pending(database, world, links))
+    wall = time.perf_counter() - began
+    database.dispose()
+    steps = {
+        step: seconds - steps_before.get(step, 0.0)
+        for step, seconds in _sums("securecomm_pipeline_step_seconds", "step").items()
+    }
+    search = {
+        repository: seconds - search_before.get(repository, 0.0)
+        for repository, seconds in _sums("securecomm_search_seconds", "repository").items()
+    }
+    searching = sum(search.values())
+    per = 1000.0 / bookings
+    return {
+        "backend": make_url(url).get_backend_name(),
+        "people": people,
+        "bookings": bookings,
+        "events": len(world.events),
+        "wall_seconds": round(wall, 2),
+        "ms_per_booking": round(wall * per, 2),
+        "booking_steps_ms": {step: round(seconds * per, 2) for step, seconds in steps.items()},
+        "search_ms": {repository: round(s * per, 2) for repository, s in search.items()},
+        "flow_overhead_ms": round((wall - searching) * per, 2),
+        "statements_per_booking": round(statements["statements"] / bookings, 1),
+        "commits_per_booking": round(statements["commits"] / bookings, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=2008)
+    parser.add_argument("--postgres", help="a PostgreSQL URL: its server hosts the run")
+    parser.add_argument("--json", action="store_true")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = (
+            _postgres(arguments.postgres)
+            if arguments.postgres
+            else f"sqlite:///{Path(scratch) / 'flow.sqlite'}"
+        )
+        result = run(arguments.people, arguments.seed, url)
+    if arguments.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(
+        f"{result['backend']}: {result['bookings']} bookings ({result['events']} events) in "
+        f"{result['wall_seconds']} s: {result['ms_per_booking']} ms per booking, flow "
+        f"overhead {result['flow_overhead_ms']} ms, {result['statements_per_booking']} SQL "
+        f"statements and {result['commits_per_booking']} commits per booking"
+    )
+    for step, ms in sorted(result["booking_steps_ms"].items(), key=lambda item: -item[1]):
+        print(f"  step {step:<32} {ms:8.2f} ms per booking")
+    for repository, ms in result["search_ms"].items():
+        print(f"  search {repository:<30} {ms:8.2f} ms per booking")
+
+
+if __name__ == "__main__":
+    main()
