@@ -3,6 +3,7 @@ events and answers are recorded."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import CriminalSubject, Repository
 
 State = TransactionState
+BOOKINGS_KEPT = 64  # a worker drives one booking at a time; a few more cost nothing
 
 
 class HasId(Protocol):
@@ -43,6 +45,27 @@ class Galleries:
     immigration: Gallery
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
     synced_to: dict[Repository, int] = field(default_factory=dict)
+    # Bookings being worked on, by submission id: the document and the probe, parsed once
+    # (a submission's bytes never change), so both searches reuse the probe's features.
+    bookings: OrderedDict[int, tuple[BookingDocument, dict[int, Template]]] = field(
+        default_factory=OrderedDict
+    )
+
+    def booking(
+        self, session: Session, transaction: Transaction
+    ) -> tuple[BookingDocument, dict[int, Template]]:
+        """The booking's document and its probe (the prints as templates)."""
+        key = transaction.submission_id
+        found = self.bookings.get(key)
+        if found is None:
+            document = document_of(session, transaction)
+            found = (document, probe_of(document))
+            self.bookings[key] = found
+            while len(self.bookings) > BOOKINGS_KEPT:
+                self.bookings.popitem(last=False)
+        else:
+            self.bookings.move_to_end(key)
+        return found
 
     def sync(self, session: Session) -> None:
         """Enrol what other workers stored since the last sync."""
@@ -161,6 +184,10 @@ def send_to_booking_agency(
 
 
 # --------------------------------------------------------------------------- steps
+
+
+def probe_of(document: BookingDocument) -> dict[int, Template]:
+    return {pos: Template.from_bytes(data) for pos, data in document.template_bytes().items()}
 
 
 def document_of(session: Session, transaction: Transaction) -> BookingDocument:

@@ -3,10 +3,10 @@ parked for a fingerprint examiner, and the criminal answer (SRE)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from securecomm.biometrics import Band, SearchResult, Template
+from securecomm.biometrics import Band, SearchResult
 from securecomm.booking.schemas import BookingDocument
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import ChargeFact
@@ -17,7 +17,6 @@ from securecomm.interop.context import (
     State,
     answers_sender,
     audit_step,
-    document_of,
     match_level,
     record_decision,
     send_to_booking_agency,
@@ -27,6 +26,7 @@ from securecomm.metrics import SEARCH_SECONDS
 from securecomm.repositories import identities
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import (
+    Arrest,
     CriminalSubject,
     ExaminerReview,
     ImmigrationSubject,
@@ -34,10 +34,6 @@ from securecomm.repositories.models import (
     Repository,
     ReviewStatus,
 )
-
-
-def _probe(document: BookingDocument) -> dict[int, Template]:
-    return {pos: Template.from_bytes(data) for pos, data in document.template_bytes().items()}
 
 
 def _charges(document: BookingDocument) -> list[ChargeFact]:
@@ -68,8 +64,7 @@ def _search_decision(result: SearchResult, repository: Repository) -> Decision[b
 
 
 def criminal_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
-    document = document_of(session, transaction)
-    probe = _probe(document)
+    _, probe = galleries.booking(session, transaction)
     with SEARCH_SECONDS.labels("criminal").time():
         result = galleries.criminal.search(probe)
     decision = _search_decision(result, Repository.CRIMINAL)
@@ -88,7 +83,7 @@ def _settle_criminal(
     candidate: int | None,
 ) -> None:
     """Add the arrest to the identified subject, or enrol the booking as a new subject."""
-    document = document_of(session, transaction)
+    document, probe = galleries.booking(session, transaction)
     if candidate is not None:
         subject = identities.current(session, candidate)  # an identity merged by redress
         repository_service.add_aliases(session, subject=subject, names=[document.name])
@@ -104,7 +99,6 @@ def _settle_criminal(
             aliases=document.aliases,
             enrolled_by_tcn=document.tcn,
         )
-        probe = _probe(document)
         repository_service.store_prints(
             session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=probe
         )
@@ -215,7 +209,15 @@ def resume_criminal(session: Session, transaction: Transaction, galleries: Galle
 
 def criminal_answer(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
     """The SRE: identified or not, with the FBI and state numbers, back through the bureau."""
-    subject = session.get_one(CriminalSubject, transaction.criminal_subject_id)
+    # Columns and a count, not the subject: loading it would load every arrest and charge.
+    fbi_number, state_id = session.execute(
+        select(CriminalSubject.fbi_number, CriminalSubject.state_id).where(
+            CriminalSubject.id == transaction.criminal_subject_id
+        )
+    ).one()
+    arrests = session.scalar(
+        select(func.count(Arrest.id)).where(Arrest.subject_id == transaction.criminal_subject_id)
+    )
     send_to_booking_agency(
         session,
         transaction,
@@ -226,9 +228,9 @@ def criminal_answer(session: Session, transaction: Transaction, clock: ServiceCl
         payload={
             "tcr": transaction.tcn,
             "srf": "I" if transaction.criminal_identified else "N",
-            "fbi": subject.fbi_number,
-            "sid": subject.state_id,
-            "arrests_on_record": len(subject.arrests),
+            "fbi": fbi_number,
+            "sid": state_id,
+            "arrests_on_record": arrests or 0,
         },
     )
     transaction.state = State.CRIMINAL_ANSWERED
@@ -264,9 +266,9 @@ def immigration_search(session: Session, transaction: Transaction, galleries: Ga
         )
         transaction.state = State.COMPLETED
         return
-    document = document_of(session, transaction)
+    _, probe = galleries.booking(session, transaction)
     with SEARCH_SECONDS.labels("immigration").time():
-        found = galleries.immigration.search(_probe(document))
+        found = galleries.immigration.search(probe)
     result = _without_ruled_out(session, transaction, found)
     decision = _search_decision(result, Repository.IMMIGRATION)
     if _queue_for_examiner(session, transaction, result, Repository.IMMIGRATION):
