@@ -274,48 +274,67 @@ class Worker:
             return True
 
     def _drive_booking(self, submission_id: int, tracker: guard.StepTracker) -> int:
+        """Steps run in groups, one unit of work each: acceptance alone, then groups that
+        end when a step enrolled a new identity (the galleries take it only once it is
+        committed), when the booking waits for an examiner, or when it is done. A failure
+        rolls its group back; the steps are deterministic and their messages keyed, so
+        the group simply runs again."""
         steps = 0
         while True:
             try:
                 with self._database.session() as session:
-                    submission = session.get_one(Submission, submission_id)
-                    if submission.state is SubmissionState.RECEIVED:
-                        tracker.step = "accept"
-                        with STEP_SECONDS.labels("accept").time():
-                            flows.accept_booking(session, submission)
-                        steps += 1
-                        continue
-                    if submission.state is not SubmissionState.PROCESSING:
-                        return steps
-                    transaction = session.scalars(
-                        select(Transaction).where(Transaction.submission_id == submission_id)
-                    ).one()
-                    if transaction.state.terminal:
-                        submission.state = SubmissionState.DONE
-                        _release_parked_dispositions(session, transaction.tcn)
-                        return steps
-                    before = transaction.state
-                    tracker.step = str(before)
-                    if before is TransactionState.VALIDATED:
-                        self.galleries.sync(session)  # what other workers enrolled
-                    with STEP_SECONDS.labels(str(before)).time():
-                        STEPS[before](session, transaction, self._context())
-                    steps += 1
-                    if transaction.state is before:  # an examiner has not decided yet
-                        submission.state = SubmissionState.PARKED
-                        return steps
+                    done, finished = self._booking_group(session, submission_id, tracker)
+                    steps += done
             except BaseException:
                 self.galleries.pending.clear()
                 raise
             self.galleries.apply_pending()
+            if finished:
+                return steps
+
+    def _booking_group(
+        self, session: Session, submission_id: int, tracker: guard.StepTracker
+    ) -> tuple[int, bool]:
+        """Run steps in one session; (steps run, whether the booking needs no more now)."""
+        steps = 0
+        submission = session.get_one(Submission, submission_id)
+        transaction: Transaction | None = None
+        while not self.galleries.pending:
+            if submission.state is SubmissionState.RECEIVED:
+                tracker.step = "accept"
+                with STEP_SECONDS.labels("accept").time():
+                    flows.accept_booking(session, submission)
+                # Accepted is committed on its own: a later failure is retried from here.
+                return steps + 1, submission.state not in OPEN_STATES
+            if submission.state is not SubmissionState.PROCESSING:
+                return steps, True
+            if transaction is None:
+                transaction = session.scalars(
+                    select(Transaction).where(Transaction.submission_id == submission_id)
+                ).one()
+            if transaction.state.terminal:
+                submission.state = SubmissionState.DONE
+                _release_parked_dispositions(session, transaction.tcn)
+                return steps, True
+            before = transaction.state
+            tracker.step = str(before)
+            if before is TransactionState.VALIDATED:
+                self.galleries.sync(session)  # what other workers enrolled
+            with STEP_SECONDS.labels(str(before)).time():
+                STEPS[before](session, transaction, self._context())
+            steps += 1
+            if transaction.state is before:  # an examiner has not decided yet
+                submission.state = SubmissionState.PARKED
+                return steps, True
+        return steps, False
 
     def _drive_disposition(self, submission_id: int, tracker: guard.StepTracker) -> int:
+        """A release or a disposition is one unit of work: its steps only read and write
+        this booking's case, so they commit together (a failure runs them again)."""
         steps = 0
-        while True:
-            with self._database.session() as session:
-                submission = session.get_one(Submission, submission_id)
-                if submission.state not in OPEN_STATES:
-                    return steps
+        with self._database.session() as session:
+            submission = session.get_one(Submission, submission_id)
+            while submission.state in OPEN_STATES:
                 tracker.step = f"{submission.kind}:{submission.step or 'received'}"
                 try:
                     with (
@@ -326,6 +345,7 @@ class Worker:
                 except InputError as error:
                     booking_service.reject(submission, error.problems)
                 steps += 1
+        return steps
 
     def _disposition_step(self, session: Session, submission: Submission) -> None:
         if submission.state is SubmissionState.RECEIVED:
