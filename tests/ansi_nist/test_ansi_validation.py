@@ -169,3 +169,21 @@ def test_validation_of_a_parsed_file_matches_its_bytes(car_bytes: bytes) -> None
 )
 def test_value_ranges(value: str, spec: str, expected: bool) -> None:
     assert value_in_range(value, spec) is expected
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "1²"])
+def test_a_digit_from_another_script_is_reported_not_raised(car_bytes: bytes, text: str) -> None:
+    """str.isdigit accepts "²" and Arabic-Indic digits; ANSI/NIST numbers are ASCII only.
+    Every field of the Type-1 and Type-2 records set to one is a violation, never a crash."""
+    base = _car(car_bytes)
+    tags = [
+        (record.type, item.tag)
+        for record in base.records
+        if isinstance(record, TaggedRecord) and record.type in (1, 2)
+        for item in record.fields
+    ]
+    assert tags
+    for record_type, tag in tags:
+        transaction = _car(car_bytes)
+        next(transaction.tagged(record_type)).set(tag, text)
+        assert any(v.tag == tag for v in validate(transaction)), tag

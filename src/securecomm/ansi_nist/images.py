@@ -16,7 +16,13 @@ from PIL import Image
 
 from securecomm.ansi_nist._isolated import DecoderCrashError, decode_isolated
 from securecomm.ansi_nist.errors import AnsiNistBuildError
-from securecomm.ansi_nist.records import OpaqueRecord, Record, TaggedRecord, Type4Record
+from securecomm.ansi_nist.records import (
+    OpaqueRecord,
+    Record,
+    TaggedRecord,
+    Type4Record,
+    ascii_digits,
+)
 
 # No fingerprint image is larger than 4096 x 4096 pixels (8 inches at 500 ppi): the size
 # is read from the image header and refused before a single pixel is decoded, and
@@ -230,4 +236,4 @@ def _small_int(text: str | None) -> int | None:
     if text is None:
         return None
     stripped = text.strip()
-    return int(stripped) if stripped.isdigit() and len(stripped) <= 9 else None
+    return int(stripped) if ascii_digits(stripped) and len(stripped) <= 9 else None

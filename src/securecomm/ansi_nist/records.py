@@ -288,3 +288,9 @@ class Transaction:
 
     def to_bytes(self) -> bytes:
         return b"".join(r.to_bytes() for r in self.records)
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is a number as ANSI/NIST-ITL writes one: ASCII digits only.
+    (``str.isdigit`` also accepts "²" and other scripts' digits, which ``int`` refuses.)"""
+    return text.isascii() and text.isdigit()

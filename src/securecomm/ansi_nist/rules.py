@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from securecomm.ansi_nist.records import ascii_digits
+
 _STANDARD_ID = re.compile(r"(\d+)\.(\d+)(?:-([A-Z]))?(?::T)?")
 _EBTS_MNEMONIC_PREFIX = re.compile(r"^T\d+_")
 _EBTS_ID = re.compile(r"(\d+)\.(\d+)(?:\.\.(\d+))?")
@@ -159,7 +161,7 @@ def _read_json(name: str) -> list[dict[str, Any]]:
 
 def _length(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if ascii_digits(text) else None
 
 
 def _load_standard(rows: list[dict[str, Any]]) -> dict[tuple[int, int], StandardFieldRule]:

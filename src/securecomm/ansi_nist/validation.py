@@ -24,6 +24,7 @@ from securecomm.ansi_nist.records import (
     TaggedRecord,
     Transaction,
     Type4Record,
+    ascii_digits,
     decode_text,
 )
 from securecomm.ansi_nist.rules import (
@@ -132,7 +133,7 @@ def _content_list(transaction: Transaction) -> Iterator[Violation]:
     if len(subfields) - 1 != len(others):
         yield cnt(f"CNT lists {len(subfields) - 1} records but the transaction has {len(others)}")
     for position, (entry, record) in enumerate(zip(subfields[1:], others, strict=False), start=1):
-        if len(entry) != 2 or not entry[0].isdigit() or int(entry[0]) != record.type:
+        if len(entry) != 2 or not ascii_digits(entry[0]) or int(entry[0]) != record.type:
             yield cnt(
                 f"CNT entry {position} is {'/'.join(entry)!r}: "
                 f"record {position} is Type-{record.type}"
@@ -152,7 +153,7 @@ def _as_int(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if ascii_digits(text) and len(text) <= 9 else None
 
 
 def _idc_uniqueness(transaction: Transaction) -> Iterator[Violation]:
@@ -543,8 +544,8 @@ def _check_charset(value: str, data_type: str, violation: _ViolationFactory) -> 
 def _in_code_table(value: str, codes: dict[str, str]) -> bool:
     if value in codes:
         return True
-    if value.isdigit():  # "01" and "1" name the same numeric code
-        return any(code.isdigit() and int(code) == int(value) for code in codes)
+    if ascii_digits(value):  # "01" and "1" name the same numeric code
+        return any(ascii_digits(code) and int(code) == int(value) for code in codes)
     return False
 
 

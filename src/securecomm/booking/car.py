@@ -61,6 +61,7 @@ from securecomm.ansi_nist import (
     parse,
     validate,
 )
+from securecomm.ansi_nist.records import ascii_digits
 from securecomm.biometrics import Template, TemplateError
 from securecomm.booking.schemas import BookingDocument, ChargeIn
 from securecomm.exceptions import FieldProblem, InputError
@@ -447,7 +448,7 @@ def _declared_position(record: object) -> int | None:
         position = record.get(13) or ""
     else:
         return None
-    return int(position) if position.isdigit() and 1 <= int(position) <= 10 else None
+    return int(position) if ascii_digits(position) and 1 <= int(position) <= 10 else None
 
 
 def rolled_images(transaction: Transaction) -> list[TaggedRecord | Type4Record]:
@@ -511,7 +512,7 @@ class M1FieldError(ValueError):
 def _m1_number(record: TaggedRecord, number: int, *, low: int, high: int) -> int:
     field = f"9.{number:03d}"
     text = (record.get(number) or "").strip()
-    if not text.isdigit() or len(text) > 6:
+    if not ascii_digits(text) or len(text) > 6:
         raise M1FieldError(field, f"{text!r} is not a whole number")
     value = int(text)
     if not low <= value <= high:
