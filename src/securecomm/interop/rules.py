@@ -60,3 +60,15 @@ def sharing_active(
             )
         )
     return Decision(True, tuple(traces))
+
+
+# What a jurisdiction may declare about receiving immigration information about its
+# arrestees; the last of these, in date order, is in force.
+INFORMATION_DECLARATIONS = ("declines_information", "accepts_information")
+
+
+def declines_information(kinds_in_order: Sequence[str]) -> bool:
+    """Whether the jurisdiction's last declaration about immigration information (of
+    its declarations in date order) declines it."""
+    said = [kind for kind in kinds_in_order if kind in INFORMATION_DECLARATIONS]
+    return bool(said) and said[-1] == "declines_information"

@@ -19,6 +19,7 @@ from securecomm.booking.schemas import BookingDocument
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
+from securecomm.interop import rules as interop_rules
 from securecomm.interop.clock import Leg, ServiceClock, after
 from securecomm.interop.context import (
     State,
@@ -229,13 +230,14 @@ def declined_information(
         select(ParticipationEvent)
         .where(
             ParticipationEvent.jurisdiction_id == jurisdiction_id,
-            ParticipationEvent.kind.in_(("declines_information", "accepts_information")),
+            ParticipationEvent.kind.in_(interop_rules.INFORMATION_DECLARATIONS),
             ParticipationEvent.on <= at.date(),
         )
         .order_by(ParticipationEvent.on.desc(), ParticipationEvent.id.desc())
         .limit(1)
     ).first()
-    return latest if latest is not None and latest.kind == "declines_information" else None
+    declines = latest is not None and interop_rules.declines_information([latest.kind])
+    return latest if declines else None
 
 
 def _evidence(status: DecisionRecord) -> list[JSONValue]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
+from securecomm.interop import rules as interop_rules
 from securecomm.interop.models import Jurisdiction, ParticipationEvent
 from securecomm.oversight import monitor
 from securecomm.oversight.models import ActivationDecision, ActivationReview
@@ -83,7 +84,7 @@ def _participation(
         for s in jurisdiction.suspensions
         if s.stops_sharing and s.start <= on and (s.end is None or on <= s.end)
     ]
-    declined = _declines(events)
+    declined = interop_rules.declines_information([e.kind for e in events])
     parts = []
     if not active:
         pending = [r for r in reviews if r.decision is None]
@@ -124,11 +125,6 @@ def _participation(
         sharing_now=active and not suspended,
         history=history,
     )
-
-
-def _declines(events: list[ParticipationEvent]) -> bool:
-    said = [e.kind for e in events if e.kind in ("declines_information", "accepts_information")]
-    return bool(said) and said[-1] == "declines_information"
 
 
 def _history(
