@@ -112,6 +112,10 @@ class ReleaseDocument(_Strict):
     release_at: AwareDatetime
     basis: Literal["bail", "own_recognisance", "citation"] = "bail"
 
+    @property
+    def event_at(self) -> datetime:
+        return self.release_at
+
 
 # --------------------------------------------------------------------------- service answers
 

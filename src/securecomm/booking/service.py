@@ -175,6 +175,11 @@ def parse_release(raw: bytes) -> ReleaseDocument:
     return parse(raw, ReleaseDocument)
 
 
+def parse_followup(kind: SubmissionKind, raw: bytes) -> ReleaseDocument | DispositionDocument:
+    """A release before trial or a court's disposition, by the submission's kind."""
+    return parse_release(raw) if kind is SubmissionKind.RELEASE else parse_disposition(raw)
+
+
 def reject(submission: Submission, problems: Sequence[FieldProblem]) -> None:
     submission.state = SubmissionState.REJECTED
     submission.errors = [{"field": p.field, "rule": p.rule, "message": p.message} for p in problems]

@@ -337,12 +337,8 @@ def _accept_followup(
     if raw_size is not None:
         too_big = size_problem(raw_size, IntakeLimits.from_settings(), is_json=True)
         raise PayloadTooLargeError([too_big] if too_big else [], summary=f"{kind} too large")
-    if kind is SubmissionKind.RELEASE:
-        release = booking_service.parse_release(raw)
-        tcn, event_at = release.tcn, release.release_at
-    else:
-        disposition = booking_service.parse_disposition(raw)
-        tcn, event_at = disposition.tcn, disposition.event_at
+    document = booking_service.parse_followup(kind, raw)
+    tcn, event_at = document.tcn, document.event_at
     transaction = interop_service.transaction_by_tcn(actor.session, tcn)
     if not submission_scope(actor.session, actor.user).covers(transaction.ori):
         raise NotFoundError(f"no transaction {tcn}")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.booking import service as booking_service
-from securecomm.booking.models import Submission, SubmissionKind
+from securecomm.booking.models import Submission
 from securecomm.booking.schemas import DispositionDocument, ReleaseDocument
 from securecomm.cases import lodging, logistics
 from securecomm.cases import service as case_service
@@ -207,11 +207,8 @@ def release(session: Session, submission: Submission) -> None:
 
 def _release_of(submission: Submission) -> tuple[str, datetime | None]:
     """The booking a submission releases the person from, and when (None: it does not)."""
-    if submission.kind is SubmissionKind.RELEASE:
-        release = booking_service.parse_release(submission.raw)
-        return release.tcn, release.release_at
-    disposition = booking_service.parse_disposition(submission.raw)
-    return disposition.tcn, disposition.release_at
+    document = booking_service.parse_followup(submission.kind, submission.raw)
+    return document.tcn, document.release_at
 
 
 def _released_unmet(

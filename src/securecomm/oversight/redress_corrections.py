@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from securecomm.biometrics import Template
 from securecomm.cases import lodging
 from securecomm.cases import service as case_service
 from securecomm.cases.models import CaseState
 from securecomm.cases.rules import IN_CUSTODY, TERMINAL
 from securecomm.domain import EncounterKind, StatusCategory
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
-from securecomm.interop.context import document_of, match_level
+from securecomm.interop.context import document_of, match_level, probe_of
 from securecomm.interop.flows import record_decision
 from securecomm.interop.models import Transaction
 from securecomm.oversight.models import Complaint, ComplaintState
@@ -128,11 +127,10 @@ def _split(session: Session, transaction: Transaction) -> dict[str, Any]:
     if arrest is None or transaction.criminal_subject_id is None:
         raise identities.IdentityError("split_identity", "the booking has no criminal identity")
     document = document_of(session, transaction)
-    prints = {p: Template.from_bytes(data) for p, data in document.template_bytes().items()}
     subject, change = identities.split_booking(
         session,
         arrest=arrest,
-        prints=prints,
+        prints=probe_of(document),
         name=document.name,
         dob=document.dob,
         sex=document.sex,
