@@ -10,28 +10,13 @@ from __future__ import annotations
 import argparse
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 
-from securecomm.oversight import monitor
-from securecomm.simulation.generate import build_world
-from securecomm.simulation.monitor_world import booking_facts
+from securecomm.simulation.monitor_world import flagged_units, planted_and_flagged
 
 
 def score(seed: int, plant: bool = True) -> tuple[int, list[str], list[str]]:
-    world = build_world(
-        people=2000,
-        start=date(2008, 10, 1),
-        end=date(2018, 12, 31),
-        seed=seed,
-        plant_profiling=plant,
-        fingerprints=False,
-    )
-    report = monitor.run(booking_facts(world))
-    planted = world.truth.planted
-    truth = (
-        [f"jurisdiction:{planted.jurisdiction}", f"officer:{planted.officer}"] if planted else []
-    )
-    return seed, truth, sorted(f"{f.unit_kind}:{f.unit}" for f in report.flagged)
+    truth, report = planted_and_flagged(seed, plant=plant)
+    return seed, sorted(truth), sorted(flagged_units(report))
 
 
 def main() -> None:

@@ -5,35 +5,20 @@ it flags nothing. Each flag carries its evidence."""
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 
 import pytest
 
 from securecomm.oversight import monitor
 from securecomm.oversight.monitor_facts import BookingFacts, ChargeFacts, charge_facts
-from securecomm.simulation.generate import build_world
-from securecomm.simulation.monitor_world import booking_facts
+from securecomm.simulation.monitor_world import flagged_units, planted_and_flagged
 
 SEEDS = (1, 2, 3, 4, 5)
 
 
 def _monitor_seed(seed: int, plant: bool = True) -> tuple[set[str], set[str], list[str]]:
-    world = build_world(
-        people=2000,
-        start=date(2008, 10, 1),
-        end=date(2018, 12, 31),
-        seed=seed,
-        plant_profiling=plant,
-        fingerprints=False,  # the monitor never searches: the same world, ten times faster
-    )
-    report = monitor.run(booking_facts(world))
-    planted = world.truth.planted
-    truth = (
-        {f"jurisdiction:{planted.jurisdiction}", f"officer:{planted.officer}"} if planted else set()
-    )
-    flagged = {f"{f.unit_kind}:{f.unit}" for f in report.flagged}
+    truth, report = planted_and_flagged(seed, plant=plant)
     rules = [str(f.evidence()["rule"]) for f in report.flagged]
-    return truth, flagged, rules
+    return truth, flagged_units(report), rules
 
 
 def _clean_seed(seed: int) -> tuple[set[str], set[str], list[str]]:
