@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from typer.testing import CliRunner
 
+from securecomm.cli import app
 from securecomm.simulation import published, scoring
 from securecomm.simulation.generate import build_world
 from securecomm.simulation.runner import SubjectLinks
@@ -79,3 +81,18 @@ def test_a_small_world_s_share_is_off_only_when_its_interval_misses_the_range() 
     assert not few_row.clearly_off()
     assert many_row.clearly_off()
     assert many_row.world_text == "10.0 % (100 of 1,000)"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--seeds", "x,y"], "--seeds must be integers"),
+        (["--seeds", ","], "give at least one seed"),
+        (["--start", "2018-01-01", "--end", "2010-01-01"], "--end must be after --start"),
+    ],
+)
+def test_calibrate_refuses_bad_options_by_name(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["calibrate", "--people", "100", *arguments])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output

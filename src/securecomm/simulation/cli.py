@@ -233,9 +233,11 @@ def calibrate(
         seed_list = [int(part) for part in seeds.split(",") if part.strip()]
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError as error:
-        fail(f"--seeds, --start or --end: {error}")
+        raise fail(f"--seeds must be integers and --start/--end YYYY-MM-DD ({error})") from None
     if not seed_list:
-        fail("--seeds: give at least one seed")
+        raise fail("--seeds: give at least one seed")
+    if last <= first:
+        raise fail("--end must be after --start")
     with progress() as bar:
         task = bar.add_task("building and counting worlds", total=len(seed_list))
         result = published.calibrate(
