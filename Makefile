@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: demo test lint typecheck install browser pdf-libraries serve clean bench
+.PHONY: demo test faults lint typecheck install browser pdf-libraries serve clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ typecheck: $(STAMP)
 JOBS ?= 2
 test: lint typecheck browser pdf-libraries
 	$(BIN)/pytest -n $(JOBS) $(ARGS)
+
+# Fault runs (kill -9 a worker, restart PostgreSQL, floods, a full disk), one at a time,
+# against the PostgreSQL server of SECURECOMM_TEST_DATABASE_URL; .ci/run calls it.
+faults: $(STAMP)
+	SECURECOMM_FAULTS=1 $(BIN)/pytest -p no:xdist tests/faults $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_biometrics.py

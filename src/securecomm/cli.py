@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,13 @@ def worker(
         Path | None,
         typer.Option(help="Keep galleries on disk here; default SECURECOMM_GALLERY_DIR."),
     ] = None,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            help="Keep running and take new submissions as they arrive, until stopped "
+            "(SIGTERM or Ctrl-C finish the submission in hand first)."
+        ),
+    ] = False,
 ) -> None:
     """Process every stored submission to its end (resumes after a crash)."""
     from securecomm.cases.docket import court_of
@@ -87,11 +95,15 @@ def worker(
                 gallery_dir=gallery_dir or get_settings().gallery_dir,
                 clock=demo_store.service_clock(database),  # a demo world's drawn times
             )
+            for stop_signal in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(stop_signal, lambda *_: runner.stop())
             pending = runner.pending()
             with progress() as bars:
                 task = bars.add_task("processing submissions", total=max(pending, 1))
                 report = runner.run(
-                    limit=limit, on_progress=lambda done: bars.update(task, completed=done)
+                    limit=limit,
+                    follow=follow,
+                    on_progress=lambda done: bars.update(task, completed=done),
                 )
     except SecurecommError as error:
         raise fail(str(error)) from None

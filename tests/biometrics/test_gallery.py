@@ -182,3 +182,22 @@ def test_subject_ids_must_be_integers(probe_impressions: list[TenPrint]) -> None
     with pytest.raises(TemplateError) as excinfo:
         Gallery().enrol("A123", probe_impressions[0])  # type: ignore[arg-type]
     assert excinfo.value.field == "subject_id"
+
+
+def test_searches_of_two_halves_merged_rank_as_one_search_of_the_whole(
+    enrolment_impressions: list[TenPrint], probe_impressions: list[TenPrint]
+) -> None:
+    whole, first, second = Gallery(), Gallery(), Gallery()
+    for subject_id, prints in enumerate(enrolment_impressions):
+        whole.enrol(subject_id, prints)
+        (first if subject_id % 2 else second).enrol(subject_id, prints)
+    for probe in probe_impressions[:12]:
+        one = whole.search(probe)
+        merged = first.search(probe).merged(second.search(probe))
+        assert merged.band is one.band
+        assert merged.gallery_size == one.gallery_size
+        assert one.best is not None
+        assert merged.best is not None
+        assert (merged.best.subject_id, merged.best.score) == (one.best.subject_id, one.best.score)
+        merged_scores = {c.subject_id: c.score for c in merged.candidates}
+        assert all(merged_scores.get(c.subject_id) == c.score for c in one.candidates)

@@ -78,14 +78,31 @@ class SearchResult:
         kept = [c for c in self.candidates if c.subject_id not in subject_ids]
         if len(kept) == len(self.candidates):
             return self
+        return replace(self, band=self._band_of(kept), candidates=kept)
+
+    def merged(self, other: SearchResult) -> SearchResult:
+        """This result and one over identities this search did not cover (enrolled since,
+        searched apart): one candidate list, best first, the band from the best of both.
+        Scores are per identity, so the merge ranks them as one search would have."""
+        by_subject = {c.subject_id: c for c in other.candidates}
+        by_subject.update({c.subject_id: c for c in self.candidates})
+        kept = sorted(by_subject.values(), key=lambda c: (-c.score, c.subject_id))
+        return replace(
+            self,
+            band=self._band_of(kept),
+            candidates=kept[: max(len(self.candidates), len(other.candidates))],
+            gallery_size=self.gallery_size + other.gallery_size,
+            top_scores=sorted(self.top_scores + other.top_scores, reverse=True)[:TRACE_TOP_SCORES],
+            shortlist_size=self.shortlist_size + other.shortlist_size,
+        )
+
+    def _band_of(self, kept: list[Candidate]) -> Band:
         best = kept[0].score if kept else None
         if best is None or best < self.possible_threshold:
-            band = Band.NO_IDENTIFICATION
-        elif best < self.identification_threshold:
-            band = Band.POSSIBLE
-        else:
-            band = Band.IDENTIFICATION
-        return replace(self, band=band, candidates=kept)
+            return Band.NO_IDENTIFICATION
+        if best < self.identification_threshold:
+            return Band.POSSIBLE
+        return Band.IDENTIFICATION
 
     def to_trace(self) -> Trace:
         reasons: dict[str, JSONValue] = {str(k): v for k, v in self.unusable_reasons.items()}

@@ -34,6 +34,7 @@ from securecomm.cases import service as case_service
 from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingMode
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.cases.rules import OUTCOME_STATES
+from securecomm.database.locks import custody_lock
 from securecomm.decisions import Decision, Trace
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import (
@@ -183,6 +184,7 @@ def release(session: Session, submission: Submission) -> None:
             session, case=case, to=CaseState.RELEASED_BY_LEA, at=release_at, note=note
         )
         return
+    custody_lock(session)  # beds and seats: one release's plan at a time
     plan = logistics.plan_custody(
         state=jurisdiction.state,
         release_at=release_at,

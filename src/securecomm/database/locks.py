@@ -1,12 +1,20 @@
-"""Locks shared by every process on a database: the order lock, and the audit lock.
+"""Locks shared by every process on a database.
 
 The flow is defined in booking-time order (an identity enrolled by one booking is there
 for the next; a disposition changes the history the next booking of the same person is
-judged on; beds go to releases in order). Workers keep that order by driving a
-submission only while holding this lock: on PostgreSQL a session-level advisory lock
-(released by the server if the holder's connection dies), on SQLite an exclusive
-``flock`` on a file beside the database (released by the kernel if the holder dies).
-The audit lock, taken the same way, serialises sealing the audit log.
+judged on; beds go to releases in order). On SQLite, which takes one writer at a time,
+workers keep that order by driving a submission only while holding the order lock: an
+exclusive ``flock`` on a file beside the database (released by the kernel if the holder
+dies). On PostgreSQL workers run side by side (``pipeline.claims``) and only what must
+be ordered is, for the length of one transaction (released at commit, or by the server
+if the holder's connection dies):
+
+* the enrolment lock: a new identity's prints are stored one transaction at a time, so
+  fingerprint ids commit in order (a gallery syncs by id) and a booking re-checks, under
+  the lock, the identities enrolled since its search before enrolling one of its own;
+* the custody lock: beds and transport seats are planned one release at a time.
+
+The audit lock serialises sealing the audit log; the dispatch lock, delivering the outbox.
 """
 
 from __future__ import annotations
@@ -18,10 +26,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 # Any constant: the advisory lock key securecomm's workers agree on.
 ORDER_LOCK_KEY = 0x5EC0C033
 AUDIT_LOCK_KEY = 0x5EC0A0D1
+DISPATCH_LOCK_KEY = 0x5EC0D15B
+ENROLMENT_LOCK_KEY = 0x5EC0E401
+CUSTODY_LOCK_KEY = 0x5EC0C057
 _MEMORY_LOCKS: dict[tuple[int, int], threading.Lock] = {}
 
 
@@ -37,6 +49,34 @@ def audit_lock(engine: Engine) -> Iterator[None]:
     """Hold the lock under which the audit log is sealed (one sealer at a time)."""
     with _database_lock(engine, AUDIT_LOCK_KEY, ".audit-lock"):
         yield
+
+
+@contextmanager
+def dispatch_lock(engine: Engine) -> Iterator[None]:
+    """Hold the lock under which the outbox is delivered (one deliverer at a time)."""
+    with _database_lock(engine, DISPATCH_LOCK_KEY, ".dispatch-lock"):
+        yield
+
+
+def enrolment_lock(session: Session) -> None:
+    """Take the enrolment lock until ``session``'s transaction ends (PostgreSQL; SQLite's
+    single writer and the order lock already serialise enrolments)."""
+    _transaction_lock(session, ENROLMENT_LOCK_KEY)
+
+
+def custody_lock(session: Session) -> None:
+    """Take the custody lock until ``session``'s transaction ends (as ``enrolment_lock``)."""
+    _transaction_lock(session, CUSTODY_LOCK_KEY)
+
+
+def runs_in_parallel(engine: Engine) -> bool:
+    """Whether workers on this database drive submissions side by side."""
+    return engine.url.get_backend_name() == "postgresql"
+
+
+def _transaction_lock(session: Session, key: int) -> None:
+    if runs_in_parallel(session.get_bind().engine):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager
@@ -78,4 +118,13 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-__all__ = ["AUDIT_LOCK_KEY", "ORDER_LOCK_KEY", "audit_lock", "order_lock"]
+__all__ = [
+    "AUDIT_LOCK_KEY",
+    "ORDER_LOCK_KEY",
+    "audit_lock",
+    "custody_lock",
+    "dispatch_lock",
+    "enrolment_lock",
+    "order_lock",
+    "runs_in_parallel",
+]

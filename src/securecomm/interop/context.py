@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.auth import service as auth_service
-from securecomm.biometrics import Gallery, Template
+from securecomm.biometrics import Gallery, SearchResult, Template
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import BookingDocument
+from securecomm.database.locks import enrolment_lock
 from securecomm.decisions import Decision
 from securecomm.domain import AgencyRole, CriminalHistoryFact
 from securecomm.interop import outbox
@@ -67,18 +68,37 @@ class Galleries:
             self.bookings.move_to_end(key)
         return found
 
-    def sync(self, session: Session) -> None:
-        """Enrol what other workers stored since the last sync."""
+    def sync(self, session: Session) -> dict[Repository, list[int]]:
+        """Enrol what other workers stored since the last sync; returns those subjects."""
+        enrolled = {}
         for repository, gallery in (
             (Repository.CRIMINAL, self.criminal),
             (Repository.IMMIGRATION, self.immigration),
         ):
-            self.synced_to[repository] = repository_service.enrol_stored_since(
-                session,
-                gallery=gallery,
-                repository=repository,
-                after_id=self.synced_to.get(repository, 0),
+            self.synced_to[repository], enrolled[repository] = (
+                repository_service.enrol_stored_since(
+                    session,
+                    gallery=gallery,
+                    repository=repository,
+                    after_id=self.synced_to.get(repository, 0),
+                )
             )
+        return enrolled
+
+    def recheck_before_enrolment(
+        self, session: Session, probe: dict[int, Template], result: SearchResult
+    ) -> SearchResult:
+        """A booking about to enrol a new identity takes the enrolment lock (held until
+        its commit) and searches the identities other workers enrolled since its search:
+        two bookings of one person close together still end on one identity."""
+        enrolment_lock(session)
+        enrolled_since = self.sync(session)[Repository.CRIMINAL]
+        if not enrolled_since:
+            return result
+        since = Gallery(self.criminal.params)
+        for subject_id in enrolled_since:
+            since.enrol(subject_id, self.criminal.prints_of(subject_id))
+        return result.merged(since.search(probe))
 
     def apply_pending(self) -> None:
         """Enrol what a committed step stored; called only after its commit succeeds."""

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
@@ -40,6 +41,11 @@ class WorkerStoppedError(SecurecommError):
     """The store itself is unavailable: the worker stops (a restart resumes)."""
 
 
+class StoreUnavailableError(WorkerStoppedError):
+    """A transient fault outlasted its retries and the store does not answer: the
+    submission is not at fault and stays open; the worker waits for the store."""
+
+
 @dataclass
 class StepTracker:
     """Which step of the submission is running (for the failure record)."""
@@ -51,7 +57,7 @@ class StepTracker:
 class RetryPolicy:
     """Bounded exponential backoff for transient faults."""
 
-    retries: int = 4
+    retries: int = 6  # 12.6 s in all: a database restart takes a few seconds
     first_pause: float = 0.2
     factor: float = 2.0
 
@@ -63,6 +69,39 @@ class RetryPolicy:
 
     def wait(self, attempt: int) -> None:
         time.sleep(self.first_pause * self.factor ** (attempt - 1))
+
+
+def store_answers(database: Database) -> bool:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        if is_transient(error) or isinstance(error, DBAPIError):
+            return False
+        raise
+    return True
+
+
+def wait_for_store(database: Database, patience: float) -> None:
+    """Wait up to ``patience`` seconds for the store to answer again (a restart, a
+    failover); :class:`WorkerStoppedError` if it does not."""
+    deadline = time.monotonic() + patience
+    pause = 0.25
+    while not store_answers(database):
+        if time.monotonic() >= deadline:
+            where = database.engine.url.render_as_string(hide_password=True)
+            raise WorkerStoppedError(
+                f"the database at {where} has not answered for {patience:.0f} s; run the "
+                "worker again once it is back: it resumes where it stopped"
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 5.0)
+    log.warning("the store answers again; the worker goes on")
+
+
+def is_outage(error: BaseException) -> bool:
+    """The store stopped answering (after the step's retries, or outside any step)."""
+    return isinstance(error, StoreUnavailableError) or is_transient(error)
 
 
 def is_transient(error: BaseException) -> bool:

@@ -67,6 +67,8 @@ def criminal_search(session: Session, transaction: Transaction, galleries: Galle
     _, probe = galleries.booking(session, transaction)
     with SEARCH_SECONDS.labels("criminal").time():
         result = galleries.criminal.search(probe)
+    if result.band is not Band.IDENTIFICATION:  # it may enrol: not before a re-check
+        result = galleries.recheck_before_enrolment(session, probe, result)
     decision = _search_decision(result, Repository.CRIMINAL)
     if _queue_for_examiner(session, transaction, result, Repository.CRIMINAL):
         transaction.state = State.AWAITING_CRIMINAL_EXAMINER

@@ -1,12 +1,13 @@
-"""The worker: drives every stored submission through its flow, in booking-time order.
+"""The worker: drives every stored submission through its flow, oldest first.
 
 Submissions are taken oldest first (event time, then sequence), each driven to its end
-one committed step at a time before the next is taken, so an identity enrolled by one
-booking is there for the next. Several workers may share a database: each drives a
-submission only while it holds the order lock (``database.locks``) and a lease on it,
-every step's state change is compare-and-set on the row's version, and the in-memory
-galleries are brought level with what other workers enrolled before each booking.
-Killed at any moment, a new worker resumes from the persisted states.
+in committed groups of steps before the next is taken. Several workers may share a
+database (``pipeline.claims``): on PostgreSQL side by side, one submission each, on
+SQLite taking turns. Every step's state change is compare-and-set on the row's version,
+the in-memory galleries are brought level with what other workers enrolled before each
+booking, and a booking about to enrol a new identity re-checks, under the enrolment
+lock, what was enrolled since its search (``interop.context``). Killed at any moment, a
+worker's submission is taken up by another from its persisted state.
 
 Every step runs under one guard (``interop.guard``): a transient database fault is
 retried with backoff; any other unexpected error marks that submission ``failed`` with
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,18 +39,18 @@ from securecomm.cases import flows as case_flows
 from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
-from securecomm.database import Database, utcnow
-from securecomm.database.locks import order_lock
+from securecomm.database import Database
+from securecomm.database.locks import dispatch_lock
 from securecomm.exceptions import InputError
 from securecomm.interop import flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.logs import correlation
 from securecomm.metrics import STEP_SECONDS
+from securecomm.pipeline.claims import OPEN_STATES, Claims
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 
-OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
 log = logging.getLogger("securecomm.worker")
 
 # Every booking step: the routing steps, then the field office's decision.
@@ -65,6 +67,7 @@ class WorkerReport:
     messages_delivered: int = 0
     failed: int = 0  # submissions held for review after an unexpected fault
     retried: int = 0  # transient faults retried
+    store_outages: int = 0  # times the store stopped answering and the worker waited
 
 
 class Worker:
@@ -84,11 +87,15 @@ class Worker:
         signer: CheckpointSigner | None = None,
         seal_every: int | None = None,
         officers_decide: bool = False,
+        store_patience: float = 300.0,
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
         level with the database instead of rebuilt); without it they are rebuilt.
         ``officers_decide``: a detainer the rules call for waits for an ICE officer to
-        lodge it (the service) instead of being lodged as the rules say (batch runs)."""
+        lodge it (the service) instead of being lodged as the rules say (batch runs).
+        ``store_patience``: seconds to wait for a store that stopped answering."""
+        self._store_patience = store_patience
+        self._stopping = threading.Event()
         self._database = database
         self._officers_decide = officers_decide
         self._court = court
@@ -96,11 +103,11 @@ class Worker:
         self._dispatch_every = dispatch_every
         self._save_every = save_every
         self._retry = retry or guard.RetryPolicy()
-        self._lease = lease
         self._clock = clock or BookingTimeClock()
         self._signer = signer or audit_chain.signer_from_settings()
         self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._claims = Claims(database, self.worker_id, lease)
         self.reconciled = 0
         with database.session() as session:
             mark = repository_service.newest_fingerprint_id(session)
@@ -157,16 +164,34 @@ class Worker:
         limit: int | None = None,
         on_progress: Callable[[int], None] | None = None,
         after_each: Callable[[], object] | None = None,
+        follow: bool = False,
+        poll_seconds: float = 1.0,
     ) -> WorkerReport:
-        """Drive submissions until none is open (or ``limit``). ``after_each`` runs between
-        submissions, e.g. examiners deciding parked possible identifications."""
+        """Drive submissions until none is open (or ``limit``); with ``follow``, wait for
+        more until :meth:`stop`. ``after_each`` runs between submissions, e.g. examiners
+        deciding parked possible identifications."""
         report = WorkerReport()
-        while limit is None or report.submissions < limit:
-            with order_lock(self._database.engine):
-                submission_id = self._claim_next()
+        while (limit is None or report.submissions < limit) and not self._stopping.is_set():
+            try:
+                with self._claims.claim() as submission_id:
+                    if submission_id is not None:
+                        self._drive_guarded(submission_id, report)
                 if submission_id is None:
-                    break
-                self._drive_guarded(submission_id, report)
+                    if not follow:
+                        break
+                    report.messages_delivered += self._dispatch()
+                    self._stopping.wait(poll_seconds)
+                    continue
+            except Exception as error:  # the store went away: wait for it, then go on
+                if not (
+                    isinstance(error, guard.StoreUnavailableError) or guard.is_transient(error)
+                ):
+                    raise
+                report.store_outages += 1
+                log.warning("the store does not answer (%s); waiting", type(error).__name__)
+                self.galleries.pending.clear()
+                guard.wait_for_store(self._database, self._store_patience)
+                continue
             report.submissions += 1
             if report.submissions % self._dispatch_every == 0:
                 report.messages_delivered += self._dispatch()
@@ -183,39 +208,15 @@ class Worker:
         audit_chain.seal_now(self._database, self._signer)  # what this run recorded
         return report
 
-    def _dispatch(self) -> int:
-        """Deliver the outbox; under the order lock so two workers never deliver the
-        same message at once (delivery is idempotent, this keeps it single as well)."""
-        with order_lock(self._database.engine):
-            return outbox.dispatch_pending(self._database, self._transport)
+    def stop(self) -> None:
+        """Finish the submission in hand, then return from :meth:`run` (any thread)."""
+        self._stopping.set()
 
-    def _claim_next(self) -> int | None:
-        """Lease the oldest open submission. Called only under the order lock, which a
-        worker holds for as long as it drives a submission: a lease left by another
-        worker is therefore one whose worker died, and is taken over (a worker that lost
-        its lock and went on would lose every step to the version check)."""
-        now = utcnow()
-        with self._database.session() as session:
-            query = (
-                select(Submission)
-                .where(Submission.state.in_(OPEN_STATES))
-                .order_by(Submission.event_at, Submission.seq, Submission.id)
-                .limit(1)
-            )
-            if self._database.engine.url.get_backend_name() == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            submission = session.scalar(query)
-            if submission is None:
-                return None
-            if submission.claimed_by not in (None, self.worker_id):
-                log.warning(
-                    "submission %s: taking over the lease of %s",
-                    submission.id,
-                    submission.claimed_by,
-                )
-            submission.claimed_by = self.worker_id
-            submission.claimed_until = now + self._lease
-            return submission.id
+    def _dispatch(self) -> int:
+        """Deliver the outbox, one deliverer at a time across workers (delivery is
+        idempotent; this keeps it single as well)."""
+        with dispatch_lock(self._database.engine):
+            return outbox.dispatch_pending(self._database, self._transport)
 
     def _drive_guarded(self, submission_id: int, report: WorkerReport) -> None:
         """Drive one submission; a transient fault is retried, anything else fails it."""
@@ -232,6 +233,8 @@ class Worker:
                     report.retried += 1
                     self._retry.wait(attempt)
                     continue
+                if guard.is_transient(error) and not guard.store_answers(self._database):
+                    raise guard.StoreUnavailableError(str(error)[:200]) from error
                 guard.fail_submission(
                     self._database, submission_id, error, step=tracker.step, attempts=attempt
                 )
@@ -265,8 +268,10 @@ class Worker:
         """A disposition for a booking still waiting on an examiner waits with it."""
         with self._database.session() as session:
             submission = session.get_one(Submission, submission_id)
-            booking_state = session.scalar(
-                select(Transaction.state).where(Transaction.tcn == submission.external_key)
+            booking_state = session.scalar(  # locked: its worker may be finishing it now
+                select(Transaction.state)
+                .where(Transaction.tcn == submission.external_key)
+                .with_for_update()
             )
             if booking_state is None or booking_state.terminal:
                 return False

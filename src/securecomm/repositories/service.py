@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from securecomm.biometrics import Gallery, MatchParameters, Template
+from securecomm.database.locks import enrolment_lock
 from securecomm.domain import (
     ChargeFact,
     CriminalHistoryFact,
@@ -37,6 +38,8 @@ def store_prints(
     subject_id: int,
     prints: Mapping[int, Template],
 ) -> None:
+    """Store a subject's prints; under the enrolment lock, so their ids commit in order."""
+    enrolment_lock(session)
     for position, template in sorted(prints.items()):
         session.add(
             FingerprintRecord(
@@ -111,9 +114,9 @@ def newest_fingerprint_id(session: Session) -> int:
 
 def enrol_stored_since(
     session: Session, *, gallery: Gallery, repository: Repository, after_id: int
-) -> int:
+) -> tuple[int, list[int]]:
     """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
-    worker) and are not in ``gallery`` yet; returns the new sync mark."""
+    worker) and are not in ``gallery`` yet; returns the new sync mark and those subjects."""
     rows = session.execute(
         select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
             FingerprintRecord.repository == repository, FingerprintRecord.id > after_id
@@ -122,7 +125,7 @@ def enrol_stored_since(
     newcomers = sorted({subject for _, subject in rows if subject not in gallery})
     for start in range(0, len(newcomers), 500):
         _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
-    return max((record_id for record_id, _ in rows), default=after_id)
+    return max((record_id for record_id, _ in rows), default=after_id), newcomers
 
 
 def _claim(path: Path, owner: str) -> None:
@@ -189,6 +192,7 @@ def create_criminal_subject(
     state_id: str | None = None,
     enrolled_by_tcn: str | None = None,
 ) -> CriminalSubject:
+    enrolment_lock(session)  # the next FBI number, and the prints stored after it
     subject = CriminalSubject(
         fbi_number=fbi_number or next_fbi_number(session),
         state_id=state_id,

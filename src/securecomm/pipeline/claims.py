@@ -1,0 +1,150 @@
+"""Which worker drives which submission.
+
+On PostgreSQL workers run side by side. A worker claims a submission by taking a
+session-level advisory lock on its id on a connection of its own, held while it drives
+the submission: the server drops the lock the moment the worker's connection dies, so a
+killed worker's submission is free again at once, with no lease to wait out. The oldest
+open submissions are tried first, and a release or disposition is not claimed while an
+earlier submission of the same booking is still open (it would act on a case that does
+not exist yet, or out of turn).
+
+On SQLite (one writer at a time) workers take turns under the order lock instead
+(``database.locks``), one submission each, oldest first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, exists, select, text, tuple_
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
+
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.database import Database, utcnow
+from securecomm.database.locks import order_lock, runs_in_parallel
+
+log = logging.getLogger("securecomm.worker")
+OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
+# The first key of the two-key advisory locks on submissions (the second is the id).
+SUBMISSION_LOCK_SPACE = 0x5EC0
+CANDIDATES = 16  # open submissions looked at per claim (more when all are taken)
+
+
+class Claims:
+    """A worker's claims: ``claim()`` yields the id of the submission it now drives alone
+    (None when none is open and free), and gives the claim up when the block ends."""
+
+    def __init__(self, database: Database, worker_id: str, lease: timedelta) -> None:
+        self._database = database
+        self._worker_id = worker_id
+        self._lease = lease
+        self._parallel = runs_in_parallel(database.engine)
+
+    @property
+    def parallel(self) -> bool:
+        return self._parallel
+
+    @contextmanager
+    def claim(self) -> Iterator[int | None]:
+        if not self._parallel:
+            with order_lock(self._database.engine):
+                yield self._claim_oldest()
+            return
+        # The lock lives on this connection: held while the block runs, then given back.
+        with self._database.engine.connect() as connection:
+            submission_id = self._claim_free(connection)
+            try:
+                yield submission_id
+            finally:
+                if submission_id is not None:
+                    _unlock(connection, submission_id)
+
+    def _claim_free(self, connection: Connection) -> int | None:
+        skip = 0
+        while True:
+            candidates = self._open_ids(offset=skip)
+            if not candidates:
+                return None
+            for submission_id in candidates:
+                if _try_lock(connection, submission_id):
+                    if self._mark_claimed(submission_id):
+                        return submission_id
+                    _unlock(connection, submission_id)  # finished by another worker meanwhile
+            skip += len(candidates)
+
+    def _open_ids(self, *, offset: int) -> list[int]:
+        earlier = aliased(Submission)
+        waits_for_earlier = exists().where(
+            earlier.kind.in_(list(SubmissionKind)),  # the (kind, key) index
+            earlier.external_key == Submission.external_key,
+            earlier.state.in_(OPEN_STATES),
+            tuple_(earlier.event_at, earlier.seq, earlier.id)
+            < tuple_(Submission.event_at, Submission.seq, Submission.id),
+        )
+        query = (
+            select(Submission.id)
+            .where(and_(Submission.state.in_(OPEN_STATES), ~waits_for_earlier))
+            .order_by(Submission.event_at, Submission.seq, Submission.id)
+            .offset(offset)
+            .limit(CANDIDATES)
+        )
+        with self._database.session() as session:
+            return list(session.scalars(query))
+
+    def _mark_claimed(self, submission_id: int) -> bool:
+        """Record the claim on a submission still open; False if it no longer is."""
+        with self._database.session() as session:
+            submission = session.get_one(Submission, submission_id)
+            if submission.state not in OPEN_STATES:
+                return False
+            self._stamp(submission, utcnow())
+            return True
+
+    def _claim_oldest(self) -> int | None:
+        """Under the order lock: a lease left by another worker is one whose worker
+        died, and is taken over (a worker that lost its lock and went on would lose
+        every step to the version check)."""
+        with self._database.session() as session:
+            query = (
+                select(Submission)
+                .where(Submission.state.in_(OPEN_STATES))
+                .order_by(Submission.event_at, Submission.seq, Submission.id)
+                .limit(1)
+            )
+            submission = session.scalar(query)
+            if submission is None:
+                return None
+            self._stamp(submission, utcnow())
+            return submission.id
+
+    def _stamp(self, submission: Submission, now: datetime) -> None:
+        if submission.claimed_by not in (None, self._worker_id):
+            log.warning("submission %s: taking over from %s", submission.id, submission.claimed_by)
+        submission.claimed_by = self._worker_id
+        submission.claimed_until = now + self._lease
+
+
+def _try_lock(connection: Connection, submission_id: int) -> bool:
+    taken = connection.scalar(
+        text("SELECT pg_try_advisory_lock(:space, :id)"),
+        {"space": SUBMISSION_LOCK_SPACE, "id": submission_id},
+    )
+    connection.commit()
+    return bool(taken)
+
+
+def _unlock(connection: Connection, submission_id: int) -> None:
+    try:
+        connection.execute(
+            text("SELECT pg_advisory_unlock(:space, :id)"),
+            {"space": SUBMISSION_LOCK_SPACE, "id": submission_id},
+        )
+        connection.commit()
+    except DBAPIError:
+        # A connection that cannot unlock is dropped, not pooled: the server then drops
+        # every lock it held.
+        connection.invalidate()
