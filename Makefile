@@ -51,8 +51,10 @@ test: lint typecheck browser pdf-libraries
 
 # Fault runs (kill -9 a worker, restart PostgreSQL, floods, a full disk), one at a time,
 # against the PostgreSQL server of SECURECOMM_TEST_DATABASE_URL; .ci/run calls it.
+FAULTS_DATABASE_URL ?= $(or $(SECURECOMM_TEST_DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/test)
 faults: $(STAMP)
-	SECURECOMM_FAULTS=1 $(BIN)/pytest -p no:xdist tests/faults $(ARGS)
+	SECURECOMM_FAULTS=1 SECURECOMM_TEST_DATABASE_URL=$(FAULTS_DATABASE_URL) \
+		$(BIN)/pytest -p no:xdist tests/faults $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_biometrics.py

@@ -61,4 +61,9 @@ class IllegalTransitionError(SecurecommError):
 
 
 class PermissionDeniedError(SecurecommError):
-    pass
+    """Refused by the permission layer; ``problems`` name the field that asked for more
+    than the user may (the sender of a file, for example), where there is one."""
+
+    def __init__(self, message: str, problems: list[FieldProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []

@@ -137,3 +137,24 @@ def test_an_oversized_upload_is_refused_by_its_limit_and_its_start_is_kept(
         assert kept.state is SubmissionState.RECEIVED  # the ERRT follows through the flow
         assert kept.raw_size == len(raw)
         assert len(kept.raw) < len(raw)
+
+
+def test_two_different_oversized_files_in_one_chunk_each_are_both_kept(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body that crosses the limit in its first chunk keeps its start too: before, it
+    was kept as the empty file, and the next oversized file was taken for a resend."""
+    small = IntakeLimits(max_submission_bytes=4096, max_json_bytes=2048, max_json_depth=16)
+    monkeypatch.setattr(IntakeLimits, "from_settings", classmethod(lambda cls: small))
+    headers = served.headers("booking1")
+    kept = []
+    for number in (1, 2):
+        raw = b"1.001:%d\x1d" % number + b"y" * 20_000
+        refused = served.client.post("/api/v1/bookings", content=raw, headers=headers)
+        assert refused.status_code == 413
+        with served.database.session() as session:
+            newest = session.scalars(select(Submission).order_by(Submission.id.desc())).first()
+            assert newest is not None
+            kept.append((newest.id, newest.raw))
+    assert kept[0][0] != kept[1][0]
+    assert [raw[:8] for _, raw in kept] == [b"1.001:1\x1d", b"1.001:2\x1d"]

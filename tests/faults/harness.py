@@ -56,7 +56,7 @@ class Workers:
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, count: int = 1) -> None:
+    def start(self, count: int = 1, *, follow: bool = False) -> None:
         for _ in range(count):
             log = self.logs / f"worker{len(self.processes)}.log"
             with log.open("wb") as output:
@@ -71,6 +71,7 @@ class Workers:
                             self.url,
                             "--court-docket",
                             str(self.docket),
+                            *(["--follow"] if follow else []),
                         ],
                         stdout=output,
                         stderr=subprocess.STDOUT,
@@ -204,7 +205,7 @@ def _bookings_without_an_answer(session: Session) -> int:
     keys = session.scalars(
         select(OutboxMessage.key).where(OutboxMessage.message_type.in_(("SRE", "ERRT")))
     )
-    answered = {key.split(":", 1)[0] for key in keys}
+    answered = {key.rsplit(":", 2)[0] for key in keys}  # TCN (or digest):TYPE:RECIPIENT
     finished_bookings = session.scalars(
         select(Submission.external_key).where(
             Submission.kind == SubmissionKind.BOOKING,

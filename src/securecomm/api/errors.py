@@ -20,10 +20,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from securecomm.api.security import CsrfError, NotSignedInError
 from securecomm.auth.accounts import AuthenticationError
+from securecomm.database.faults import is_store_full, is_transient
 from securecomm.exceptions import (
     ConfigurationError,
     FieldProblem,
@@ -98,7 +100,7 @@ def error_body(status: int, code: str, message: str, problems: list[Problem]) ->
 
 
 def _problems_of(error: Exception) -> list[Problem]:
-    if isinstance(error, InputError):
+    if isinstance(error, InputError | PermissionDeniedError):
         return [_problem(p) for p in error.problems]
     return []
 
@@ -179,7 +181,31 @@ def install(app: FastAPI, render_page: PageRenderer | None = None) -> None:
         message = f"an internal error occurred (reference {reference}); nothing was changed"
         return respond(request, 500, "internal_error", message, [])
 
+    def on_store_fault(request: Request, error: Exception) -> Response:
+        """The store is full or not answering: nothing from the request was kept, and
+        the sender is told so, and when to try again, instead of an internal error."""
+        if is_store_full(error):
+            log.error("store full", extra={"route": request.scope.get("path", "")})
+            message = (
+                "the store has no room left: nothing from this request was kept; send it "
+                "again once an operator has made room"
+            )
+            problem = Problem(field="(store)", rule="store.full", message=message)
+            headers = {"Retry-After": "60"}
+            return respond(request, 507, "insufficient_storage", message, [problem], headers)
+        if is_transient(error):
+            log.warning("store unavailable", extra={"route": request.scope.get("path", "")})
+            message = (
+                "the store is not answering: nothing from this request was kept; send it "
+                "again shortly"
+            )
+            problem = Problem(field="(store)", rule="store.unavailable", message=message)
+            headers = {"Retry-After": "5"}
+            return respond(request, 503, "store_unavailable", message, [problem], headers)
+        return on_unexpected(request, error)
+
     app.add_exception_handler(SecurecommError, on_domain_error)
+    app.add_exception_handler(DBAPIError, on_store_fault)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(ValidationError, on_model)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -34,7 +34,7 @@ from securecomm.cases import explain as case_explain
 from securecomm.cases import service as case_service
 from securecomm.cases.schemas import DetainerView
 from securecomm.database import utcnow
-from securecomm.exceptions import NotFoundError, PermissionDeniedError
+from securecomm.exceptions import FieldProblem, NotFoundError, PermissionDeniedError
 from securecomm.interop import answers as answer_files
 from securecomm.interop import service as interop_service
 from securecomm.interop.models import Transaction
@@ -93,8 +93,12 @@ async def read_body(request: Request, limit: int) -> tuple[bytes, int | None]:
         if size <= limit:
             kept += chunk
         else:
+            # The chunk that crosses the limit may be the whole body: its start is kept
+            # too (else every oversized file would look like the empty one, a "resend").
+            start = min(KEPT_PREFIX_BYTES, limit)  # never more than the limit is stored
+            kept += chunk[: max(start - len(kept), 0)]
             declared = int(request.headers.get("content-length") or 0)
-            return bytes(kept[:KEPT_PREFIX_BYTES]), max(size, declared)
+            return bytes(kept[:start]), max(size, declared)
     return bytes(kept), None
 
 
@@ -103,10 +107,13 @@ def _sender_check(actor: Actor, allowed: AgencyScope) -> Any:
         if claimed is None:  # unreadable envelope: recorded as sent by the user's agency
             return actor.user.agency_ori
         if not allowed.covers(claimed):
-            raise PermissionDeniedError(
+            message = (
                 f"this file is sent for ORI {claimed}; {actor.user.username} sends only for "
                 f"{', '.join(sorted(allowed.oris or ()))}"
             )
+            # The ORI is field 1.008 of an ANSI/NIST file, "ori" of a JSON booking.
+            problem = FieldProblem(field="ori", rule="sender.scope", message=message)
+            raise PermissionDeniedError(message, [problem])
         return claimed
 
     return sender_for

@@ -17,14 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
 from securecomm.auth import service as auth_service
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database import Database, utcnow
+from securecomm.database.faults import is_store_full, is_transient
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import NotFoundError, SecurecommError
 from securecomm.interop import outbox
@@ -32,8 +32,6 @@ from securecomm.interop.addresses import UNKNOWN_FOLDER, answer_folder
 
 log = logging.getLogger("securecomm.worker")
 
-# Faults of the store, not of the submission: worth another try after a pause.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeoutError)
 ACCEPT_STEP = "accept"  # reading the file: a fault here is the file's
 
 
@@ -100,15 +98,9 @@ def wait_for_store(database: Database, patience: float) -> None:
 
 
 def is_outage(error: BaseException) -> bool:
-    """The store stopped answering (after the step's retries, or outside any step)."""
-    return isinstance(error, StoreUnavailableError) or is_transient(error)
-
-
-def is_transient(error: BaseException) -> bool:
-    """A fault of the store (worth retrying), not of the submission."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, TRANSIENT_ERRORS)
+    """The store stopped answering or has no room (after the step's retries, or outside
+    any step)."""
+    return isinstance(error, StoreUnavailableError) or is_transient(error) or is_store_full(error)
 
 
 def fail_submission(
@@ -191,10 +183,12 @@ def _mark_failed(
 
 __all__ = [
     "ACCEPT_STEP",
-    "TRANSIENT_ERRORS",
     "RetryPolicy",
     "StepTracker",
+    "StoreUnavailableError",
     "WorkerStoppedError",
     "fail_submission",
-    "is_transient",
+    "is_outage",
+    "store_answers",
+    "wait_for_store",
 ]

@@ -40,6 +40,7 @@ from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
+from securecomm.database.faults import is_store_full, is_transient
 from securecomm.database.locks import dispatch_lock
 from securecomm.exceptions import InputError
 from securecomm.interop import flows, guard, outbox
@@ -171,6 +172,7 @@ class Worker:
         more until :meth:`stop`. ``after_each`` runs between submissions, e.g. examiners
         deciding parked possible identifications."""
         report = WorkerReport()
+        outages_in_a_row = 0
         while (limit is None or report.submissions < limit) and not self._stopping.is_set():
             try:
                 with self._claims.claim() as submission_id:
@@ -183,15 +185,17 @@ class Worker:
                     self._stopping.wait(poll_seconds)
                     continue
             except Exception as error:  # the store went away: wait for it, then go on
-                if not (
-                    isinstance(error, guard.StoreUnavailableError) or guard.is_transient(error)
-                ):
+                if not guard.is_outage(error):
                     raise
                 report.store_outages += 1
                 log.warning("the store does not answer (%s); waiting", type(error).__name__)
                 self.galleries.pending.clear()
                 guard.wait_for_store(self._database, self._store_patience)
+                # It answers, but a full disk answers too: each outage in a row waits longer.
+                self._stopping.wait(min(0.25 * 2 ** min(outages_in_a_row, 6), 10.0))
+                outages_in_a_row += 1
                 continue
+            outages_in_a_row = 0
             report.submissions += 1
             if report.submissions % self._dispatch_every == 0:
                 report.messages_delivered += self._dispatch()
@@ -229,11 +233,13 @@ class Worker:
                 return  # another worker moved it on: its step stands, this one rolled back
             except Exception as error:  # the guard: one bad submission never stops the queue
                 self.galleries.pending.clear()
-                if guard.is_transient(error) and self._retry.again(attempt):
+                if is_store_full(error):  # not this submission's fault: it stays open
+                    raise guard.StoreUnavailableError("the store is full") from error
+                if is_transient(error) and self._retry.again(attempt):
                     report.retried += 1
                     self._retry.wait(attempt)
                     continue
-                if guard.is_transient(error) and not guard.store_answers(self._database):
+                if is_transient(error) and not guard.store_answers(self._database):
                     raise guard.StoreUnavailableError(str(error)[:200]) from error
                 guard.fail_submission(
                     self._database, submission_id, error, step=tracker.step, attempts=attempt
