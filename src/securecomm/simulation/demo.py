@@ -11,14 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from securecomm.auth import service as auth_service
 from securecomm.booking import service as booking_service
-from securecomm.booking.car import car_from_booking
+from securecomm.booking.car import ANSI_NIST_CONTENT
 from securecomm.booking.models import Submission, SubmissionKind
 from securecomm.cases import docket
 from securecomm.database import Database, utcnow
-from securecomm.domain import AgencyRole
-from securecomm.exceptions import InputError
 from securecomm.interop import outbox
 from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile
@@ -203,6 +200,7 @@ def run_demo(
         links,
         invalid_fraction=options.invalid_fraction,
         on_progress=lambda done: report_progress("receiving submissions", done, total),
+        as_car=True,  # as a live-scan station sends them: the codec is on the main path
     )
     demo_store.mark(database, DemoStage.RECEIVED)
     phases["load"] = time.perf_counter() - tick
@@ -309,31 +307,23 @@ def _exchange_transport(database: Database, exchange_dir: Path | None) -> outbox
 
 
 def write_submitted_cars(database: Database, exchange_dir: Path) -> int:
-    """Each stored booking as the file a live-scan station sends its state bureau:
-    ``<bureau ORI>/<TCN>.CAR.an2``. The runner stores bookings as JSON documents, so this
-    is their CAR form (read back, it gives the same booking); a booking the runner
-    corrupted on purpose has no CAR form and is written as received (``.BOOKING.json``)."""
+    """Each stored booking as the file its live-scan station sent the state bureau:
+    ``<bureau ORI>/<TCN>.CAR.an2``, the bytes as received; a booking the runner corrupted
+    on purpose has no CAR form and is written as received (``.BOOKING.json``)."""
     written = 0
     with database.session() as session:
         bookings = session.scalars(
             select(Submission).where(Submission.kind == SubmissionKind.BOOKING)
         )
-        bureaus: dict[str, str] = {}
+        destinations: dict[str, str] = {}
         for submission in bookings:
-            try:
-                document = booking_service.booking_of(submission)
-            except InputError:
+            if submission.content_type == ANSI_NIST_CONTENT and submission.sender:
+                bureau = runner.car_destination(session, submission.sender, destinations)
+                name = f"{submission.external_key}.CAR.an2"
+                answer = AnswerFile(bureau, name, submission.raw)
+            else:
                 name = f"{submission.external_key.replace(':', '_')}.BOOKING.json"
                 answer = AnswerFile(answer_folder(submission.sender), name, submission.raw)
-            else:
-                if document.ori not in bureaus:
-                    state = auth_service.agency_by_ori(session, document.ori).state
-                    bureau = auth_service.agency_for_role(
-                        session, AgencyRole.STATE_BUREAU, state=state
-                    )
-                    bureaus[document.ori] = bureau.ori
-                raw = car_from_booking(document, destination_ori=bureaus[document.ori])
-                answer = AnswerFile(bureaus[document.ori], f"{document.tcn}.CAR.an2", raw)
             place = inside(exchange_dir, answer_folder(answer.recipient))
             write_once(place, answer, key=submission.external_key)
             written += 1

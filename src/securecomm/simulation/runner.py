@@ -19,12 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
+from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
 from securecomm.booking import service as booking_service
+from securecomm.booking.car import ANSI_NIST_CONTENT as CAR
+from securecomm.booking.car import car_from_booking
 from securecomm.booking.models import SubmissionKind
+from securecomm.booking.schemas import BookingDocument
 from securecomm.database import Database
-from securecomm.domain import ChargeFact, CourtOutcome
+from securecomm.domain import AgencyRole, ChargeFact, CourtOutcome
 from securecomm.interop.models import Jurisdiction, JurisdictionSuspension
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
@@ -258,16 +263,21 @@ def enqueue_events(
     *,
     invalid_fraction: float = 0.0,
     on_progress: Callable[[int], None] | None = None,
+    as_car: bool = False,
 ) -> int:
-    """Store every event as a raw submission (what arrives from outside), in order."""
+    """Store every event as a raw submission (what arrives from outside), in order.
+    ``as_car``: bookings arrive as the ANSI/NIST CAR a live-scan station sends its state
+    bureau (Type-1/2 and Type-9 minutiae), as in the demo; else as JSON documents. A
+    booking corrupted on purpose has no CAR form and arrives as JSON either way."""
     rng = np.random.default_rng(world.seed + 7919)
     stored = 0
     batch = 200
     events = list(world.events)
+    destinations: dict[str, str] | None = {} if as_car else None
     for start in range(0, len(events), batch):
         with database.session() as session:
             for event in events[start : start + batch]:
-                _receive(session, event, rng, links, invalid_fraction)
+                _receive(session, event, rng, links, invalid_fraction, destinations)
                 stored += 1
         if on_progress is not None:
             on_progress(stored)
@@ -280,20 +290,29 @@ def _receive(
     rng: np.random.Generator,
     links: SubjectLinks,
     invalid_fraction: float,
+    destinations: dict[str, str] | None,
 ) -> None:
     if isinstance(event, BookingEvent):
         document = booking_document(event)
-        if invalid_fraction > 0 and rng.random() < invalid_fraction:
+        corrupted = invalid_fraction > 0 and rng.random() < invalid_fraction
+        if corrupted:
             _name, corrupt = CORRUPTIONS[int(rng.integers(len(CORRUPTIONS)))]
             corrupt(document)
             links.invalid_tcns.add(event.tcn)
+        raw, content_type = json.dumps(document).encode(), booking_service.JSON_CONTENT
+        if destinations is not None and not corrupted:
+            booking = BookingDocument.model_validate(document)
+            destination = car_destination(session, booking.ori, destinations)
+            raw, content_type = car_from_booking(booking, destination_ori=destination), CAR
         booking_service.receive(
             session,
             kind=SubmissionKind.BOOKING,
-            raw=json.dumps(document).encode(),
+            raw=raw,
             event_at=utc(event.at),
             seq=event.seq,
             sender=event.ori,
+            content_type=content_type,
+            tcn=event.tcn,
         )
     elif isinstance(event, ReleaseEvent):
         booking_service.receive(
@@ -311,6 +330,18 @@ def _receive(
             event_at=utc(event.at),
             seq=event.seq,
         )
+
+
+def car_destination(session: Session, ori: str, known: dict[str, str]) -> str:
+    """Where a live-scan station of agency ``ori`` sends its CAR: its state's bureau, or
+    the criminal repository where no bureau serves the state (remembered in ``known``)."""
+    if ori not in known:
+        state = auth_service.agency_by_ori(session, ori).state
+        bureau = auth_service.state_bureau(session, state) if state else None
+        if bureau is None:
+            bureau = auth_service.agency_for_role(session, AgencyRole.CRIMINAL_REPOSITORY)
+        known[ori] = bureau.ori
+    return known[ori]
 
 
 def court_docket(world: World) -> dict[str, CourtOutcome]:
