@@ -30,6 +30,7 @@ from securecomm.clitools import (
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
+from securecomm.interop import cli as interop_cli
 from securecomm.oversight import cli as oversight_cli
 from securecomm.simulation import cli as simulation_cli
 
@@ -46,6 +47,7 @@ app.add_typer(ansi_nist_cli.app, name="ansi-nist", help="Read and validate ANSI/
 app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmark the engine.")
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(interop_cli.app, name="broker")
 app.add_typer(oversight_cli.app, name="oversight")
 app.command()(oversight_cli.stats)
 app.command()(simulation_cli.demo)

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     output_dir: Path = Path("out")
     # Keep the biometric galleries on disk here (opened, not rebuilt, on start).
     gallery_dir: Path | None = None
+    # Messages between agencies through RabbitMQ (amqp://user:password@host:5672/vhost);
+    # unset: delivered in process into the recipients' mailboxes (the embedded default).
+    broker_url: str | None = None
     # Intake limits: a submission past one is refused with an error naming the limit.
     max_submission_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # CAR/CNA files
     max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)  # JSON bookings

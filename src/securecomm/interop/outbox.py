@@ -3,20 +3,44 @@ delivered afterwards, at least once; the transport deduplicates by message key."
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
+from securecomm.exceptions import SecurecommError
 from securecomm.interop.models import MailboxMessage, OutboxMessage
+
+log = logging.getLogger("securecomm.outbox")
 
 
 class Transport(Protocol):
-    """Delivers one message; must be idempotent on ``message.key``."""
+    """Delivers one message; must be idempotent on ``message.key``. Raises
+    :class:`TransportUnavailableError` when it cannot deliver now (the message waits)."""
 
     def deliver(self, message: OutboxMessage) -> None: ...
+
+
+class TransportUnavailableError(SecurecommError):
+    """The way to the recipients (a message broker) is down: messages wait in the outbox."""
+
+
+def store_in_mailbox(
+    session: Session, *, key: str, recipient: str, message_type: str, payload: dict[str, Any]
+) -> bool:
+    """Put a message in its recipient's mailbox unless it is there already (a redelivery);
+    whether it was new."""
+    if session.scalar(select(MailboxMessage.id).where(MailboxMessage.message_key == key)):
+        return False
+    session.add(
+        MailboxMessage(
+            message_key=key, recipient=recipient, message_type=message_type, payload=payload
+        )
+    )
+    return True
 
 
 def enqueue(
@@ -58,22 +82,19 @@ class MailboxTransport:
 
     def deliver(self, message: OutboxMessage) -> None:
         with self._database.session() as session:
-            already = session.scalar(
-                select(MailboxMessage.id).where(MailboxMessage.message_key == message.key)
+            store_in_mailbox(
+                session,
+                key=message.key,
+                recipient=message.recipient,
+                message_type=message.message_type,
+                payload=message.payload,
             )
-            if already is None:
-                session.add(
-                    MailboxMessage(
-                        message_key=message.key,
-                        recipient=message.recipient,
-                        message_type=message.message_type,
-                        payload=message.payload,
-                    )
-                )
 
 
 def dispatch_pending(database: Database, transport: Transport, *, batch: int = 500) -> int:
-    """Deliver undelivered messages in creation order; returns how many were delivered."""
+    """Deliver undelivered messages in creation order; returns how many were delivered.
+    A transport that is down stops the round: what it could not take waits for the next
+    (the outbox is the source of truth; delivery is at least once, keyed)."""
     delivered = 0
     while True:
         with database.session() as session:
@@ -89,9 +110,24 @@ def dispatch_pending(database: Database, transport: Transport, *, batch: int = 5
                 message.attempts += 1
         if not pending:
             return delivered
-        for message in pending:
-            transport.deliver(message)
-            with database.session() as session:
-                stored = session.get_one(OutboxMessage, message.id)
-                stored.delivered_at = utcnow()
-            delivered += 1
+        done: list[int] = []
+        try:
+            for message in pending:
+                transport.deliver(message)
+                done.append(message.id)
+        except TransportUnavailableError as error:
+            log.warning("delivery paused: %s; %d messages wait", error, len(pending) - len(done))
+            return delivered + _mark_delivered(database, done)
+        delivered += _mark_delivered(database, done)
+
+
+def _mark_delivered(database: Database, message_ids: list[int]) -> int:
+    """One unit of work for the batch (a crash before it only means a redelivery)."""
+    if message_ids:
+        with database.session() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .values(delivered_at=utcnow())
+            )
+    return len(message_ids)

@@ -43,7 +43,7 @@ from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
 from securecomm.database.locks import dispatch_lock
 from securecomm.exceptions import InputError
-from securecomm.interop import flows, guard, outbox
+from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.logs import correlation
@@ -100,7 +100,7 @@ class Worker:
         self._database = database
         self._officers_decide = officers_decide
         self._court = court
-        self._transport = transport or outbox.MailboxTransport(database)
+        self._transport = transport or broker.transport_from_settings(database)
         self._dispatch_every = dispatch_every
         self._save_every = save_every
         self._retry = retry or guard.RetryPolicy()

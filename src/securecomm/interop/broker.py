@@ -1,0 +1,223 @@
+"""Messages between agencies through RabbitMQ, when ``SECURECOMM_BROKER_URL`` is set.
+
+The persisted outbox stays the source of truth. A worker's dispatch publishes each
+undelivered message to a durable topic exchange, routed by recipient ORI, as a
+persistent message whose id is the message key, and marks it delivered only once the
+broker has confirmed it (publisher confirms): a message the broker did not take is
+published again at the next dispatch. On the receiving side, ``securecomm broker
+receive`` takes messages from a durable queue, stores each in its recipient's mailbox
+unless that key is there already, commits, and only then acknowledges it: a receiver
+that dies before acknowledging gets the message again, and the key makes the second
+copy a no-op. Delivered at least once, stored exactly once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.exceptions import AMQPError
+from sqlalchemy.exc import IntegrityError
+
+from securecomm.config import get_settings
+from securecomm.database import Database
+from securecomm.database.engine import mask_url
+from securecomm.interop import outbox
+from securecomm.interop.models import OutboxMessage
+
+log = logging.getLogger("securecomm.broker")
+
+
+@dataclass(frozen=True)
+class Names:
+    """The exchange messages are published to and the queue receivers take them from."""
+
+    exchange: str = "securecomm.messages"
+    queue: str = "securecomm.mailbox"
+
+
+def _declare(channel: BlockingChannel, names: Names) -> None:
+    channel.exchange_declare(names.exchange, exchange_type="topic", durable=True)
+    channel.queue_declare(names.queue, durable=True)
+    channel.queue_bind(names.queue, names.exchange, routing_key="#")
+
+
+def _connect(url: str, names: Names) -> tuple[pika.BlockingConnection, BlockingChannel]:
+    parameters = pika.URLParameters(url)
+    parameters.connection_attempts = 1
+    parameters.socket_timeout = 5
+    connection = pika.BlockingConnection(parameters)
+    channel = connection.channel()
+    _declare(channel, names)
+    return connection, channel
+
+
+class RabbitTransport:
+    """Publishes outbox messages to RabbitMQ with publisher confirms."""
+
+    def __init__(self, url: str, names: Names | None = None) -> None:
+        self._url = url
+        self._names = names or Names()
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: BlockingChannel | None = None
+
+    def deliver(self, message: OutboxMessage) -> None:
+        body = json.dumps(
+            {
+                "key": message.key,
+                "message_type": message.message_type,
+                "sender": message.sender,
+                "recipient": message.recipient,
+                "created_at": message.created_at.isoformat(),
+                "payload": message.payload,
+            }
+        ).encode()
+        properties = pika.BasicProperties(
+            message_id=message.key,
+            type=message.message_type,
+            content_type="application/json",
+            delivery_mode=pika.DeliveryMode.Persistent,
+        )
+        try:
+            self._open().basic_publish(
+                self._names.exchange,
+                routing_key=message.recipient,
+                body=body,
+                properties=properties,
+                mandatory=True,
+            )
+        except (AMQPError, OSError) as error:
+            self.close()
+            raise outbox.TransportUnavailableError(
+                f"the message broker at {mask_url(self._url)} did not take the message "
+                f"({type(error).__name__})"
+            ) from error
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            with contextlib.suppress(AMQPError, OSError):  # already gone
+                connection.close()
+
+    def _open(self) -> BlockingChannel:
+        if self._channel is None or not self._channel.is_open:
+            self.close()
+            self._connection, channel = _connect(self._url, self._names)
+            channel.confirm_delivery()  # basic_publish returns once the broker has it
+            self._channel = channel
+        return self._channel
+
+
+def transport_from_settings(database: Database) -> outbox.Transport:
+    """RabbitMQ when a broker is configured, else in-process mailbox delivery."""
+    url = get_settings().broker_url
+    return RabbitTransport(url) if url else outbox.MailboxTransport(database)
+
+
+@dataclass
+class ReceiveReport:
+    received: int = 0  # messages taken from the queue
+    stored: int = 0  # of them, new in a mailbox (the rest were redeliveries)
+    refused: int = 0  # not a message of ours: dropped, and logged
+    reconnections: int = 0
+
+
+class Receiver:
+    """Takes messages off the broker into the recipients' mailboxes until stopped (or,
+    without ``follow``, until the queue stays empty for ``idle_seconds``)."""
+
+    def __init__(self, database: Database, url: str, names: Names | None = None) -> None:
+        self._database = database
+        self._url = url
+        self._names = names or Names()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def run(
+        self, *, follow: bool = False, idle_seconds: float = 1.0, patience: float = 300.0
+    ) -> ReceiveReport:
+        report = ReceiveReport()
+        down_since: float | None = None
+        while not self._stopping.is_set():
+            try:
+                if self._drain(report, follow=follow, idle_seconds=idle_seconds):
+                    return report
+                down_since = None
+            except (AMQPError, OSError) as error:
+                down_since = down_since or time.monotonic()
+                if time.monotonic() - down_since > patience:
+                    raise outbox.TransportUnavailableError(
+                        f"the message broker at {mask_url(self._url)} has not answered for "
+                        f"{patience:.0f} s"
+                    ) from error
+                log.warning("the broker does not answer (%s); waiting", type(error).__name__)
+                report.reconnections += 1
+                self._stopping.wait(1.0)
+        return report
+
+    def _drain(self, report: ReceiveReport, *, follow: bool, idle_seconds: float) -> bool:
+        """Consume until idle (True: done) or stopped; raises when the broker goes away."""
+        connection, channel = _connect(self._url, self._names)
+        try:
+            channel.basic_qos(prefetch_count=200)
+            for method, _properties, body in channel.consume(
+                self._names.queue, inactivity_timeout=idle_seconds
+            ):
+                if method is None:  # nothing for idle_seconds
+                    if not follow or self._stopping.is_set():
+                        return True
+                    continue
+                report.received += 1
+                if self._store(body, report):
+                    channel.basic_ack(method.delivery_tag)  # only once it is committed
+                else:
+                    channel.basic_nack(method.delivery_tag, requeue=False)
+                if self._stopping.is_set():
+                    return True
+            return True
+        finally:
+            if connection.is_open:
+                with contextlib.suppress(AMQPError, OSError):  # already gone
+                    channel.cancel()
+                    connection.close()
+
+    def _store(self, body: bytes, report: ReceiveReport) -> bool:
+        message = _parse(body)
+        if message is None:
+            report.refused += 1
+            log.error("a message that is not one of ours was dropped")
+            return False
+        try:
+            with self._database.session() as session:
+                report.stored += outbox.store_in_mailbox(
+                    session,
+                    key=message["key"],
+                    recipient=message["recipient"],
+                    message_type=message["message_type"],
+                    payload=message["payload"],
+                )
+        except IntegrityError:  # another receiver stored the same key a moment before
+            pass
+        return True
+
+
+def _parse(body: bytes) -> dict[str, Any] | None:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return None
+    fields = {"key": str, "recipient": str, "message_type": str, "payload": dict}
+    if not isinstance(message, dict) or not all(
+        isinstance(message.get(name), kind) for name, kind in fields.items()
+    ):
+        return None
+    return message
