@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from securecomm.database import Base, EnumText, utcnow
@@ -31,7 +31,19 @@ class Submission(Base):
     """Every inbound message, stored raw before anything reads it."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("kind", "external_key"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "external_key"),
+        # Workers claim the oldest open submissions (migration 0015).
+        Index(
+            "ix_submissions_open_order",
+            "event_at",
+            "seq",
+            "id",
+            postgresql_where=text("state IN ('received', 'processing')"),
+            sqlite_where=text("state IN ('received', 'processing')"),
+        ),
+        Index("ix_submissions_external_key", "external_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SubmissionKind] = mapped_column(EnumText(SubmissionKind, 16))
