@@ -56,7 +56,9 @@ class Workers:
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, count: int = 1, *, follow: bool = False) -> None:
+    def start(
+        self, count: int = 1, *, follow: bool = False, env: dict[str, str] | None = None
+    ) -> None:
         for _ in range(count):
             log = self.logs / f"worker{len(self.processes)}.log"
             with log.open("wb") as output:
@@ -75,7 +77,7 @@ class Workers:
                         ],
                         stdout=output,
                         stderr=subprocess.STDOUT,
-                        env={**os.environ, "COLUMNS": "100"},
+                        env={**os.environ, "COLUMNS": "100", **(env or {})},
                     )
                 )
 

@@ -22,6 +22,7 @@ from securecomm.interop.broker import Names
 from securecomm.interop.models import MailboxMessage, OutboxMessage
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
+BROKER_ENV = {"SECURECOMM_BROKER_URL": BROKER}  # the processes' only: settings are cached
 
 
 def _mailbox(database: Database) -> int:
@@ -47,32 +48,23 @@ def _empty_default_queue() -> None:
 
 
 def test_the_broker_stopped_and_restarted_loses_and_doubles_nothing(
-    fault_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fault_store: str, tmp_path: Path
 ) -> None:
     if shutil.which("rabbitmqctl") is None:
         pytest.skip("no rabbitmqctl here to stop the broker with")
     _empty_default_queue()
-    monkeypatch.setenv("SECURECOMM_BROKER_URL", BROKER)
     stored, docket = load(fault_store, tmp_path)
     database = open_database(fault_store)
-    receiver_log = (tmp_path / "receiver.log").open("wb")
-    receiver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "securecomm",
-            "broker",
-            "receive",
-            "--follow",
-            "--database-url",
-            fault_store,
-        ],
-        stdout=receiver_log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "COLUMNS": "100"},
-    )
+    command = [sys.executable, "-m", "securecomm", "broker", "receive", "--follow"]
+    with (tmp_path / "receiver.log").open("wb") as receiver_log:
+        receiver = subprocess.Popen(
+            [*command, "--database-url", fault_store],
+            stdout=receiver_log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "100", **BROKER_ENV},
+        )
     workers = Workers(fault_store, docket, tmp_path)
-    workers.start(2)
+    workers.start(2, env=BROKER_ENV)
     wait_until(lambda: settled(database) > stored // 4 and _mailbox(database) > 0)
     flying = len(in_flight(database))
     stopped_at = time.monotonic()
@@ -89,6 +81,7 @@ def test_the_broker_stopped_and_restarted_loses_and_doubles_nothing(
         [sys.executable, "-m", "securecomm", "broker", "dispatch", "--database-url", fault_store],
         check=True,
         capture_output=True,
+        env={**os.environ, **BROKER_ENV},
     )
     wait_until(lambda: _mailbox(database) == _outbox(database), timeout=120)
     receiver.send_signal(signal.SIGTERM)

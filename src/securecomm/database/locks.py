@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 # Any constant: the advisory lock key securecomm's workers agree on.
@@ -103,8 +104,13 @@ def _advisory_lock(engine: Engine, key: int) -> Iterator[None]:
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-            connection.commit()
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+            except DBAPIError:
+                # The server went away (a restart): it dropped the lock with the
+                # connection. Dropped here too, not pooled; the block's own error stands.
+                connection.invalidate()
 
 
 @contextmanager

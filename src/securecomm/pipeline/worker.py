@@ -70,6 +70,10 @@ class WorkerReport:
     retried: int = 0  # transient faults retried
     store_outages: int = 0  # times the store stopped answering and the worker waited
 
+    def add(self, other: WorkerReport) -> None:
+        for name, value in vars(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
 
 class Worker:
     def __init__(
@@ -159,6 +163,45 @@ class Worker:
             query = select(func.count()).where(Submission.state.in_(OPEN_STATES))
             return session.scalar(query) or 0
 
+    def _run_once(
+        self,
+        *,
+        limit: int | None,
+        on_progress: Callable[[int], None] | None,
+        after_each: Callable[[], object] | None,
+        follow: bool,
+        poll_seconds: float,
+        done_before: int,
+    ) -> WorkerReport:
+        report = WorkerReport()
+        while (limit is None or report.submissions < limit) and not self._stopping.is_set():
+            with self._claims.claim() as submission_id:
+                if submission_id is not None:
+                    self._drive_guarded(submission_id, report)
+            if submission_id is None:
+                if not follow:
+                    break
+                report.messages_delivered += self._dispatch()
+                self._stopping.wait(poll_seconds)
+                continue
+            report.submissions += 1
+            if report.submissions % self._dispatch_every == 0:
+                report.messages_delivered += self._dispatch()
+            if on_progress is not None:
+                on_progress(done_before + report.submissions)
+            if after_each is not None:
+                after_each()
+            if report.submissions % self._save_every == 0:
+                self.save_galleries()
+            if report.submissions % self._seal_every == 0:
+                audit_chain.seal_now(self._database, self._signer)
+        self.save_galleries()
+        report.messages_delivered += self._dispatch()
+        audit_chain.seal_now(self._database, self._signer)  # what this run recorded
+        if isinstance(self._transport, broker.RabbitTransport):
+            self._transport.close()  # opened again by the next run's first delivery
+        return report
+
     def run(
         self,
         *,
@@ -170,21 +213,25 @@ class Worker:
     ) -> WorkerReport:
         """Drive submissions until none is open (or ``limit``); with ``follow``, wait for
         more until :meth:`stop`. ``after_each`` runs between submissions, e.g. examiners
-        deciding parked possible identifications."""
+        deciding parked possible identifications. A store that stops answering (a
+        restart, a full disk) is waited for, then the run goes on from the persisted
+        states."""
         report = WorkerReport()
         outages_in_a_row = 0
-        while (limit is None or report.submissions < limit) and not self._stopping.is_set():
+        while True:
             try:
-                with self._claims.claim() as submission_id:
-                    if submission_id is not None:
-                        self._drive_guarded(submission_id, report)
-                if submission_id is None:
-                    if not follow:
-                        break
-                    report.messages_delivered += self._dispatch()
-                    self._stopping.wait(poll_seconds)
-                    continue
-            except Exception as error:  # the store went away: wait for it, then go on
+                report.add(
+                    self._run_once(
+                        limit=None if limit is None else limit - report.submissions,
+                        on_progress=on_progress,
+                        after_each=after_each,
+                        follow=follow,
+                        poll_seconds=poll_seconds,
+                        done_before=report.submissions,
+                    )
+                )
+                return report
+            except Exception as error:
                 if not guard.is_outage(error):
                     raise
                 report.store_outages += 1
@@ -194,23 +241,6 @@ class Worker:
                 # It answers, but a full disk answers too: each outage in a row waits longer.
                 self._stopping.wait(min(0.25 * 2 ** min(outages_in_a_row, 6), 10.0))
                 outages_in_a_row += 1
-                continue
-            outages_in_a_row = 0
-            report.submissions += 1
-            if report.submissions % self._dispatch_every == 0:
-                report.messages_delivered += self._dispatch()
-            if on_progress is not None:
-                on_progress(report.submissions)
-            if after_each is not None:
-                after_each()
-            if report.submissions % self._save_every == 0:
-                self.save_galleries()
-            if report.submissions % self._seal_every == 0:
-                audit_chain.seal_now(self._database, self._signer)
-        self.save_galleries()
-        report.messages_delivered += self._dispatch()
-        audit_chain.seal_now(self._database, self._signer)  # what this run recorded
-        return report
 
     def stop(self) -> None:
         """Finish the submission in hand, then return from :meth:`run` (any thread)."""
