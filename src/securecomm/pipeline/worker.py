@@ -26,28 +26,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from securecomm.audit import chain as audit_chain
 from securecomm.audit.signing import CheckpointSigner
 from securecomm.biometrics import MatchParameters
-from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
-from securecomm.cases import flows as case_flows
 from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
 from securecomm.database.locks import dispatch_lock
-from securecomm.exceptions import InputError
 from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
 from securecomm.logs import correlation
 from securecomm.metrics import STEP_SECONDS
+from securecomm.pipeline import followups
 from securecomm.pipeline.claims import OPEN_STATES, Claims
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
@@ -294,25 +292,11 @@ class Worker:
         try:
             if kind is SubmissionKind.BOOKING:
                 return self._drive_booking(submission_id, tracker)
-            if self._park_until_booking_settles(submission_id):
+            if followups.park_until_booking_settles(self._database, submission_id):
                 return 0
-            return self._drive_disposition(submission_id, tracker)
+            return followups.drive(self._database, submission_id, tracker, self._court)
         finally:
             correlation.reset(token)
-
-    def _park_until_booking_settles(self, submission_id: int) -> bool:
-        """A disposition for a booking still waiting on an examiner waits with it."""
-        with self._database.session() as session:
-            submission = session.get_one(Submission, submission_id)
-            booking_state = session.scalar(  # locked: its worker may be finishing it now
-                select(Transaction.state)
-                .where(Transaction.tcn == submission.external_key)
-                .with_for_update()
-            )
-            if booking_state is None or booking_state.terminal:
-                return False
-            submission.state = SubmissionState.PARKED
-            return True
 
     def _drive_booking(self, submission_id: int, tracker: guard.StepTracker) -> int:
         """Steps run in groups, one unit of work each: acceptance alone, then groups that
@@ -355,7 +339,7 @@ class Worker:
                 ).one()
             if transaction.state.terminal:
                 submission.state = SubmissionState.DONE
-                _release_parked_dispositions(session, transaction.tcn)
+                followups.release_parked(session, transaction.tcn)
                 return steps, True
             before = transaction.state
             tracker.step = str(before)
@@ -368,53 +352,3 @@ class Worker:
                 submission.state = SubmissionState.PARKED
                 return steps, True
         return steps, False
-
-    def _drive_disposition(self, submission_id: int, tracker: guard.StepTracker) -> int:
-        """A release or a disposition is one unit of work: its steps only read and write
-        this booking's case, so they commit together (a failure runs them again)."""
-        steps = 0
-        with self._database.session() as session:
-            submission = session.get_one(Submission, submission_id)
-            while submission.state in OPEN_STATES:
-                tracker.step = f"{submission.kind}:{submission.step or 'received'}"
-                try:
-                    with (
-                        STEP_SECONDS.labels(tracker.step).time(),
-                        session.begin_nested(),  # a rejected step leaves no partial change
-                    ):
-                        self._disposition_step(session, submission)
-                except InputError as error:
-                    booking_service.reject(submission, error.problems)
-                steps += 1
-        return steps
-
-    def _disposition_step(self, session: Session, submission: Submission) -> None:
-        if submission.state is SubmissionState.RECEIVED:
-            refused = booking_service.receipt_problems(submission)
-            if refused:  # too large, or a TCN another disposition already used
-                raise InputError(refused)
-            if submission.kind is SubmissionKind.RELEASE:
-                case_flows.apply_release(session, submission)
-            else:
-                case_flows.apply_disposition(session, submission)
-            submission.state = SubmissionState.PROCESSING
-        elif submission.step == case_flows.STEP_APPLIED:
-            case_flows.release(session, submission)
-        elif submission.step == case_flows.STEP_RELEASED:
-            case_flows.schedule_hearing(session, submission)
-        elif submission.step == case_flows.STEP_HEARING:
-            case_flows.decide(session, submission, self._court)
-        else:
-            submission.state = SubmissionState.DONE
-
-
-def _release_parked_dispositions(session: Session, tcn: str) -> None:
-    session.execute(
-        update(Submission)
-        .where(
-            Submission.kind.in_((SubmissionKind.RELEASE, SubmissionKind.DISPOSITION)),
-            Submission.external_key == tcn,
-            Submission.state == SubmissionState.PARKED,
-        )
-        .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
-    )

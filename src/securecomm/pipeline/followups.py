@@ -1,0 +1,91 @@
+"""Releases and dispositions: what the jail tells after a booking, applied to its case.
+
+A follow-up waits (parked) while its booking waits for an examiner, and is released
+when the booking completes. Its steps only read and write that booking's case, so they
+run as one unit of work (a failure runs them again).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from securecomm.booking import service as booking_service
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.cases import flows as case_flows
+from securecomm.cases.ports import ImmigrationCourt
+from securecomm.database import Database
+from securecomm.exceptions import InputError
+from securecomm.interop import guard
+from securecomm.interop.models import Transaction
+from securecomm.metrics import STEP_SECONDS
+from securecomm.pipeline.claims import OPEN_STATES
+
+
+def park_until_booking_settles(database: Database, submission_id: int) -> bool:
+    """A follow-up for a booking still waiting on an examiner waits with it."""
+    with database.session() as session:
+        submission = session.get_one(Submission, submission_id)
+        booking_state = session.scalar(  # locked: its worker may be finishing it now
+            select(Transaction.state)
+            .where(Transaction.tcn == submission.external_key)
+            .with_for_update()
+        )
+        if booking_state is None or booking_state.terminal:
+            return False
+        submission.state = SubmissionState.PARKED
+        return True
+
+
+def release_parked(session: Session, tcn: str) -> None:
+    """The booking is done: its parked follow-ups may go."""
+    session.execute(
+        update(Submission)
+        .where(
+            Submission.kind.in_((SubmissionKind.RELEASE, SubmissionKind.DISPOSITION)),
+            Submission.external_key == tcn,
+            Submission.state == SubmissionState.PARKED,
+        )
+        .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
+    )
+
+
+def drive(
+    database: Database, submission_id: int, tracker: guard.StepTracker, court: ImmigrationCourt
+) -> int:
+    """Run a release or disposition to its end in one unit of work; the steps run."""
+    steps = 0
+    with database.session() as session:
+        submission = session.get_one(Submission, submission_id)
+        while submission.state in OPEN_STATES:
+            tracker.step = f"{submission.kind}:{submission.step or 'received'}"
+            try:
+                with (
+                    STEP_SECONDS.labels(tracker.step).time(),
+                    session.begin_nested(),  # a rejected step leaves no partial change
+                ):
+                    _step(session, submission, court)
+            except InputError as error:
+                booking_service.reject(submission, error.problems)
+            steps += 1
+    return steps
+
+
+def _step(session: Session, submission: Submission, court: ImmigrationCourt) -> None:
+    if submission.state is SubmissionState.RECEIVED:
+        refused = booking_service.receipt_problems(submission)
+        if refused:  # too large, or a TCN another disposition already used
+            raise InputError(refused)
+        if submission.kind is SubmissionKind.RELEASE:
+            case_flows.apply_release(session, submission)
+        else:
+            case_flows.apply_disposition(session, submission)
+        submission.state = SubmissionState.PROCESSING
+    elif submission.step == case_flows.STEP_APPLIED:
+        case_flows.release(session, submission)
+    elif submission.step == case_flows.STEP_RELEASED:
+        case_flows.schedule_hearing(session, submission)
+    elif submission.step == case_flows.STEP_HEARING:
+        case_flows.decide(session, submission, court)
+    else:
+        submission.state = SubmissionState.DONE
