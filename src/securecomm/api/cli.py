@@ -3,14 +3,19 @@ worker; ``--demo`` first builds (or reopens) the demo world and one user per rol
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from typing import Annotated
+from dataclasses import asdict, dataclass
+from typing import Annotated, Literal
 
 import typer
+from fastapi import FastAPI
 
 from securecomm.clitools import DatabaseOption, console, fail, phase_reporter, progress
 from securecomm.config import get_settings
-from securecomm.database import Database, opened_database
+from securecomm.database import Database, open_database, opened_database
+from securecomm.database.locks import runs_in_parallel
 from securecomm.exceptions import SecurecommError
 from securecomm.logs import configure
 
@@ -40,17 +45,25 @@ def serve(
         ),
     ] = False,
     log_format: Annotated[str, typer.Option(help="json or text")] = "json",
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=64,
+            help="Service processes (uvicorn workers) sharing the store, each with its own "
+            "embedded worker unless --no-worker; more than one needs PostgreSQL.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the service: the API under /api/v1 and the pages, on this machine."""
     import uvicorn
 
-    from securecomm.api.app import create_app
-    from securecomm.pipeline.background import BackgroundWorker
-
     settings = get_settings()
     if demo and settings.environment != "development":
         raise fail("--demo prints passwords: it runs only in the development environment")
-    configure("text" if log_format == "text" else "json")
+    style: Literal["json", "text"] = "text" if log_format == "text" else "json"
+    configure(style)
     try:
         url = _demo_world(database_url) if demo else database_url or settings.database_url
         with opened_database(url) as database:
@@ -58,21 +71,65 @@ def serve(
                 _print_demo_logins(database, host, port)
                 _todays_work(database)
             _require_setup(database)
-            background = (
-                BackgroundWorker(database, officers_decide=not automatic_detainers)
-                if worker
-                else None
-            )
-            app = create_app(
-                database,
-                worker=background,
-                officers_decide=not automatic_detainers,
-                cookie_secure=settings.cookie_secure,
-            )
+            if processes > 1 and not runs_in_parallel(database.engine):
+                raise fail(
+                    f"--processes {processes} needs PostgreSQL: SQLite takes one writer at a "
+                    "time (set SECURECOMM_DATABASE_URL or --database-url to a PostgreSQL store)"
+                )
+            options = ServeOptions(url, worker, not automatic_detainers, style)
             console.print(f"securecomm is serving at http://{host}:{port}/  (Ctrl-C stops it)")
-            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+            if processes == 1:
+                app = _app(database, options)
+                uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+                return
+        # Each process opens the store itself (uvicorn starts them from the factory).
+        os.environ[SERVE_OPTIONS] = json.dumps(asdict(options))
+        uvicorn.run(
+            "securecomm.api.cli:app_from_environment",
+            factory=True,
+            workers=processes,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
     except SecurecommError as error:
         raise fail(str(error)) from None
+
+
+SERVE_OPTIONS = "SECURECOMM_SERVE_OPTIONS"  # serve's options, for its other processes
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    database_url: str
+    worker: bool
+    officers_decide: bool
+    log_format: Literal["json", "text"]
+
+
+def _app(database: Database, options: ServeOptions) -> FastAPI:
+    from securecomm.api.app import create_app
+    from securecomm.pipeline.background import BackgroundWorker
+
+    background = (
+        BackgroundWorker(database, officers_decide=options.officers_decide)
+        if options.worker
+        else None
+    )
+    return create_app(
+        database,
+        worker=background,
+        officers_decide=options.officers_decide,
+        cookie_secure=get_settings().cookie_secure,
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several service processes (``serve --processes N``)."""
+    options = ServeOptions(**json.loads(os.environ[SERVE_OPTIONS]))
+    configure(options.log_format)
+    return _app(open_database(options.database_url), options)
 
 
 def permissions() -> None:
