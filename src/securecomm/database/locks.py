@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -104,13 +104,22 @@ def _advisory_lock(engine: Engine, key: int) -> Iterator[None]:
         try:
             yield
         finally:
-            try:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
-            except DBAPIError:
-                # The server went away (a restart): it dropped the lock with the
-                # connection. Dropped here too, not pooled; the block's own error stands.
-                connection.invalidate()
+            unlock_or_drop(connection, key)
+
+
+def unlock_or_drop(connection: Connection, *key: int) -> None:
+    """Give back a session-level advisory lock (one key, or two). A connection that
+    cannot (the server went away: it dropped the lock with the connection) is dropped,
+    not pooled; the caller's own error, if any, stands."""
+    arguments = ", ".join(f":k{n}" for n in range(len(key)))
+    try:
+        connection.execute(
+            text(f"SELECT pg_advisory_unlock({arguments})"),
+            {f"k{n}": value for n, value in enumerate(key)},
+        )
+        connection.commit()
+    except DBAPIError:
+        connection.invalidate()
 
 
 @contextmanager
@@ -133,4 +142,5 @@ __all__ = [
     "enrolment_lock",
     "order_lock",
     "runs_in_parallel",
+    "unlock_or_drop",
 ]

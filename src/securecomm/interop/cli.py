@@ -12,7 +12,6 @@ import typer
 from securecomm.clitools import DatabaseOption, console, fail
 from securecomm.config import get_settings
 from securecomm.database import opened_database
-from securecomm.database.locks import dispatch_lock
 from securecomm.exceptions import SecurecommError
 
 app = typer.Typer(help="Messages between agencies through a broker.", no_args_is_help=True)
@@ -35,8 +34,8 @@ def dispatch(database_url: DatabaseOption = None) -> None:
 
     transport = broker.RabbitTransport(_broker_url())
     try:
-        with opened_database(database_url) as database, dispatch_lock(database.engine):
-            delivered = outbox.dispatch_pending(database, transport)
+        with opened_database(database_url) as database:
+            delivered = outbox.dispatch(database, transport)
     except SecurecommError as error:
         raise fail(str(error)) from None
     finally:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
+from securecomm.database.locks import dispatch_lock
 from securecomm.exceptions import SecurecommError
 from securecomm.interop.models import MailboxMessage, OutboxMessage
 
@@ -119,6 +120,13 @@ def dispatch_pending(database: Database, transport: Transport, *, batch: int = 5
             log.warning("delivery paused: %s; %d messages wait", error, len(pending) - len(done))
             return delivered + _mark_delivered(database, done)
         delivered += _mark_delivered(database, done)
+
+
+def dispatch(database: Database, transport: Transport) -> int:
+    """:func:`dispatch_pending` under the dispatch lock: one deliverer at a time across
+    processes (delivery is idempotent; this keeps it single as well)."""
+    with dispatch_lock(database.engine):
+        return dispatch_pending(database, transport)
 
 
 def _mark_delivered(database: Database, message_ids: list[int]) -> int:

@@ -20,11 +20,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, text
-from sqlalchemy.exc import DBAPIError
 
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database import Database, utcnow
-from securecomm.database.locks import order_lock, runs_in_parallel
+from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
 
 log = logging.getLogger("securecomm.worker")
 OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
@@ -43,10 +42,6 @@ class Claims:
         self._lease = lease
         self._parallel = runs_in_parallel(database.engine)
 
-    @property
-    def parallel(self) -> bool:
-        return self._parallel
-
     @contextmanager
     def claim(self) -> Iterator[int | None]:
         if not self._parallel:
@@ -60,7 +55,7 @@ class Claims:
                 yield submission_id
             finally:
                 if submission_id is not None:
-                    _unlock(connection, submission_id)
+                    unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
 
     def _claim_free(self, connection: Connection) -> int | None:
         skip = 0
@@ -72,7 +67,8 @@ class Claims:
                 if _try_lock(connection, submission_id):
                     if self._mark_claimed(submission_id):
                         return submission_id
-                    _unlock(connection, submission_id)  # finished by another worker meanwhile
+                    # Finished by another worker meanwhile.
+                    unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
             skip += scanned
 
     def _open_ids(self, *, offset: int) -> tuple[list[int], int]:
@@ -143,16 +139,3 @@ def _try_lock(connection: Connection, submission_id: int) -> bool:
     )
     connection.commit()
     return bool(taken)
-
-
-def _unlock(connection: Connection, submission_id: int) -> None:
-    try:
-        connection.execute(
-            text("SELECT pg_advisory_unlock(:space, :id)"),
-            {"space": SUBMISSION_LOCK_SPACE, "id": submission_id},
-        )
-        connection.commit()
-    except DBAPIError:
-        # A connection that cannot unlock is dropped, not pooled: the server then drops
-        # every lock it held.
-        connection.invalidate()

@@ -39,7 +39,6 @@ from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
-from securecomm.database.locks import dispatch_lock
 from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
@@ -245,10 +244,7 @@ class Worker:
         self._stopping.set()
 
     def _dispatch(self) -> int:
-        """Deliver the outbox, one deliverer at a time across workers (delivery is
-        idempotent; this keeps it single as well)."""
-        with dispatch_lock(self._database.engine):
-            return outbox.dispatch_pending(self._database, self._transport)
+        return outbox.dispatch(self._database, self._transport)
 
     def _drive_guarded(self, submission_id: int, report: WorkerReport) -> None:
         """Drive one submission; a transient fault is retried, anything else fails it."""
