@@ -11,9 +11,9 @@ from securecomm.biometrics._index import (
     POSITIONS,
     VECTOR_DIMS,
     CodeBasis,
-    best_rows,
     default_basis,
     finger_vector,
+    rows_reaching,
     scan,
     tenprint_codes,
 )
@@ -67,7 +67,7 @@ def test_only_positions_present_on_both_sides_count(enrolment_impressions: list[
     assert score[0] == INDEX_CODE_BITS // 2  # finger 2 alone, identical
     nothing = scan(codes[None], np.array([0b1], dtype=np.uint16), probe, probe_mask)
     assert nothing[0] == NO_COMMON_FINGER
-    assert best_rows(nothing, 5).size == 0
+    assert rows_reaching(nothing, 5).size == 0
 
 
 def test_threaded_scan_equals_the_plain_scan() -> None:
@@ -85,8 +85,15 @@ def test_threaded_scan_equals_the_plain_scan() -> None:
         ]
     )
     assert np.array_equal(threaded, plain)
-    top = best_rows(threaded, 5)
-    assert list(threaded[top]) == sorted(threaded, reverse=True)[:5]
+    top = rows_reaching(threaded, 5)
+    assert sorted(threaded[top], reverse=True)[:5] == sorted(threaded, reverse=True)[:5]
+
+
+def test_a_shared_last_place_keeps_every_row_that_holds_it() -> None:
+    scores = np.array([7, 3, 9, 3, NO_COMMON_FINGER, 3], dtype=np.int32)
+    assert rows_reaching(scores, 3).tolist() == [0, 1, 2, 3, 5]
+    assert rows_reaching(scores, 2).tolist() == [0, 2]
+    assert rows_reaching(scores, 10).tolist() == [0, 1, 2, 3, 5]
 
 
 def test_codes_do_not_depend_on_rotation_or_shift(enrolment_impressions: list[TenPrint]) -> None:

@@ -13,9 +13,10 @@ from securecomm.biometrics._compare import Comparison, compare
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
 from securecomm.biometrics._extract import ImageError, extract
 from securecomm.biometrics._fusion import Band
-from securecomm.biometrics._gallery import Candidate, Gallery, SearchResult
+from securecomm.biometrics._gallery import Gallery
 from securecomm.biometrics._index import CodeBasis
 from securecomm.biometrics._params import MatchParameters
+from securecomm.biometrics._result import Candidate, SearchResult
 from securecomm.biometrics._store import GalleryStore, GalleryStoreError
 from securecomm.biometrics._template import Template
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,21 @@ import numpy.typing as npt
 
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
-from securecomm.biometrics._fusion import Band, band_for, fuse
+from securecomm.biometrics._fusion import fuse
 from securecomm.biometrics._index import (
     CODE_WORDS,
     NO_COMMON_FINGER,
     POSITIONS,
     CodeBasis,
-    best_rows,
     default_basis,
+    rows_reaching,
     scan,
     tenprint_codes,
 )
 from securecomm.biometrics._match import Features, features_of, knobs, match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import unusable_reason
+from securecomm.biometrics._result import Candidate, SearchResult, ranked, search_result
 from securecomm.biometrics._store import (
     MANIFEST,
     GalleryStore,
@@ -35,96 +35,6 @@ from securecomm.biometrics._store import (
     subset,
 )
 from securecomm.biometrics._template import Template
-from securecomm.decisions import JSONValue, Trace
-
-TRACE_RULE = "biometrics.tenprint.fusion"
-TRACE_TOP_SCORES = 5
-
-
-@dataclass(frozen=True)
-class Candidate:
-    subject_id: int
-    score: float  # fused over fingers (see _fusion)
-    finger_scores: dict[int, float]  # finger position -> score in [0, 100]
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """Outcome of one ten-print search.
-
-    ``candidates`` holds only identities that reach the possible-identification
-    threshold, best first; a stranger's search therefore has none.
-    """
-
-    band: Band
-    candidates: list[Candidate]
-    fingers_searched: list[int]
-    fingers_unusable: list[int]
-    unusable_reasons: dict[int, str]
-    gallery_size: int
-    top_scores: list[float]  # best fused scores of the compared shortlist, above or not
-    identification_threshold: float
-    possible_threshold: float
-    target_fpir: float
-    shortlist_size: int = 0
-
-    @property
-    def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
-
-    def excluding(self, subject_ids: Collection[int]) -> SearchResult:
-        """The result without candidates already ruled out for this person (a match a
-        redress decision found wrong); the band follows the best one left."""
-        kept = [c for c in self.candidates if c.subject_id not in subject_ids]
-        if len(kept) == len(self.candidates):
-            return self
-        return replace(self, band=self._band_of(kept), candidates=kept)
-
-    def merged(self, other: SearchResult) -> SearchResult:
-        """This result and one over identities this search did not cover (enrolled since,
-        searched apart): one candidate list, best first, the band from the best of both.
-        Scores are per identity, so the merge ranks them as one search would have."""
-        by_subject = {c.subject_id: c for c in other.candidates}
-        by_subject.update({c.subject_id: c for c in self.candidates})
-        kept = sorted(by_subject.values(), key=lambda c: (-c.score, c.subject_id))
-        return replace(
-            self,
-            band=self._band_of(kept),
-            candidates=kept[: max(len(self.candidates), len(other.candidates))],
-            gallery_size=self.gallery_size + other.gallery_size,
-            top_scores=sorted(self.top_scores + other.top_scores, reverse=True)[:TRACE_TOP_SCORES],
-            shortlist_size=self.shortlist_size + other.shortlist_size,
-        )
-
-    def _band_of(self, kept: list[Candidate]) -> Band:
-        best = kept[0].score if kept else None
-        if best is None or best < self.possible_threshold:
-            return Band.NO_IDENTIFICATION
-        if best < self.identification_threshold:
-            return Band.POSSIBLE
-        return Band.IDENTIFICATION
-
-    def to_trace(self) -> Trace:
-        reasons: dict[str, JSONValue] = {str(k): v for k, v in self.unusable_reasons.items()}
-        best_id: JSONValue = self.best.subject_id if self.best else None
-        return Trace(
-            rule=TRACE_RULE,
-            outcome=self.band.value,
-            inputs={
-                "top_scores": [round(s, 2) for s in self.top_scores],
-                "best_subject_id": best_id,
-                "fingers_searched": list(self.fingers_searched),
-                "fingers_unusable": reasons,
-                "gallery_size": self.gallery_size,
-                "shortlist_size": self.shortlist_size,
-            },
-            thresholds={
-                "identification": self.identification_threshold,
-                "possible_identification": self.possible_threshold,
-                "target_fpir": self.target_fpir,
-                "derivation": "Gumbel fit to best non-mated fused scores (biometrics._fusion)",
-            },
-        )
 
 
 class Gallery:
@@ -266,60 +176,69 @@ class Gallery:
     def search(self, probe: Mapping[int, Template], *, max_candidates: int = 5) -> SearchResult:
         if max_candidates < 1:
             raise ValueError("max_candidates must be at least 1")
-        usable, reasons = self._usable(probe)
-        if not usable:
-            raise NoUsableFingerError(reasons)
-        shortlist = self._shortlist(usable)
-        probe_features = {p: features_of(t, self.params) for p, t in usable.items()}
-        ranked = sorted(
-            (self._compare_subject(probe_features, part, row) for part, row in shortlist),
-            key=lambda c: (-c.score, c.subject_id),
-        )
-        best = ranked[0].score if ranked else None
-        kept = [c for c in ranked if c.score >= self.params.possible_threshold]
-        return SearchResult(
-            band=band_for(best, self.params),
-            candidates=kept[:max_candidates],
-            fingers_searched=sorted(usable),
-            fingers_unusable=sorted(reasons),
+        usable, reasons = self.usable_prints(probe)
+        shortlist = self.index_stage(usable)
+        compared = self.compare_stage(usable, [subject for _, subject in shortlist])
+        return search_result(
+            self.params,
+            searched=usable,
             unusable_reasons=reasons,
+            ranked=compared,
             gallery_size=len(self),
-            top_scores=[c.score for c in ranked[:TRACE_TOP_SCORES]],
-            identification_threshold=self.params.identification_threshold,
-            possible_threshold=self.params.possible_threshold,
-            target_fpir=self.params.target_fpir,
             shortlist_size=len(shortlist),
+            max_candidates=max_candidates,
         )
 
     def shortlist_ids(self, probe: Mapping[int, Template]) -> list[int]:
         """Subjects the index stage hands to full comparison, best first (diagnostics)."""
+        usable, _ = self.usable_prints(probe)
+        return [subject for _, subject in self.index_stage(usable)]
+
+    def usable_prints(
+        self, probe: Mapping[int, Template]
+    ) -> tuple[dict[int, Template], dict[int, str]]:
+        """The probe's usable prints and, by position, why the others are not; raises
+        NoUsableFingerError when none is usable."""
         usable, reasons = self._usable(probe)
         if not usable:
             raise NoUsableFingerError(reasons)
-        return [int(part.subjects[row]) for part, row in self._shortlist(usable)]
+        return usable, reasons
 
-    def _shortlist(self, usable: Mapping[int, Template]) -> list[tuple[_Part, int]]:
+    def index_stage(self, usable: Mapping[int, Template]) -> list[tuple[int, int]]:
+        """The search's first stage: the ``params.index_shortlist`` identities whose codes
+        are closest to the probe's, as (index score, subject id), best first. Equal
+        scores go in subject order, so a gallery split in shards shortlists the same
+        identities as the whole (the best of each shard's stage are the best overall)."""
         codes, mask = tenprint_codes(usable, self._basis)
         size = self.params.index_shortlist
-        found: list[tuple[int, int, _Part, int]] = []
-        for order, part in enumerate(self._parts()):
+        found: list[tuple[int, int]] = []
+        for part in self._parts():
             if not part.row_count:
                 continue
             scores = scan(part.codes_view, part.fingers_view, codes, mask)
             scores[~part.live_view] = NO_COMMON_FINGER
-            found += [(int(scores[r]), order, part, int(r)) for r in best_rows(scores, size)]
-        found.sort(key=lambda item: (-item[0], item[1], item[3]))
-        return [(part, row) for _, _, part, row in found[:size]]
+            rows = rows_reaching(scores, size)
+            found += zip(scores[rows].tolist(), part.subjects[rows].tolist(), strict=True)
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return [(int(score), int(subject)) for score, subject in found[:size]]
 
-    def _compare_subject(self, probe: dict[int, Features], part: _Part, row: int) -> Candidate:
-        enrolled = part.prints(row)
+    def compare_stage(
+        self, usable: Mapping[int, Template], subject_ids: Collection[int]
+    ) -> list[Candidate]:
+        """The second stage: each of ``subject_ids`` compared finger by finger with the
+        probe and fused, best first."""
+        probe = {p: features_of(t, self.params) for p, t in usable.items()}
+        return ranked([self._compare_subject(probe, subject) for subject in subject_ids])
+
+    def _compare_subject(self, probe: dict[int, Features], subject_id: int) -> Candidate:
+        enrolled = self.prints_of(subject_id)
         knob_vector = knobs(self.params)
         scores: dict[int, float] = {}
         for position, features in sorted(probe.items()):
             if position in enrolled:
                 other = features_of(enrolled[position], self.params)
                 scores[position] = match(features, other, knob_vector)[0]
-        return Candidate(int(part.subjects[row]), fuse(scores), scores)
+        return Candidate(subject_id, fuse(scores), scores)
 
     def _usable(self, prints: Mapping[int, Template]) -> tuple[dict[int, Template], dict[int, str]]:
         if not isinstance(prints, Mapping):

@@ -188,15 +188,15 @@ def scan(
     return scores
 
 
-def best_rows(scores: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
-    """Rows of the ``size`` highest scores (rows sharing no finger excluded), best first."""
+def rows_reaching(scores: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
+    """Rows scoring at least the ``size``-th highest score (rows sharing no finger
+    excluded), in row order: ``size`` rows, more where the last place is shared, so
+    the caller can break the tie by something other than a row's position."""
     size = min(size, len(scores))
     if size == 0:
         return np.empty(0, dtype=np.int64)
-    top = np.argpartition(-scores.astype(np.int64), size - 1)[:size]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    kept: npt.NDArray[np.int64] = top[scores[top] > NO_COMMON_FINGER].astype(np.int64)
-    return kept
+    kth = int(np.partition(scores, len(scores) - size)[len(scores) - size])
+    return np.flatnonzero(scores >= max(kth, NO_COMMON_FINGER + 1)).astype(np.int64)
 
 
 @njit(cache=True, nogil=True)
