@@ -82,6 +82,14 @@ def worker(
             "(SIGTERM or Ctrl-C finish the submission in hand first)."
         ),
     ] = False,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Split each gallery in this many Ray actors, rebuilt from the database "
+            "(default SECURECOMM_GALLERY_SHARDS; 0: in this process).",
+        ),
+    ] = None,
 ) -> None:
     """Process every stored submission to its end (resumes after a crash)."""
     from securecomm.cases.docket import court_of
@@ -96,17 +104,21 @@ def worker(
                 court=court,
                 gallery_dir=gallery_dir or get_settings().gallery_dir,
                 clock=demo_store.service_clock(database),  # a demo world's drawn times
+                gallery_shards=shards,
             )
             for stop_signal in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(stop_signal, lambda *_: runner.stop())
             pending = runner.pending()
-            with progress() as bars:
-                task = bars.add_task("processing submissions", total=max(pending, 1))
-                report = runner.run(
-                    limit=limit,
-                    follow=follow,
-                    on_progress=lambda done: bars.update(task, completed=done),
-                )
+            try:
+                with progress() as bars:
+                    task = bars.add_task("processing submissions", total=max(pending, 1))
+                    report = runner.run(
+                        limit=limit,
+                        follow=follow,
+                        on_progress=lambda done: bars.update(task, completed=done),
+                    )
+            finally:
+                runner.close()
     except SecurecommError as error:
         raise fail(str(error)) from None
     console.print(

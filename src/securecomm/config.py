@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     output_dir: Path = Path("out")
     # Keep the biometric galleries on disk here (opened, not rebuilt, on start).
     gallery_dir: Path | None = None
+    # Split each gallery in this many shards held by Ray actors (0: in the worker's
+    # process); the shards join the Ray cluster at ray_address ("auto": the one
+    # `ray start` runs on this machine; unset: a private one per worker).
+    gallery_shards: int = Field(default=0, ge=0, le=1024)
+    ray_address: str | None = None
     # Messages between agencies through RabbitMQ (amqp://user:password@host:5672/vhost);
     # unset: delivered in process into the recipients' mailboxes (the embedded default).
     broker_url: str | None = None

@@ -92,3 +92,34 @@ def test_several_workers_finish_everything_once_with_single_worker_statistics(
         assert undelivered == 0
         cells = statistics.compute(session).cells()
     assert cells == _single_worker_cells()
+
+
+def test_two_workers_with_gallery_shards_give_the_single_worker_statistics(
+    database: Database, db_url: str, tmp_path: Path
+) -> None:
+    """Each worker's galleries split in three Ray actors, rebuilt from the database."""
+    world = small_world()
+    links = runner.load_reference(database, world)
+    total = runner.enqueue_events(database, world, links, invalid_fraction=0.02)
+    docket = runner.write_docket(world, tmp_path / "docket.json")
+    command = [sys.executable, "-m", "securecomm", "worker", "--database-url", db_url]
+    command += ["--court-docket", str(docket), "--shards", "3"]
+    logs = [tmp_path / f"worker{n}.log" for n in range(2)]
+    processes = []
+    for log in logs:
+        with log.open("wb") as output:
+            processes.append(
+                subprocess.Popen(
+                    command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ}
+                )
+            )
+    for process, log in zip(processes, logs, strict=True):
+        assert process.wait(timeout=600) == 0, log.read_text()[-3000:]
+    with database.session() as session:
+        done = session.scalar(
+            select(func.count()).where(
+                Submission.state.in_([SubmissionState.DONE, SubmissionState.REJECTED])
+            )
+        )
+        assert done == total
+        assert statistics.compute(session).cells() == _single_worker_cells()

@@ -159,7 +159,7 @@ class Gallery:
         Raises NoUsableFingerError when no finger is usable (the subject would be
         unfindable) and TemplateError for a malformed mapping.
         """
-        _check_subject_id(subject_id)
+        check_subject_id(subject_id)
         usable, reasons = self._usable(prints)
         if not usable:
             raise NoUsableFingerError(reasons)
@@ -424,7 +424,7 @@ def _grown(array: npt.NDArray[Any], capacity: int, fill: object) -> npt.NDArray[
     return grown
 
 
-def _check_subject_id(subject_id: object) -> None:
+def check_subject_id(subject_id: object) -> None:
     if isinstance(subject_id, bool) or not isinstance(subject_id, int):
         raise TemplateError(
             "subject_id", "type", f"expected an int, got {type(subject_id).__name__}"

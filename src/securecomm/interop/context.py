@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from securecomm.audit import service as audit_service
 from securecomm.auth import service as auth_service
 from securecomm.biometrics import Gallery, SearchResult, Template
+from securecomm.biometrics.sharded import AnyGallery
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import BookingDocument
@@ -42,8 +43,8 @@ class Galleries:
     """The repositories' in-memory search structures, rebuilt from the database on start
     and brought level with it (enrolments by other workers) before each booking."""
 
-    criminal: Gallery
-    immigration: Gallery
+    criminal: AnyGallery
+    immigration: AnyGallery
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
     synced_to: dict[Repository, int] = field(default_factory=dict)
     # Bookings being worked on, by submission id: the document and the probe, parsed once

@@ -72,7 +72,11 @@ class BackgroundWorker:
             except Exception as error:  # the service stays up; readiness reports it
                 self.last_error = f"{type(error).__name__}: {error}"[:300]
                 log.error("worker run failed", extra={"error": type(error).__name__})
+                if worker is not None:
+                    worker.close()
                 worker = None  # rebuilt (galleries reloaded) on the next round
             self.runs += 1
             self._wake.wait(self._poll)
             self._wake.clear()
+        if worker is not None:
+            worker.close()

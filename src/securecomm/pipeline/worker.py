@@ -33,12 +33,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from securecomm.audit import chain as audit_chain
 from securecomm.audit.signing import CheckpointSigner
 from securecomm.biometrics import MatchParameters
+from securecomm.biometrics.sharded import ShardedGallery
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
+from securecomm.exceptions import ConfigurationError
 from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
@@ -48,6 +50,7 @@ from securecomm.pipeline import followups
 from securecomm.pipeline.claims import OPEN_STATES, Claims
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
+from securecomm.repositories.shards import sharded_gallery
 
 log = logging.getLogger("securecomm.worker")
 
@@ -90,12 +93,15 @@ class Worker:
         seal_every: int | None = None,
         officers_decide: bool = False,
         store_patience: float = 300.0,
+        gallery_shards: int | None = None,
     ) -> None:
         """``gallery_dir`` keeps the galleries on disk between runs (opened and brought
         level with the database instead of rebuilt); without it they are rebuilt.
         ``officers_decide``: a detainer the rules call for waits for an ICE officer to
         lodge it (the service) instead of being lodged as the rules say (batch runs).
-        ``store_patience``: seconds to wait for a store that stopped answering."""
+        ``store_patience``: seconds to wait for a store that stopped answering.
+        ``gallery_shards``: split each gallery in this many Ray actors, rebuilt from the
+        database (default: the setting; 0 keeps them in this process)."""
         self._store_patience = store_patience
         self._stopping = threading.Event()
         self._database = database
@@ -113,6 +119,16 @@ class Worker:
         self.reconciled = 0
         with database.session() as session:
             mark = repository_service.newest_fingerprint_id(session)
+        shards = get_settings().gallery_shards if gallery_shards is None else gallery_shards
+        if shards and gallery_dir is not None:
+            raise ConfigurationError(
+                "gallery shards are rebuilt from the database, not kept in a gallery "
+                "directory: set SECURECOMM_GALLERY_SHARDS or SECURECOMM_GALLERY_DIR, not both"
+            )
+        if shards:
+            self.galleries = self._sharded_galleries(shards, params)
+            self.galleries.synced_to = dict.fromkeys(Repository, mark)
+            return
         if gallery_dir is not None:
             self.galleries = self._open_galleries(gallery_dir, params)
             self.galleries.synced_to = dict.fromkeys(Repository, mark)
@@ -127,6 +143,22 @@ class Worker:
                 ),
                 synced_to=dict.fromkeys(Repository, mark),
             )
+
+    def _sharded_galleries(self, shards: int, params: MatchParameters | None) -> flows.Galleries:
+        address = get_settings().ray_address
+        criminal, immigration = (
+            sharded_gallery(
+                self._database, repository, shards=shards, params=params, ray_address=address
+            )
+            for repository in (Repository.CRIMINAL, Repository.IMMIGRATION)
+        )
+        return flows.Galleries(criminal=criminal, immigration=immigration)
+
+    def close(self) -> None:
+        """Give back what the worker holds outside its process (gallery shards)."""
+        for gallery in (self.galleries.criminal, self.galleries.immigration):
+            if isinstance(gallery, ShardedGallery):
+                gallery.close()
 
     def _open_galleries(self, directory: Path, params: MatchParameters | None) -> flows.Galleries:
         owner = self._database.engine.url.render_as_string(hide_password=True)

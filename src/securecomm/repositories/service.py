@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from securecomm.biometrics import Gallery, MatchParameters, Template
+from securecomm.biometrics.sharded import AnyGallery
 from securecomm.database.locks import enrolment_lock
 from securecomm.domain import (
     ChargeFact,
@@ -91,20 +92,31 @@ def open_gallery(
     path = directory / str(repository)
     _claim(path, owner)
     gallery = Gallery.open(path, params, create=True)
-    stored = set(
-        session.scalars(
-            select(FingerprintRecord.subject_id)
-            .where(FingerprintRecord.repository == repository)
-            .distinct()
-        )
-    )
+    return gallery, level_gallery(session, gallery, repository)
+
+
+def level_gallery(
+    session: Session,
+    gallery: AnyGallery,
+    repository: Repository,
+    *,
+    shard: tuple[int, int] | None = None,
+) -> int:
+    """Bring ``gallery`` level with the stored fingerprints of ``repository`` (only the
+    subjects of ``shard`` = (index, shards) when given): the stored are enrolled, the no
+    longer stored removed. Returns how many subjects changed."""
+    query = select(FingerprintRecord.subject_id).where(FingerprintRecord.repository == repository)
+    if shard is not None:
+        index, shards = shard
+        query = query.where(FingerprintRecord.subject_id % shards == index)
+    stored = set(session.scalars(query.distinct()))
     held = set(gallery.subject_ids())
     for subject_id in held - stored:
         gallery.remove(subject_id)
     missing = sorted(stored - held)
     for start in range(0, len(missing), 500):
         _enrol_from_database(session, gallery, repository, missing[start : start + 500])
-    return gallery, len(held - stored) + len(missing)
+    return len(held - stored) + len(missing)
 
 
 def newest_fingerprint_id(session: Session) -> int:
@@ -113,7 +125,7 @@ def newest_fingerprint_id(session: Session) -> int:
 
 
 def enrol_stored_since(
-    session: Session, *, gallery: Gallery, repository: Repository, after_id: int
+    session: Session, *, gallery: AnyGallery, repository: Repository, after_id: int
 ) -> tuple[int, list[int]]:
     """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
     worker) and are not in ``gallery`` yet; returns the new sync mark and those subjects."""
@@ -142,7 +154,7 @@ def _claim(path: Path, owner: str) -> None:
 
 
 def _enrol_from_database(
-    session: Session, gallery: Gallery, repository: Repository, subject_ids: list[int]
+    session: Session, gallery: AnyGallery, repository: Repository, subject_ids: list[int]
 ) -> None:
     query = (
         select(FingerprintRecord)
