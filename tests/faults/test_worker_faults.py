@@ -1,11 +1,14 @@
 """Faults while two workers share a PostgreSQL store: a worker killed with SIGKILL in the
-middle of a submission, and the database server restarted under them. After recovery
+middle of a submission, the database server restarted under them, and a Ray actor
+holding a gallery shard killed during searches. After recovery
 every accepted submission has exactly one final answer, nothing happened twice, every
 message was delivered once, and the audit log verifies."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -91,6 +94,48 @@ def test_postgresql_restarted_under_two_workers_loses_nothing(
     result = outcome(database)
     report(
         "PostgreSQL restarted during a run", in_flight=flying, result=result, recovered_in=recovered
+    )
+    database.dispose()
+    assert result.submissions == stored
+    assert (result.lost, result.duplicated) == (0, 0), result.details
+    assert result.details["failed"] == 0
+    assert result.audit_verified
+
+
+def _shard_processes() -> list[int]:
+    """Processes of gallery shard actors (Ray titles them after the actor's class)."""
+    found = subprocess.run(
+        ["pgrep", "-f", "ray::GalleryShard"], capture_output=True, text=True, check=False
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_gallery_shard_killed_during_searches_loses_nothing(
+    fault_store: str, tmp_path: Path
+) -> None:
+    stored, docket = load(fault_store, tmp_path)
+    database = open_database(fault_store)
+    workers = Workers(fault_store, docket, tmp_path)
+    workers.start(2, env={"SECURECOMM_GALLERY_SHARDS": "3"})
+    wait_until(lambda: settled(database) > stored // 4 and len(_shard_processes()) >= 12)
+    flying = len(in_flight(database))
+    shards_before = set(_shard_processes())
+    victim = sorted(shards_before)[0]
+    os.kill(victim, signal.SIGKILL)
+    killed_at = time.monotonic()
+    before = settled(database)
+    wait_until(lambda: len(set(_shard_processes()) - shards_before) >= 1, timeout=120)
+    wait_until(lambda: settled(database) > before, timeout=120)
+    recovered = time.monotonic() - killed_at
+    codes = workers.wait()
+    assert codes == [0, 0], workers.output(0) + workers.output(1)
+
+    result = outcome(database)
+    report(
+        "gallery shard (Ray actor) killed mid-search",
+        in_flight=flying,
+        result=result,
+        recovered_in=recovered,
     )
     database.dispose()
     assert result.submissions == stored
