@@ -28,6 +28,7 @@ from securecomm.clitools import (
     progress,
 )
 from securecomm.config import get_settings
+from securecomm.database import cli as database_cli
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 from securecomm.interop import cli as interop_cli
@@ -48,6 +49,7 @@ app.add_typer(biometrics_cli.app, name="biometrics", help="Evaluate and benchmar
 app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(interop_cli.app, name="broker")
+app.add_typer(database_cli.app, name="db")
 app.add_typer(oversight_cli.app, name="oversight")
 app.command()(oversight_cli.stats)
 app.command()(simulation_cli.demo)

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/securecomm.sqlite"
     output_dir: Path = Path("out")
+    # Bring the schema to this release's whenever a process opens the store (one
+    # machine, development); false: migrations run as a deploy step (`securecomm db
+    # upgrade`) and workers and services refuse a store whose schema is behind.
+    migrate_on_open: bool = True
     # Keep the biometric galleries on disk here (opened, not rebuilt, on start).
     gallery_dir: Path | None = None
     # Split each gallery in this many shards held by Ray actors (0: in the worker's

@@ -1,4 +1,5 @@
-"""Opening a database: engine tuned per backend, migrations applied on start."""
+"""Opening a database: engine tuned per backend, migrations applied on start or, where
+they run as a deploy step, the schema checked."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from securecomm.database.locks import MIGRATION_LOCK_KEY
 from securecomm.exceptions import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -72,13 +76,52 @@ def make_engine(url: str) -> Engine:
     raise ConfigurationError(f"unsupported database backend {parsed.get_backend_name()!r}")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent). On PostgreSQL under
+    an advisory lock, so processes started together migrate one after the other."""
+    config = _alembic_config()
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None  # the store's revision (None: never migrated)
+    head: str  # the revision this release needs
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None  # the package ships its migrations
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return SchemaState(current, head)
+
+
+def require_current_schema(engine: Engine, url: str) -> None:
+    """Refuse a store whose schema is not this release's (migrations run on deploy)."""
+    state = schema_state(engine)
+    if not state.up_to_date:
+        raise ConfigurationError(
+            f"the database at {mask_url(url)!r} has schema revision {state.current or 'none'}"
+            f", this release needs {state.head}: run `securecomm db upgrade` (the deploy "
+            "step) first, or set SECURECOMM_MIGRATE_ON_OPEN=true"
+        )
 
 
 @contextmanager
@@ -104,14 +147,30 @@ def parsed_password(url: str) -> str:
 
 
 def open_database(url: str, *, apply_migrations: bool = True) -> Database:
+    """The database at ``url``. With ``apply_migrations`` its schema is brought to this
+    release's, or, where migrations run as a deploy step (SECURECOMM_MIGRATE_ON_OPEN=
+    false), checked to be it already."""
+    from securecomm.config import get_settings
+
     engine = make_engine(url)
     if apply_migrations:
         try:
-            migrate(engine)
-        except OperationalError as error:
-            reason = str(error.orig).replace(parsed_password(url), "***") if error.orig else ""
-            message = f"cannot open or migrate the database at {mask_url(url)!r}: {reason}"
-            raise ConfigurationError(message) from None
-        except CommandError as error:
-            raise ConfigurationError(f"database migrations are inconsistent: {error}") from error
+            _prepare_schema(engine, url, migrate_on_open=get_settings().migrate_on_open)
+        except BaseException:
+            engine.dispose()  # no connection left open behind a refused store
+            raise
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _prepare_schema(engine: Engine, url: str, *, migrate_on_open: bool) -> None:
+    try:
+        if migrate_on_open:
+            migrate(engine)
+        else:
+            require_current_schema(engine, url)
+    except OperationalError as error:
+        reason = str(error.orig).replace(parsed_password(url), "***") if error.orig else ""
+        message = f"cannot open or migrate the database at {mask_url(url)!r}: {reason}"
+        raise ConfigurationError(message) from None
+    except CommandError as error:
+        raise ConfigurationError(f"database migrations are inconsistent: {error}") from error
