@@ -33,6 +33,7 @@ from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 from securecomm.interop import cli as interop_cli
 from securecomm.oversight import cli as oversight_cli
+from securecomm.repositories import cli as repositories_cli
 from securecomm.simulation import cli as simulation_cli
 
 app = typer.Typer(
@@ -50,6 +51,8 @@ app.add_typer(cases_cli.app, name="case", no_args_is_help=True)
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(interop_cli.app, name="broker")
 app.add_typer(database_cli.app, name="db")
+repositories_cli.app.command()(simulation_cli.background)
+app.add_typer(repositories_cli.app, name="repositories")
 app.add_typer(oversight_cli.app, name="oversight")
 app.command()(oversight_cli.stats)
 app.command()(simulation_cli.demo)

@@ -170,6 +170,21 @@ def build_store(
     return masters, enrolled
 
 
+def synthetic_rows(
+    first_subject: int,
+    count: int,
+    *,
+    seed: int,
+    basis: CodeBasis,
+    params: MatchParameters,
+    severity: float = 1.0,
+) -> Rows:
+    """``count`` synthetic identities (subjects ``first_subject`` on), one capture of
+    ten fingers each, as gallery rows (codes and minutiae): strangers to fill a gallery
+    to national size. Unusable captures are left out of a row, as enrol would."""
+    return _SyntheticChunk(seed, first_subject, count, severity).rows(basis, params)
+
+
 class _SyntheticChunk:
     """``count`` identities from subject ``first``: masters and one capture each."""
 

@@ -7,10 +7,12 @@ shard's shortlist are the best overall, and equal scores go in subject order), t
 comparison of each shortlisted identity in its shard. The result is the one the whole
 gallery in one process gives, score for score.
 
-A shard actor that dies is restarted by Ray and rebuilt by its ``source`` (for the
-booking flow, from the database, which stays the source of truth); calls made while it
-was down are retried once it is back. Without a source a restarted shard comes back
-empty, so the flow always gives one.
+A shard starts from its snapshot (a gallery store under ``snapshots``, mapped, never
+written by the shard) when there is one, and its ``source`` brings it level (for the
+booking flow, with the database, which stays the source of truth). A shard actor that
+dies is restarted by Ray and rebuilt the same way; calls made while it was down are
+retried once it is back. Without a source a restarted shard comes back as its snapshot
+or empty, so the flow always gives one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,8 +31,10 @@ import ray
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
 from securecomm.biometrics._errors import UnknownSubjectError
 from securecomm.biometrics._gallery import Gallery, check_subject_id
+from securecomm.biometrics._index import CodeBasis, default_basis
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._result import Candidate, SearchResult, ranked, search_result
+from securecomm.biometrics._store import MANIFEST, GalleryStore, Rows, SegmentWriter, subset
 from securecomm.biometrics._template import Template
 
 # Brings a shard's gallery level with the source of truth: (gallery, shard, shards).
@@ -38,6 +43,11 @@ ShardSource = Callable[[Gallery, int, int], None]
 
 def shard_of(subject_id: int, shards: int) -> int:
     return subject_id % shards
+
+
+def shard_directory(shard: int, shards: int) -> str:
+    """Where shard ``shard`` of ``shards`` keeps its snapshot, under the gallery's."""
+    return f"shard-{shard}-of-{shards}"
 
 
 def connect_ray(address: str | None = None) -> None:
@@ -60,10 +70,18 @@ class GalleryShard:
     every method answers plain data (ids, scores, templates)."""
 
     def __init__(
-        self, arguments: tuple[MatchParameters, ShardSource | None], shard: int, shards: int
+        self,
+        arguments: tuple[MatchParameters, ShardSource | None, Path | None],
+        shard: int,
+        shards: int,
     ) -> None:
-        params, source = arguments
-        self.gallery = Gallery(params)
+        params, source, snapshots = arguments
+        snapshot = None if snapshots is None else snapshots / shard_directory(shard, shards)
+        if snapshot is not None and (snapshot / MANIFEST).exists():
+            # Mapped, never written here: what was enrolled since lives in memory.
+            self.gallery = Gallery.open(snapshot, params)
+        else:
+            self.gallery = Gallery(params)
         if source is not None:
             source(self.gallery, shard, shards)
 
@@ -103,6 +121,7 @@ class ShardedGallery:
         *,
         shards: int,
         source: ShardSource | None = None,
+        snapshots: Path | None = None,
         ray_address: str | None = None,
     ) -> None:
         if shards < 1:
@@ -112,7 +131,7 @@ class ShardedGallery:
         connect_ray(ray_address)
         self._validator = Gallery(self.params)  # checks prints before they travel
         # Held here for the gallery's life: Ray rebuilds a lost shard from these arguments.
-        self._arguments = ray.put((self.params, source))
+        self._arguments = ray.put((self.params, source, snapshots))
         self._actors: list[Any] = [
             _ShardActor.remote(self._arguments, index, shards) for index in range(shards)
         ]
@@ -224,6 +243,41 @@ class EnrolmentsSource:
         for subject_id, prints in self.enrolments.items():
             if shard_of(subject_id, shards) == shard:
                 gallery.enrol(subject_id, prints)
+
+
+class SnapshotWriter:
+    """Appends rows to the shard snapshots of one gallery (one new segment a shard),
+    creating the stores that do not exist yet; nothing is visible before ``finish``."""
+
+    def __init__(self, directory: Path, shards: int, basis: CodeBasis | None = None) -> None:
+        self.shards = shards
+        self._stores: list[GalleryStore] = []
+        self._writers: list[SegmentWriter] = []
+        for shard in range(shards):
+            path = directory / shard_directory(shard, shards)
+            exists = (path / MANIFEST).exists()
+            store = (
+                GalleryStore.open(path)
+                if exists
+                else GalleryStore.create(path, basis if basis is not None else default_basis())
+            )
+            self._stores.append(store)
+            self._writers.append(store.new_segment())
+
+    def append(self, rows: Rows) -> None:
+        shard_of_row = rows.subjects % self.shards
+        for shard, writer in enumerate(self._writers):
+            selected = np.flatnonzero(shard_of_row == shard).astype(np.int64)
+            if len(selected):
+                writer.append(subset(rows, selected))
+
+    def finish(self) -> None:
+        for store, writer in zip(self._stores, self._writers, strict=True):
+            store.commit([writer.finish()], store.deleted)
+
+    def abandon(self) -> None:
+        for writer in self._writers:
+            writer.abandon()
 
 
 AnyGallery = Gallery | ShardedGallery

@@ -40,7 +40,6 @@ from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
-from securecomm.exceptions import ConfigurationError
 from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
@@ -101,7 +100,9 @@ class Worker:
         lodge it (the service) instead of being lodged as the rules say (batch runs).
         ``store_patience``: seconds to wait for a store that stopped answering.
         ``gallery_shards``: split each gallery in this many Ray actors, rebuilt from the
-        database (default: the setting; 0 keeps them in this process)."""
+        database (default: the setting; 0 keeps them in this process); with a
+        ``gallery_dir`` each shard starts from its snapshot there (never written by the
+        workers: `securecomm repositories snapshot` or `securecomm background` write it)."""
         self._store_patience = store_patience
         self._stopping = threading.Event()
         self._database = database
@@ -120,13 +121,8 @@ class Worker:
         with database.session() as session:
             mark = repository_service.newest_fingerprint_id(session)
         shards = get_settings().gallery_shards if gallery_shards is None else gallery_shards
-        if shards and gallery_dir is not None:
-            raise ConfigurationError(
-                "gallery shards are rebuilt from the database, not kept in a gallery "
-                "directory: set SECURECOMM_GALLERY_SHARDS or SECURECOMM_GALLERY_DIR, not both"
-            )
         if shards:
-            self.galleries = self._sharded_galleries(shards, params)
+            self.galleries = self._sharded_galleries(shards, params, gallery_dir)
             self.galleries.synced_to = dict.fromkeys(Repository, mark)
             return
         if gallery_dir is not None:
@@ -144,11 +140,19 @@ class Worker:
                 synced_to=dict.fromkeys(Repository, mark),
             )
 
-    def _sharded_galleries(self, shards: int, params: MatchParameters | None) -> flows.Galleries:
-        address = get_settings().ray_address
+    def _sharded_galleries(
+        self, shards: int, params: MatchParameters | None, snapshots: Path | None
+    ) -> flows.Galleries:
+        """Galleries in Ray actors: each shard from its snapshot under ``snapshots`` (when
+        written), brought level with the database."""
         criminal, immigration = (
             sharded_gallery(
-                self._database, repository, shards=shards, params=params, ray_address=address
+                self._database,
+                repository,
+                shards=shards,
+                params=params,
+                ray_address=get_settings().ray_address,
+                directory=snapshots,
             )
             for repository in (Repository.CRIMINAL, Repository.IMMIGRATION)
         )

@@ -90,7 +90,7 @@ def open_gallery(
     subjects had to be reconciled. ``owner`` names the database the store belongs to; a
     store made for another database is refused rather than silently mixed."""
     path = directory / str(repository)
-    _claim(path, owner)
+    claim_store(path, owner)
     gallery = Gallery.open(path, params, create=True)
     return gallery, level_gallery(session, gallery, repository)
 
@@ -140,7 +140,7 @@ def enrol_stored_since(
     return max((record_id for record_id, _ in rows), default=after_id), newcomers
 
 
-def _claim(path: Path, owner: str) -> None:
+def claim_store(path: Path, owner: str) -> None:
     marker = path / "OWNER"
     if marker.exists():
         recorded = marker.read_text().strip()

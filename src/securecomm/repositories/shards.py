@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from securecomm.biometrics import Gallery, MatchParameters
-from securecomm.biometrics.sharded import ShardedGallery
+from securecomm.biometrics.sharded import ShardedGallery, shard_directory
 from securecomm.database import Database
 from securecomm.database.engine import open_database
 from securecomm.exceptions import ConfigurationError
 from securecomm.repositories.models import Repository
-from securecomm.repositories.service import level_gallery
+from securecomm.repositories.service import claim_store, level_gallery
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ def sharded_gallery(
     shards: int,
     params: MatchParameters | None = None,
     ray_address: str | None = None,
+    directory: Path | None = None,
 ) -> ShardedGallery:
-    """The repository's gallery in ``shards`` Ray actors, each rebuilt from ``database``."""
+    """The repository's gallery in ``shards`` Ray actors, each rebuilt from ``database``,
+    starting from its snapshot under ``directory`` where one was written."""
     url = database.engine.url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         raise ConfigurationError(
@@ -46,4 +50,37 @@ def sharded_gallery(
             "in-memory SQLite database cannot be shared with them; use a file or PostgreSQL"
         )
     source = DatabaseShardSource(url.render_as_string(hide_password=False), repository)
-    return ShardedGallery(params, shards=shards, source=source, ray_address=ray_address)
+    snapshots = None
+    if directory is not None:
+        snapshots = directory / str(repository)
+        claim_store(snapshots, url.render_as_string(hide_password=True))
+    return ShardedGallery(
+        params, shards=shards, source=source, snapshots=snapshots, ray_address=ray_address
+    )
+
+
+def write_snapshots(
+    database: Database,
+    repository: Repository,
+    *,
+    directory: Path,
+    shards: int,
+    params: MatchParameters | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write (or bring level) the shard snapshots of ``repository``'s gallery under
+    ``directory`` from the database; returns the subjects they hold. Shards read their
+    snapshot mapped at start and take only what was stored since from the database."""
+    snapshots = directory / str(repository)
+    claim_store(snapshots, database.engine.url.render_as_string(hide_password=True))
+    held = 0
+    for shard in range(shards):
+        path = snapshots / shard_directory(shard, shards)
+        gallery = Gallery.open(path, params, create=True)
+        with database.session() as session:
+            level_gallery(session, gallery, repository, shard=(shard, shards))
+        gallery.save()
+        held += len(gallery)
+        if progress is not None:
+            progress(shard + 1, shards)
+    return held

@@ -18,6 +18,8 @@ from securecomm.clitools import DatabaseOption, console, fail, phase_reporter, p
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
 from securecomm.oversight.cli import statistics_tables
+from securecomm.repositories.cli import GalleryDirOption, gallery_directory
+from securecomm.repositories.models import Repository
 
 
 class Population(enum.StrEnum):
@@ -276,3 +278,40 @@ def calibrate(
 
 def _share(row: Any) -> str:
     return "—" if row.world is None else f"{100 * row.world:.1f} %"
+
+
+def background(
+    identities: Annotated[int, typer.Option(min=1, help="Strangers in each repository.")],
+    shards: Annotated[
+        int, typer.Option(min=0, help="Also write them into this many shard snapshots.")
+    ] = 0,
+    gallery_dir: GalleryDirOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic prints.")] = 17,
+    repository: Annotated[
+        list[Repository] | None,
+        typer.Option(help="Only this repository (repeatable; default both)."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Enrol synthetic strangers in both repositories (records and templates), so a
+    world's bookings are searched among galleries of national size."""
+    from securecomm.simulation.background import add_background
+
+    directory = gallery_directory(gallery_dir) if shards else None
+    try:
+        with opened_database(database_url) as database, progress() as bars:
+            chosen = tuple(repository or Repository)
+            tasks = {str(r): bars.add_task(f"{r} background", total=identities) for r in chosen}
+            report = add_background(
+                database,
+                identities=identities,
+                seed=seed,
+                shards=shards,
+                gallery_dir=directory,
+                progress=lambda name, done, _total: bars.update(tasks[name], completed=done),
+                repositories=chosen,
+            )
+    except SecurecommError as error:
+        raise fail(str(error)) from None
+    for name, (first, last) in report.subject_ids.items():
+        console.print(f"{name}: subjects {first}-{last}, {report.fingers[name]} fingers stored")
