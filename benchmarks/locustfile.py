@@ -1,0 +1,115 @@
+"""Locust users of the load test (benchmarks/bench_load.py starts them; see there).
+
+Each user is a booking station's clerk: every ``LOAD_PACING`` seconds it sends the next
+prepared CAR file of the run (a template-level booking) to ``POST /api/v1/bookings`` and
+watches ``GET /api/v1/bookings/{id}`` until the flow has finished with it. The time from
+sending to the final answer is reported to locust as "booking answered" and written,
+with the stage it was sent in, to ``LOAD_RECORDS`` (one JSON line a booking). The
+shape steps the number of users so bookings arrive at each rate of ``LOAD_RATES`` for
+``LOAD_STAGE_SECONDS``. Nothing here imports securecomm: locust patches the standard
+library with gevent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from locust import HttpUser, LoadTestShape, constant_pacing, events, task
+
+PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
+RATES = [float(rate) for rate in os.environ.get("LOAD_RATES", "1,2,4").split(",")]
+STAGE_SECONDS = float(os.environ.get("LOAD_STAGE_SECONDS", "60"))
+PACING = float(os.environ.get("LOAD_PACING", "5"))
+POLL_SECONDS = float(os.environ.get("LOAD_POLL_SECONDS", "0.1"))
+ANSWER_TIMEOUT = float(os.environ.get("LOAD_ANSWER_TIMEOUT", "120"))
+RECORDS = Path(os.environ["LOAD_RECORDS"])
+FINAL = {"done", "rejected", "parked", "failed"}
+
+_next_car = count()
+_tokens: dict[str, str] = {}
+_started = time.time()
+
+
+def _stage(at: float) -> int:
+    return min(int((at - _started) // STAGE_SECONDS), len(RATES) - 1)
+
+
+class BookingStation(HttpUser):
+    wait_time = constant_pacing(PACING)
+
+    def _headers(self, ori: str) -> dict[str, str]:
+        if ori not in _tokens:
+            clerk = PLAN["clerks"][ori]
+            answer = self.client.post(
+                "/api/v1/auth/token",
+                json={**clerk, "purpose": "load test"},
+                name="sign in",
+            )
+            answer.raise_for_status()
+            _tokens[ori] = answer.json()["access_token"]
+        return {"Authorization": f"Bearer {_tokens[ori]}"}
+
+    @task
+    def book(self) -> None:
+        number = next(_next_car)
+        if number >= len(PLAN["cars"]):
+            return  # the prepared files are spent (the plan is sized with a margin)
+        car = PLAN["cars"][number]
+        headers = self._headers(car["ori"])
+        raw = Path(car["path"]).read_bytes()
+        sent = time.time()
+        answer = self.client.post(
+            "/api/v1/bookings",
+            data=raw,
+            headers={**headers, "Content-Type": "application/octet-stream"},
+            name="submit booking",
+        )
+        record: dict[str, Any] = {"stage": _stage(sent), "sent": sent, "status": answer.status_code}
+        if answer.status_code == 202:
+            record["accepted"] = time.time()
+            record.update(self._final_answer(answer.json()["id"], headers, sent))
+        _write(record)
+
+    def _final_answer(
+        self, submission: int, headers: dict[str, str], sent: float
+    ) -> dict[str, Any]:
+        while time.time() - sent < ANSWER_TIMEOUT:
+            time.sleep(POLL_SECONDS)
+            answer = self.client.get(
+                f"/api/v1/bookings/{submission}", headers=headers, name="watch booking"
+            )
+            if answer.status_code == 200 and answer.json()["state"] in FINAL:
+                answered = time.time()
+                events.request.fire(
+                    request_type="FLOW",
+                    name="booking answered",
+                    response_time=(answered - sent) * 1000,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
+                return {"answered": answered, "state": answer.json()["state"]}
+        return {"answered": None, "state": "no answer in time"}
+
+
+def _write(record: dict[str, Any]) -> None:
+    with RECORDS.open("a") as out:
+        out.write(json.dumps(record) + "\n")
+
+
+class SteppedArrivals(LoadTestShape):
+    """Users enough for each stage's arrival rate (one booking per user per PACING s)."""
+
+    def tick(self) -> tuple[int, float] | None:
+        elapsed = self.get_run_time()
+        stage = int(elapsed // STAGE_SECONDS)
+        if stage >= len(RATES):
+            return None
+        users = max(1, math.ceil(RATES[stage] * PACING))
+        return users, float(users)
