@@ -18,6 +18,7 @@ from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits, depth_pro
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.booking.schemas import BookingDocument, DispositionDocument, ReleaseDocument
 from securecomm.database import utcnow
+from securecomm.database.notify import announce_work
 from securecomm.database.paging import page_of
 from securecomm.exceptions import FieldProblem, IllegalTransitionError, InputError, NotFoundError
 
@@ -101,6 +102,7 @@ def receive(
     )
     session.add(submission)
     session.flush()
+    announce_work(session)
     return submission, True
 
 

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.database.faults import is_store_full, is_transient
+from securecomm.database.notify import WorkListener
 from securecomm.interop import broker, flows, guard, outbox
 from securecomm.interop.clock import BookingTimeClock, ServiceClock
 from securecomm.interop.models import Transaction, TransactionState
@@ -117,6 +119,7 @@ class Worker:
         self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._claims = Claims(database, self.worker_id, lease)
+        self._listener = WorkListener(database.engine)
         self.reconciled = 0
         with database.session() as session:
             mark = repository_service.newest_fingerprint_id(session)
@@ -159,7 +162,9 @@ class Worker:
         return flows.Galleries(criminal=criminal, immigration=immigration)
 
     def close(self) -> None:
-        """Give back what the worker holds outside its process (gallery shards)."""
+        """Give back what the worker holds outside its process (gallery shards, the
+        connection that listens for work)."""
+        self._listener.close()
         for gallery in (self.galleries.criminal, self.galleries.immigration):
             if isinstance(gallery, ShardedGallery):
                 gallery.close()
@@ -215,7 +220,7 @@ class Worker:
                 if not follow:
                     break
                 report.messages_delivered += self._dispatch()
-                self._stopping.wait(poll_seconds)
+                self._wait_for_work(poll_seconds)
                 continue
             report.submissions += 1
             if report.submissions % self._dispatch_every == 0:
@@ -274,6 +279,17 @@ class Worker:
                 # It answers, but a full disk answers too: each outage in a row waits longer.
                 self._stopping.wait(min(0.25 * 2 ** min(outages_in_a_row, 6), 10.0))
                 outages_in_a_row += 1
+
+    def _wait_for_work(self, poll_seconds: float) -> None:
+        """Until new work is announced (PostgreSQL) or ``poll_seconds`` pass, in slices
+        short enough that :meth:`stop` is heard."""
+        if not self._listener.available:
+            self._stopping.wait(poll_seconds)
+            return
+        deadline = time.monotonic() + poll_seconds
+        while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._listener.wait(min(left, 0.5)):
+                return
 
     def stop(self) -> None:
         """Finish the submission in hand, then return from :meth:`run` (any thread)."""
