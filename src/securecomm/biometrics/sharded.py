@@ -55,7 +55,8 @@ def connect_ray(address: str | None = None) -> None:
     `ray start`), or start a private one for this process when ``address`` is None."""
     if ray.is_initialized():
         return
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a private, loopback-only cluster
+    if address is None:  # a private cluster of this process, on loopback: no tokens
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     ray.init(
         address=address,
         include_dashboard=False,
@@ -140,10 +141,10 @@ class ShardedGallery:
 
     @property
     def path(self) -> None:
-        return None  # shards are rebuilt from their source, not kept on disk
+        return None  # shards never write: snapshots are written offline, the rest rebuilt
 
     def save(self, path: object = None) -> None:
-        """Nothing to save: the source of truth rebuilds a shard."""
+        """Nothing to save: a shard is its snapshot plus what its source adds."""
 
     def __repr__(self) -> str:
         return f"ShardedGallery(subjects={len(self)}, shards={self.shards})"
