@@ -100,7 +100,7 @@ def _plan(database: Database, out: Path, bookings: int) -> Path:
         )
         path = files / f"{n:05d}.car"
         path.write_bytes(raw)
-        cars.append({"ori": ori, "path": str(path)})
+        cars.append({"ori": ori, "path": str(path), "rebooks": transaction})
     plan = out / "plan.json"
     plan.write_text(json.dumps({"clerks": clerks, "cars": cars}))
     return plan
@@ -200,6 +200,28 @@ def _stages(
             }
         )
     return rows
+
+
+def _identified_otherwise(database: Database, records: list[dict[str, Any]]) -> int:
+    """Bookings whose person was identified otherwise than at the booking they repeat
+    (another criminal record, or another immigration record where both searched it):
+    wrong identifications among the galleries' strangers would show here."""
+    differing = 0
+    with database.session() as session:
+        for record in records:
+            if "submission" not in record:
+                continue
+            again = session.scalar(
+                select(Transaction).where(Transaction.submission_id == record["submission"])
+            )
+            first = session.get(Transaction, record["rebooks"])
+            if again is None or first is None:
+                continue
+            immigration = (again.immigration_subject_id, first.immigration_subject_id)
+            differing += again.criminal_subject_id != first.criminal_subject_id or (
+                None not in immigration and immigration[0] != immigration[1]
+            )
+    return differing
 
 
 def _quantile(values: np.ndarray[Any, Any], q: float) -> float | None:
@@ -330,6 +352,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             session.execute(select(Submission.state, func.count()).group_by(Submission.state)).all()
         )
     result = {
+        "identified_otherwise": _identified_otherwise(database, records),
         "machine": f"{os.cpu_count()} cores",
         "workers": args.workers,
         "shards": args.shards,

@@ -70,9 +70,15 @@ class BookingStation(HttpUser):
             headers={**headers, "Content-Type": "application/octet-stream"},
             name="submit booking",
         )
-        record: dict[str, Any] = {"stage": _stage(sent), "sent": sent, "status": answer.status_code}
+        record: dict[str, Any] = {
+            "stage": _stage(sent),
+            "sent": sent,
+            "status": answer.status_code,
+            "rebooks": car["rebooks"],
+        }
         if answer.status_code == 202:
             record["accepted"] = time.time()
+            record["submission"] = answer.json()["id"]
             record.update(self._final_answer(answer.json()["id"], headers, sent))
         _write(record)
 
