@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from securecomm.database import Base, EnumText, utcnow
@@ -105,10 +105,13 @@ class FingerprintRecord(Base):
     """One enrolled finger of one subject in one repository (a serialised Template)."""
 
     __tablename__ = "fingerprints"
-    __table_args__ = (UniqueConstraint("repository", "subject_id", "finger_position"),)
+    __table_args__ = (
+        UniqueConstraint("repository", "subject_id", "finger_position"),
+        Index("ix_fingerprints_repository_id", "repository", "id"),  # stored since a mark
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    repository: Mapped[Repository] = mapped_column(EnumText(Repository, 16), index=True)
+    repository: Mapped[Repository] = mapped_column(EnumText(Repository, 16))
     subject_id: Mapped[int] = mapped_column(index=True)
     finger_position: Mapped[int]
     quality: Mapped[int]
