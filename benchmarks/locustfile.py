@@ -110,7 +110,9 @@ def _write(record: dict[str, Any]) -> None:
 
 
 class SteppedArrivals(LoadTestShape):
-    """Users enough for each stage's arrival rate (one booking per user per PACING s)."""
+    """Users enough for each stage's arrival rate (one booking per user per PACING s),
+    started at that rate so their bookings arrive spread over the pacing interval, not
+    all at once."""
 
     def tick(self) -> tuple[int, float] | None:
         elapsed = self.get_run_time()
@@ -118,4 +120,4 @@ class SteppedArrivals(LoadTestShape):
         if stage >= len(RATES):
             return None
         users = max(1, math.ceil(RATES[stage] * PACING))
-        return users, float(users)
+        return users, RATES[stage]
