@@ -44,7 +44,14 @@ from securecomm.biometrics._index import POSITIONS, CodeBasis, default_basis, fi
 from securecomm.biometrics._match import features_of, knobs, match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import FULL_PRINT_MINUTIAE
-from securecomm.biometrics._store import FINGER, GalleryStore, Rows, quantise
+from securecomm.biometrics._store import (
+    ANGLE_STEPS,
+    FINGER,
+    SUBPIXEL,
+    GalleryStore,
+    Rows,
+    quantise,
+)
 from securecomm.biometrics._template import TWO_PI, Template
 
 CHUNK_IDENTITIES = 2_000
@@ -210,7 +217,8 @@ class _SyntheticChunk:
         quality = _quality(counts, reliability_sum)
         usable = (counts >= params.min_minutiae) & (quality >= params.min_quality)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        vectors = _vectors_in_two_threads(flat32[:, :3].astype(np.float64), offsets)
+        stored = quantise(flat32)
+        vectors = _vectors_in_two_threads(_as_read_back(stored), offsets)
         codes = basis.codes(vectors).reshape(self.count, POSITIONS, -1)
         codes[~usable.reshape(self.count, POSITIONS)] = 0
         bits = (usable.reshape(self.count, POSITIONS) << np.arange(POSITIONS)).sum(axis=1)
@@ -226,7 +234,7 @@ class _SyntheticChunk:
             codes=codes,
             fingers=bits.astype(np.uint16),
             finger_table=table.reshape(self.count, POSITIONS),
-            minutiae=quantise(flat32),
+            minutiae=stored,
         )
 
     def masters(self, keep: set[int]) -> dict[int, dict[int, Template]]:
@@ -247,6 +255,16 @@ class _SyntheticChunk:
         width, height = (int(v) for v in self.size[finger])
         quality = int(_quality(np.array([len(minutiae)]), np.array([minutiae[:, 4].sum()]))[0])
         return Template(np.ascontiguousarray(minutiae), width, height, quality, position)
+
+
+def _as_read_back(stored: npt.NDArray[np.void]) -> F64:
+    """x, y and direction as a template read back from the store has them, so the codes
+    are those enrolling the stored templates gives (not those of the unrounded capture)."""
+    xyt = np.empty((len(stored), 3), dtype=np.float32)
+    xyt[:, 0] = stored["x"] / SUBPIXEL
+    xyt[:, 1] = stored["y"] / SUBPIXEL
+    xyt[:, 2] = stored["t"] / ANGLE_STEPS * TWO_PI
+    return xyt.astype(np.float64)
 
 
 def _starts(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

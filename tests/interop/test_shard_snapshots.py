@@ -1,0 +1,56 @@
+"""Shard snapshots: written from the database (`securecomm repositories snapshot`) or by
+the background population, opened mapped by the shards, brought level with the
+database, and searched with the in-process gallery's results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import ray
+from world_fixtures import small_world
+
+from securecomm.biometrics import Gallery
+from securecomm.biometrics.sharded import connect_ray
+from securecomm.database import Database
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import Repository
+from securecomm.repositories.shards import sharded_gallery, write_snapshots
+from securecomm.simulation import runner
+from securecomm.simulation.background import add_background
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    connect_ray()
+    yield
+    ray.shutdown()
+
+
+def _whole(database: Database, repository: Repository) -> Gallery:
+    with database.session() as session:
+        return repository_service.load_gallery(session, repository=repository)
+
+
+def test_snapshots_and_background_give_the_whole_gallery(
+    ray_cluster: None, database: Database, tmp_path: Path
+) -> None:
+    world = small_world()
+    runner.load_reference(database, world)
+    snapshots = tmp_path / "galleries"
+    held = write_snapshots(database, Repository.CRIMINAL, directory=snapshots, shards=2)
+    assert held == len(world.criminal_records)
+    report = add_background(database, identities=40, shards=2, gallery_dir=snapshots)
+    assert report.fingers[str(Repository.CRIMINAL)] > 0
+
+    whole = _whole(database, Repository.CRIMINAL)
+    sharded = sharded_gallery(database, Repository.CRIMINAL, shards=2, directory=snapshots)
+    try:
+        assert sharded.subject_ids() == whole.subject_ids()
+        assert len(whole) == len(world.criminal_records) + 40
+        for record in world.criminal_records[:8]:
+            probe = record.prints
+            assert sharded.search(probe) == whole.search(probe)
+    finally:
+        sharded.close()
