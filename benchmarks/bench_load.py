@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 import matplotlib
 import numpy as np
+from bench_service import _free_port
 from sqlalchemy import func, select
 
 from securecomm.auth import accounts
@@ -270,14 +271,6 @@ def _plot(stages: list[dict[str, Any]], title: str, path: Path) -> None:
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
