@@ -54,3 +54,42 @@ def test_snapshots_and_background_give_the_whole_gallery(
             assert sharded.search(probe) == whole.search(probe)
     finally:
         sharded.close()
+
+
+def test_the_snapshot_commands_say_what_they_did_and_what_is_missing(
+    sqlite_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from securecomm.cli import app
+    from securecomm.config import get_settings
+
+    monkeypatch.delenv("SECURECOMM_GALLERY_DIR", raising=False)
+    get_settings.cache_clear()
+    world = small_world()
+    runner.load_reference(sqlite_database, world)
+    url = sqlite_database.engine.url.render_as_string(hide_password=False)
+
+    def cli(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+        return result.exit_code, " ".join(result.output.split())
+
+    code, output = cli(
+        "repositories", "background", "--identities", "5", "--shards", "2", "--database-url", url
+    )
+    assert code == 2
+    assert "--gallery-dir or SECURECOMM_GALLERY_DIR" in output
+    code, output = cli(
+        "repositories",
+        "snapshot",
+        "--shards",
+        "2",
+        "--gallery-dir",
+        str(tmp_path / "g"),
+        "--database-url",
+        url,
+    )
+    assert code == 0, output
+    assert f"criminal: {len(world.criminal_records)} subjects in 2 shards" in output
+    assert (tmp_path / "g" / "criminal" / "shard-1-of-2" / "MANIFEST.json").exists()
+    get_settings.cache_clear()
