@@ -25,7 +25,13 @@ from securecomm.biometrics._match import Features, features_of, knobs, match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._parts import Part, PendingRows, Segment
 from securecomm.biometrics._quality import unusable_reason
-from securecomm.biometrics._result import Candidate, SearchResult, ranked, search_result
+from securecomm.biometrics._result import (
+    Candidate,
+    SearchResult,
+    ranked,
+    search_result,
+    shortlisted,
+)
 from securecomm.biometrics._store import (
     MANIFEST,
     GalleryStore,
@@ -218,8 +224,7 @@ class Gallery:
             scores[~part.live_view] = NO_COMMON_FINGER
             rows = rows_reaching(scores, size)
             found += zip(scores[rows].tolist(), part.subjects[rows].tolist(), strict=True)
-        found.sort(key=lambda item: (-item[0], item[1]))
-        return [(int(score), int(subject)) for score, subject in found[:size]]
+        return shortlisted(found, size)
 
     def compare_stage(
         self, usable: Mapping[int, Template], subject_ids: Collection[int]

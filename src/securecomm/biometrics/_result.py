@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from securecomm.biometrics._fusion import Band, band_for
@@ -125,6 +125,13 @@ def search_result(
         target_fpir=params.target_fpir,
         shortlist_size=shortlist_size,
     )
+
+
+def shortlisted(found: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The ``size`` best (index score, subject id) pairs, best first; equal scores in
+    subject order, so the shortlist never depends on where (which shard, which segment)
+    an identity is stored."""
+    return sorted(found, key=lambda item: (-item[0], item[1]))[:size]
 
 
 def ranked(candidates: list[Candidate]) -> list[Candidate]:

@@ -105,13 +105,7 @@ class Rows:
     def template(self, row: int, position: int) -> Template:
         entry = self.finger_table[row, position - 1]
         start, count = int(entry["start"]), int(entry["count"])
-        records = self.minutiae[start : start + count]
-        minutiae = np.empty((count, 5), dtype=np.float32)
-        minutiae[:, X] = records["x"] / SUBPIXEL
-        minutiae[:, Y] = records["y"] / SUBPIXEL
-        minutiae[:, DIRECTION] = records["t"] / ANGLE_STEPS * TWO_PI
-        minutiae[:, KIND] = records["kind"]
-        minutiae[:, RELIABILITY] = records["rel"] / 255.0
+        minutiae = read_back(self.minutiae[start : start + count])
         return Template(
             minutiae, int(entry["width"]), int(entry["height"]), int(entry["quality"]), position
         )
@@ -165,6 +159,17 @@ def rows_from_prints(
         finger_table=table,
         minutiae=np.concatenate(chunks) if chunks else np.zeros(0, dtype=MINUTIA),
     )
+
+
+def read_back(records: npt.NDArray[np.void]) -> npt.NDArray[np.float32]:
+    """Stored minutia records as a template's (n, 5) minutiae: :func:`quantise` undone."""
+    minutiae = np.empty((len(records), 5), dtype=np.float32)
+    minutiae[:, X] = records["x"] / SUBPIXEL
+    minutiae[:, Y] = records["y"] / SUBPIXEL
+    minutiae[:, DIRECTION] = records["t"] / ANGLE_STEPS * TWO_PI
+    minutiae[:, KIND] = records["kind"]
+    minutiae[:, RELIABILITY] = records["rel"] / 255.0
+    return minutiae
 
 
 def quantise(minutiae: npt.NDArray[np.float32]) -> npt.NDArray[np.void]:

@@ -44,15 +44,8 @@ from securecomm.biometrics._index import POSITIONS, CodeBasis, default_basis, fi
 from securecomm.biometrics._match import features_of, knobs, match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import FULL_PRINT_MINUTIAE
-from securecomm.biometrics._store import (
-    ANGLE_STEPS,
-    FINGER,
-    SUBPIXEL,
-    GalleryStore,
-    Rows,
-    quantise,
-)
-from securecomm.biometrics._template import TWO_PI, Template
+from securecomm.biometrics._store import FINGER, GalleryStore, Rows, quantise, read_back
+from securecomm.biometrics._template import DIRECTION, TWO_PI, Template, X, Y
 
 CHUNK_IDENTITIES = 2_000
 MAX_MASTER = synthetic.MAX_MINUTIAE
@@ -218,7 +211,9 @@ class _SyntheticChunk:
         usable = (counts >= params.min_minutiae) & (quality >= params.min_quality)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         stored = quantise(flat32)
-        vectors = _vectors_in_two_threads(_as_read_back(stored), offsets)
+        # the codes enrolling the stored (rounded) templates gives, not the capture's
+        xyt = read_back(stored)[:, [X, Y, DIRECTION]].astype(np.float64)
+        vectors = _vectors_in_two_threads(xyt, offsets)
         codes = basis.codes(vectors).reshape(self.count, POSITIONS, -1)
         codes[~usable.reshape(self.count, POSITIONS)] = 0
         bits = (usable.reshape(self.count, POSITIONS) << np.arange(POSITIONS)).sum(axis=1)
@@ -255,16 +250,6 @@ class _SyntheticChunk:
         width, height = (int(v) for v in self.size[finger])
         quality = int(_quality(np.array([len(minutiae)]), np.array([minutiae[:, 4].sum()]))[0])
         return Template(np.ascontiguousarray(minutiae), width, height, quality, position)
-
-
-def _as_read_back(stored: npt.NDArray[np.void]) -> F64:
-    """x, y and direction as a template read back from the store has them, so the codes
-    are those enrolling the stored templates gives (not those of the unrounded capture)."""
-    xyt = np.empty((len(stored), 3), dtype=np.float32)
-    xyt[:, 0] = stored["x"] / SUBPIXEL
-    xyt[:, 1] = stored["y"] / SUBPIXEL
-    xyt[:, 2] = stored["t"] / ANGLE_STEPS * TWO_PI
-    return xyt.astype(np.float64)
 
 
 def _starts(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

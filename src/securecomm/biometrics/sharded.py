@@ -33,7 +33,13 @@ from securecomm.biometrics._errors import UnknownSubjectError
 from securecomm.biometrics._gallery import Gallery, check_subject_id
 from securecomm.biometrics._index import CodeBasis, default_basis
 from securecomm.biometrics._params import MatchParameters
-from securecomm.biometrics._result import Candidate, SearchResult, ranked, search_result
+from securecomm.biometrics._result import (
+    Candidate,
+    SearchResult,
+    ranked,
+    search_result,
+    shortlisted,
+)
 from securecomm.biometrics._store import MANIFEST, GalleryStore, Rows, SegmentWriter, subset
 from securecomm.biometrics._template import Template
 
@@ -208,8 +214,8 @@ class ShardedGallery:
 
     def _shortlist(self, usable: Any) -> list[tuple[int, int]]:
         stages = ray.get([actor.index_stage.remote(usable) for actor in self._actors])
-        found = sorted((item for stage in stages for item in stage), key=lambda i: (-i[0], i[1]))
-        return found[: self.params.index_shortlist]
+        found = (item for stage in stages for item in stage)
+        return shortlisted(found, self.params.index_shortlist)
 
     def _compare(self, usable: Any, subject_ids: Collection[int]) -> list[Candidate]:
         by_shard: dict[int, list[int]] = {}

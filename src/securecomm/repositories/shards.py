@@ -50,10 +50,7 @@ def sharded_gallery(
             "in-memory SQLite database cannot be shared with them; use a file or PostgreSQL"
         )
     source = DatabaseShardSource(url.render_as_string(hide_password=False), repository)
-    snapshots = None
-    if directory is not None:
-        snapshots = directory / str(repository)
-        claim_store(snapshots, url.render_as_string(hide_password=True))
+    snapshots = None if directory is None else snapshot_directory(database, directory, repository)
     return ShardedGallery(
         params, shards=shards, source=source, snapshots=snapshots, ray_address=ray_address
     )
@@ -71,8 +68,7 @@ def write_snapshots(
     """Write (or bring level) the shard snapshots of ``repository``'s gallery under
     ``directory`` from the database; returns the subjects they hold. Shards read their
     snapshot mapped at start and take only what was stored since from the database."""
-    snapshots = directory / str(repository)
-    claim_store(snapshots, database.engine.url.render_as_string(hide_password=True))
+    snapshots = snapshot_directory(database, directory, repository)
     held = 0
     for shard in range(shards):
         path = snapshots / shard_directory(shard, shards)
@@ -84,3 +80,11 @@ def write_snapshots(
         if progress is not None:
             progress(shard + 1, shards)
     return held
+
+
+def snapshot_directory(database: Database, directory: Path, repository: Repository) -> Path:
+    """Where ``repository``'s shard snapshots live under ``directory``, claimed for
+    ``database`` (snapshots made for another database are refused, never mixed)."""
+    snapshots = directory / str(repository)
+    claim_store(snapshots, database.engine.url.render_as_string(hide_password=True))
+    return snapshots

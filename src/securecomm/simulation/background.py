@@ -31,7 +31,7 @@ from securecomm.repositories.models import (
     ImmigrationSubject,
     Repository,
 )
-from securecomm.repositories.service import claim_store
+from securecomm.repositories.shards import snapshot_directory
 
 CHUNK = 2_000  # identities generated, inserted and written at a time (bounded memory)
 Progress = Callable[[str, int, int], None]  # (repository, identities done, in total)
@@ -85,9 +85,9 @@ def _snapshot_writer(
 ) -> SnapshotWriter | None:
     if not shards or gallery_dir is None:
         return None
-    directory = gallery_dir / str(repository)
-    claim_store(directory, database.engine.url.render_as_string(hide_password=True))
-    return SnapshotWriter(directory, shards, default_basis())
+    return SnapshotWriter(
+        snapshot_directory(database, gallery_dir, repository), shards, default_basis()
+    )
 
 
 def _populate(
