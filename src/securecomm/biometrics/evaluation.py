@@ -16,7 +16,8 @@ then falsely rejected, an impostor pair correctly rejected).
 Beside ours, in the same run and on the same pairs (:mod:`.baselines`): NIST's pipeline
 as its users run it (mindtct on the image as captured, then bozorth3), the baseline; and
 bozorth3 on our own minutiae, a diagnosis. Where every pair is scored, 1:N rates come
-too (:mod:`.identification`: every impression searched against the others).
+too (:mod:`.identification`: every impression searched against the others). With
+``compare_afis``, afis's combinations as well (:mod:`.peers`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from securecomm.biometrics.baselines import (
     to_nbis_minutiae,
 )
 from securecomm.biometrics.identification import IdentificationRates, identification_rates
+from securecomm.biometrics.peers import afis_peers
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".wsq", ".jp2", ".j2k", ".jpg")
 _FVC_NAME = re.compile(r"^(?P<finger>[^_]+)_(?P<impression>\d+)$")
@@ -127,6 +129,8 @@ class Evaluation:
     genuine_names: tuple[tuple[str, str], ...] = ()
     minutiae: MinutiaeMethod = "mindtct"  # the finder run on the filtered images
     nist: MatcherResult | None = None  # mindtct on the images as captured, then bozorth3
+    peers: tuple[MatcherResult, ...] = ()  # afis's combinations, with --compare-afis
+    peers_unavailable: dict[str, str] = field(default_factory=dict)  # name -> why not run
 
     @property
     def fte(self) -> float:
@@ -149,6 +153,9 @@ class Evaluation:
         result["bozorth3"] = self.bozorth3.as_dict(self.fte)
         if self.nist is not None:
             result["nist"] = self.nist.as_dict()
+        if self.peers or self.peers_unavailable:
+            result["peers"] = {peer.name: peer.as_dict() for peer in self.peers}
+            result["peers_unavailable"] = dict(self.peers_unavailable)
         result.update(
             dataset=str(self.dataset),
             images=self.images,
@@ -257,9 +264,10 @@ def evaluate(
     max_impostor_pairs: int = DEFAULT_MAX_IMPOSTOR_PAIRS,
     progress: Callable[[str], None] | None = None,
     minutiae: MinutiaeMethod = "mindtct",
+    compare_afis: bool = False,
 ) -> Evaluation:
-    """Extract every image once, then score the protocol's pairs with both matchers
-    (bozorth3 on the very same minutiae)."""
+    """Extract every image once, then score the protocol's pairs with every matcher:
+    ours, NIST's pipeline, bozorth3 on our minutiae and, with ``compare_afis``, afis."""
     say = progress or (lambda _message: None)
     impressions = load_dataset(directory)
     say(f"extracting {len(impressions)} images")
@@ -285,6 +293,15 @@ def evaluate(
     say("bozorth3 on our minutiae")
     loaded = [None if t is None else to_nbis_minutiae(t) for t in templates]
     theirs = _run_matcher("bozorth3", bozorth3_scorer(loaded), genuine, impostor, None)
+    peers: list[MatcherResult] = []
+    unavailable: dict[str, str] = {}
+    if compare_afis:
+        report = afis_peers([item.path for item in impressions], say)
+        unavailable = report.unavailable
+        for peer in report.scorers:
+            say(f"{peer.name}: scoring the same pairs")
+            result = _run_matcher(peer.name, peer.score, genuine, impostor, fingers)
+            peers.append(replace(result, fte=peer.fte))
     return Evaluation(
         dataset=directory,
         images=len(impressions),
@@ -300,6 +317,8 @@ def evaluate(
         ),
         minutiae=minutiae,
         nist=nist,
+        peers=tuple(peers),
+        peers_unavailable=unavailable,
     )
 
 
