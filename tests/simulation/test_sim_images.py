@@ -7,9 +7,13 @@ from datetime import date
 
 import pytest
 
+from securecomm.ansi_nist import parse
 from securecomm.biometrics import Template, compare
+from securecomm.booking.car import booking_from_car, car_from_booking
+from securecomm.booking.schemas import BookingDocument
 from securecomm.simulation import World
 from securecomm.simulation.generate import build_world
+from securecomm.simulation.runner import booking_document
 from securecomm.simulation.world import WorldSpecError
 
 # people=2, seed=33: person 2 is booked once and enrolled in the immigration repository
@@ -89,3 +93,26 @@ def test_one_persons_captures_identify_them_and_not_a_stranger(image_world: Worl
 def test_bad_image_options_name_the_argument(arguments: dict[str, object], field: str) -> None:
     with pytest.raises(WorldSpecError, match=field):
         build_world(**{**SPEC, **arguments})  # type: ignore[arg-type]
+
+
+@pytest.mark.slow  # extracts ten WSQ-decoded fingers on intake: ~5 s of CPU
+def test_a_booking_of_the_image_world_travels_as_wsq_type14_and_is_extracted_on_intake(
+    image_world: World, minutiae_world: World
+) -> None:
+    booking = image_world.bookings[0]
+    assert booking.images is not None
+    assert sorted(booking.images) == sorted(booking.prints)
+    assert {image.shape for image in booking.images.values()} == {(560, 416)}
+    assert all(event.images is None for event in minutiae_world.bookings)
+    document = BookingDocument.model_validate(booking_document(booking))
+    raw = car_from_booking(document, destination_ori="NYSIB0000", images=booking.images)
+    records = parse(raw).records
+    assert [record.type for record in records] == [1, 2] + [14] * len(booking.images)
+    assert {records[2].get(11)} == {"WSQ20"}  # EBTS: 500 ppi prints compressed with WSQ
+    received = booking_from_car(raw).template_bytes()  # no Type-9: intake extracts
+    assert sorted(received) == sorted(booking.prints)
+    person = image_world.truth.booking_person[booking.tcn]
+    stranger = next(pid for pid in image_world.truth.masters if pid != person)
+    extracted = {position: Template.from_bytes(data) for position, data in received.items()}
+    mated = _ten_finger_score(extracted, booking.prints)
+    assert mated > 3 * _ten_finger_score(extracted, image_world.truth.masters[stranger])

@@ -36,11 +36,13 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from PIL import Image
 from pydantic import ValidationError
 
 from securecomm import biometrics
@@ -51,6 +53,7 @@ from securecomm.ansi_nist import (
     Booking,
     Charge,
     Compression,
+    FingerprintCapture,
     TaggedRecord,
     Transaction,
     Type4Record,
@@ -107,17 +110,24 @@ DOCUMENT_FIELD_TAGS = {
 
 
 def car_from_booking(
-    document: BookingDocument, *, destination_ori: str, transaction_type: str = "CAR"
+    document: BookingDocument,
+    *,
+    destination_ori: str,
+    transaction_type: str = "CAR",
+    images: Mapping[int, npt.NDArray[np.uint8]] | None = None,
 ) -> bytes:
     """The CAR (or CNA) a live-scan station sends for this booking, to ``destination_ori``
-    (the state bureau). Raises :class:`AnsiNistBuildError` naming the field that cannot
-    be written."""
+    (the state bureau). With ``images`` (8-bit grayscale at 500 ppi, by finger position)
+    the prints travel as WSQ Type-14 records, as a live-scan station sends them, and the
+    reader extracts the templates; else as Type-9 minutiae of the document's templates.
+    Raises :class:`AnsiNistBuildError` naming the field that cannot be written."""
     if transaction_type not in BOOKING_TOTS:
         raise AnsiNistBuildError(
             "1.004", f"a booking is sent as CAR or CNA, not {transaction_type}"
         )
     booked_on = document.booked_at.astimezone(UTC).date()
     templates = document.template_bytes()
+    scanned = images or {}
     booking = Booking(
         tcn=document.tcn,
         originating_agency=document.ori,
@@ -135,12 +145,17 @@ def car_from_booking(
         arrest_date=booked_on,
         charges=tuple(Charge(charge_literal(c), c.offence_date) for c in document.charges),
         controlling_agency=document.ori,
-        fingerprints=(),
+        fingerprints=tuple(
+            FingerprintCapture(position, Image.fromarray(scanned[position]))
+            for position in sorted(scanned)
+        ),
         aliases=tuple(fit_name(alias) for alias in document.aliases),
         citizenship=document.claimed_citizenship,
         attention=document.arresting_officer,
         transaction_type=transaction_type,
-        minutiae=tuple(
+        minutiae=()
+        if scanned
+        else tuple(
             minutiae_record(templates[position], idc=idc)
             for idc, position in enumerate(sorted(templates), start=1)
         ),

@@ -200,7 +200,9 @@ def run_demo(
         links,
         invalid_fraction=options.invalid_fraction,
         on_progress=lambda done: report_progress("receiving submissions", done, total),
-        as_car=True,  # as a live-scan station sends them: the codec is on the main path
+        # as a live-scan station sends them (Type-9 minutiae, or WSQ Type-14 images in a
+        # world drawn from images): the codec is on the main path
+        as_car=True,
     )
     demo_store.mark(database, DemoStage.RECEIVED)
     phases["load"] = time.perf_counter() - tick

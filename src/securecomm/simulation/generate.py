@@ -42,6 +42,7 @@ from securecomm.simulation.world import (
     CriminalRecordSpec,
     DispositionEvent,
     Event,
+    FingerImages,
     GroundTruth,
     ImmigrationRecordSpec,
     PersonTruth,
@@ -177,6 +178,10 @@ class _PrintSource(Protocol):
 
     def fresh(self) -> TenPrint: ...
 
+    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
+        """A fresh capture at a booking, and its images where the source draws images."""
+        ...
+
 
 class _NoCaptures:
     """No fingerprints at all: for worlds that are analysed but never searched."""
@@ -186,6 +191,9 @@ class _NoCaptures:
 
     def fresh(self) -> TenPrint:
         return {}
+
+    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
+        return {}, None
 
 
 class _Captures:
@@ -198,6 +206,9 @@ class _Captures:
 
     def fresh(self) -> TenPrint:
         return synthetic.impressions_of(self.master, self._rng, severity=self._severity)
+
+    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
+        return self.fresh(), None
 
 
 class _ImageCaptures:
@@ -214,7 +225,13 @@ class _ImageCaptures:
         }
 
     def fresh(self) -> TenPrint:
+        return self.booking_capture()[0]
+
+    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
+        """Each finger scanned until the extractor takes it (a live-scan station's quality
+        check), with the image it took."""
         captured: TenPrint = {}
+        images: dict[int, np.ndarray[Any, np.dtype[np.uint8]]] = {}
         for position, finger in self._fingers.items():
             for _ in range(_CAPTURE_ATTEMPTS):
                 image = synthetic_images.impression_image(
@@ -222,9 +239,9 @@ class _ImageCaptures:
                 )
                 template = _extracted(image, position)
                 if template is not None:
-                    captured[position] = template
+                    captured[position], images[position] = template, image
                     break
-        return captured
+        return captured, images
 
 
 def _extracted(image: np.ndarray[Any, np.dtype[np.uint8]], position: int) -> Template | None:
@@ -375,6 +392,7 @@ class _Assembly:
 def _booking(
     person: Person, arrest: PlannedArrest, prints: _PrintSource, draw: Draw
 ) -> BookingEvent:
+    captured, images = prints.booking_capture()
     return BookingEvent(
         seq=0,
         at=arrest.at,
@@ -383,7 +401,8 @@ def _booking(
         jurisdiction_code=arrest.county.fips,
         subject=_describe.at_booking(person, draw),
         charges=arrest.charges,
-        prints=prints.fresh(),
+        prints=captured,
+        images=images,
     )
 
 

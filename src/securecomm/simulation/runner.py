@@ -267,7 +267,8 @@ def enqueue_events(
 ) -> int:
     """Store every event as a raw submission (what arrives from outside), in order.
     ``as_car``: bookings arrive as the ANSI/NIST CAR a live-scan station sends its state
-    bureau (Type-1/2 and Type-9 minutiae), as in the demo; else as JSON documents. A
+    bureau (Type-1/2, and Type-9 minutiae or, in a world drawn from images, the WSQ
+    Type-14 images), as in the demo; else as JSON documents. A
     booking corrupted on purpose has no CAR form and arrives as JSON either way."""
     rng = np.random.default_rng(world.seed + 7919)
     stored = 0
@@ -303,7 +304,8 @@ def _receive(
         if destinations is not None and not corrupted:
             booking = BookingDocument.model_validate(document)
             destination = car_destination(session, booking.ori, destinations)
-            raw, content_type = car_from_booking(booking, destination_ori=destination), CAR
+            car = car_from_booking(booking, destination_ori=destination, images=event.images)
+            raw, content_type = car, CAR
         booking_service.receive(
             session,
             kind=SubmissionKind.BOOKING,

@@ -9,8 +9,12 @@ world's start) and ``World.events`` (bookings and court dispositions, in time or
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
+import numpy as np
 
 from securecomm.biometrics import Template
 from securecomm.domain import (
@@ -25,6 +29,8 @@ from securecomm.domain import (
 
 # A ten-print: finger position (1-10) -> template.
 TenPrint = dict[int, Template]
+# The capture as scanned, by finger position: 8-bit grayscale, 500 ppi.
+FingerImages = Mapping[int, np.ndarray[Any, np.dtype[np.uint8]]]
 
 
 class SimulationError(Exception):
@@ -128,6 +134,9 @@ class BookingEvent:
     charges: tuple[ChargeSpec, ...]
     prints: TenPrint
     arresting_officer: str | None = None  # badge (EBTS 2.006 ATN)
+    # the images ``prints`` were extracted from (worlds built with ``images=True``): what a
+    # live-scan station sends as Type-14 records
+    images: FingerImages | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
