@@ -1,4 +1,5 @@
-"""Messages between agencies through RabbitMQ, when ``SECURECOMM_BROKER_URL`` is set.
+"""Messages between agencies through RabbitMQ, when ``SECURECOMM_BROKER_URL`` is an
+``amqp://`` address (``nats://``: NATS JetStream, :mod:`.broker_nats`, same contract).
 
 The persisted outbox stays the source of truth. A worker's dispatch publishes each
 undelivered message to a durable topic exchange, routed by recipient ORI, as a
@@ -19,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -31,6 +32,9 @@ from securecomm.database import Database
 from securecomm.database.engine import mask_url
 from securecomm.interop import outbox
 from securecomm.interop.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from securecomm.interop.broker_nats import NatsReceiver, NatsTransport
 
 log = logging.getLogger("securecomm.broker")
 
@@ -69,16 +73,7 @@ class RabbitTransport:
         self._channel: BlockingChannel | None = None
 
     def deliver(self, message: OutboxMessage) -> None:
-        body = json.dumps(
-            {
-                "key": message.key,
-                "message_type": message.message_type,
-                "sender": message.sender,
-                "recipient": message.recipient,
-                "created_at": message.created_at.isoformat(),
-                "payload": message.payload,
-            }
-        ).encode()
+        body = message_body(message)
         properties = pika.BasicProperties(
             message_id=message.key,
             type=message.message_type,
@@ -115,10 +110,47 @@ class RabbitTransport:
         return self._channel
 
 
+def message_body(message: OutboxMessage) -> bytes:
+    """What travels through a broker: the message as JSON, its key included."""
+    return json.dumps(
+        {
+            "key": message.key,
+            "message_type": message.message_type,
+            "sender": message.sender,
+            "recipient": message.recipient,
+            "created_at": message.created_at.isoformat(),
+            "payload": message.payload,
+        }
+    ).encode()
+
+
+def is_nats(url: str) -> bool:
+    return url.startswith(("nats://", "tls://"))
+
+
 def transport_from_settings(database: Database) -> outbox.Transport:
-    """RabbitMQ when a broker is configured, else in-process mailbox delivery."""
+    """The configured broker (RabbitMQ or NATS JetStream, by the URL's scheme), else
+    in-process mailbox delivery."""
     url = get_settings().broker_url
-    return RabbitTransport(url) if url else outbox.MailboxTransport(database)
+    if not url:
+        return outbox.MailboxTransport(database)
+    return broker_transport(url)
+
+
+def broker_transport(url: str) -> RabbitTransport | NatsTransport:
+    if is_nats(url):
+        from securecomm.interop.broker_nats import NatsTransport
+
+        return NatsTransport(url)
+    return RabbitTransport(url)
+
+
+def broker_receiver(database: Database, url: str) -> Receiver | NatsReceiver:
+    if is_nats(url):
+        from securecomm.interop.broker_nats import NatsReceiver
+
+        return NatsReceiver(database, url)
+    return Receiver(database, url)
 
 
 @dataclass
@@ -191,23 +223,29 @@ class Receiver:
                     connection.close()
 
     def _store(self, body: bytes, report: ReceiveReport) -> bool:
-        message = _parse(body)
-        if message is None:
-            report.refused += 1
-            log.error("a message that is not one of ours was dropped")
-            return False
-        try:
-            with self._database.session() as session:
-                report.stored += outbox.store_in_mailbox(
-                    session,
-                    key=message["key"],
-                    recipient=message["recipient"],
-                    message_type=message["message_type"],
-                    payload=message["payload"],
-                )
-        except IntegrityError:  # another receiver stored the same key a moment before
-            pass
-        return True
+        return store_received(self._database, body, report)
+
+
+def store_received(database: Database, body: bytes, report: ReceiveReport) -> bool:
+    """Store a message taken from a broker in its recipient's mailbox unless its key is
+    there already; False when it is not a message of ours (to be dropped, not retried)."""
+    message = _parse(body)
+    if message is None:
+        report.refused += 1
+        log.error("a message that is not one of ours was dropped")
+        return False
+    try:
+        with database.session() as session:
+            report.stored += outbox.store_in_mailbox(
+                session,
+                key=message["key"],
+                recipient=message["recipient"],
+                message_type=message["message_type"],
+                payload=message["payload"],
+            )
+    except IntegrityError:  # another receiver stored the same key a moment before
+        pass
+    return True
 
 
 def _parse(body: bytes) -> dict[str, Any] | None:

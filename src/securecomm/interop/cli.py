@@ -1,6 +1,6 @@
-"""``securecomm broker ...``: messages between agencies through RabbitMQ (when
-SECURECOMM_BROKER_URL is set): deliver what waits in the outbox, and receive into the
-recipients' mailboxes."""
+"""``securecomm broker ...``: messages between agencies through RabbitMQ or NATS
+JetStream (when SECURECOMM_BROKER_URL is set, ``amqp://`` or ``nats://``): deliver what
+waits in the outbox, and receive into the recipients' mailboxes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _broker_url() -> str:
     if not url:
         raise fail(
             "no broker is configured: set SECURECOMM_BROKER_URL "
-            "(for example amqp://guest:guest@127.0.0.1:5672/%2F)"
+            "(for example amqp://guest:guest@127.0.0.1:5672/%2F or nats://127.0.0.1:4222)"
         )
     return url
 
@@ -32,7 +32,7 @@ def dispatch(database_url: DatabaseOption = None) -> None:
     """Deliver every message waiting in the outbox (workers do this as they go)."""
     from securecomm.interop import broker, outbox
 
-    transport = broker.RabbitTransport(_broker_url())
+    transport = broker.broker_transport(_broker_url())
     try:
         with opened_database(database_url) as database:
             delivered = outbox.dispatch(database, transport)
@@ -59,7 +59,7 @@ def receive(
 
     try:
         with opened_database(database_url) as database:
-            receiver = broker.Receiver(database, _broker_url())
+            receiver = broker.broker_receiver(database, _broker_url())
             for stop_signal in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(stop_signal, lambda *_: receiver.stop())
             report = receiver.run(follow=follow, idle_seconds=idle_seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,13 @@ class Transport(Protocol):
     :class:`TransportUnavailableError` when it cannot deliver now (the message waits)."""
 
     def deliver(self, message: OutboxMessage) -> None: ...
+
+
+@runtime_checkable
+class ConnectedTransport(Transport, Protocol):
+    """A transport that holds a connection (a broker's), closed at the end of a run."""
+
+    def close(self) -> None: ...
 
 
 class TransportUnavailableError(SecurecommError):

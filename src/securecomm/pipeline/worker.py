@@ -236,7 +236,7 @@ class Worker:
         self.save_galleries()
         report.messages_delivered += self._dispatch()
         audit_chain.seal_now(self._database, self._signer)  # what this run recorded
-        if isinstance(self._transport, broker.RabbitTransport):
+        if isinstance(self._transport, outbox.ConnectedTransport):
             self._transport.close()  # opened again by the next run's first delivery
         return report
 
