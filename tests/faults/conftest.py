@@ -33,11 +33,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write = terminalreporter.write_line
     write("")
     write("fault report (after recovery)")
-    write(f"{'fault':<48} {'in flight':>9} {'lost':>5} {'twice':>6} {'recovered':>10}  audit")
+    width = max([len("fault"), *(len(row["fault"]) for row in rows)])
+    write(f"{'fault':<{width}} {'in flight':>9} {'lost':>5} {'twice':>6} {'recovered':>10}  audit")
     for row in rows:
         audit = "verifies" if row["audit_verified"] else "BROKEN"
         write(
-            f"{row['fault']:<48} {row['in_flight']:>9} {row['lost']:>5} "
+            f"{row['fault']:<{width}} {row['in_flight']:>9} {row['lost']:>5} "
             f"{row['duplicated']:>6} {row['recovered_seconds']:>9.2f}s  {audit}"
         )
     write(f"(rows in {REPORT})")
