@@ -55,7 +55,7 @@ def write_det_plot(evaluations: Evaluation | Sequence[Evaluation], path: Path) -
     from matplotlib import pyplot
 
     several = list(evaluations) if isinstance(evaluations, Sequence) else [evaluations]
-    figure, axes = pyplot.subplots(figsize=(7, 5.5))
+    figure, axes = pyplot.subplots(figsize=(11, 5.5) if len(several) > 1 else (7, 5.5))
     colours = pyplot.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, evaluation in enumerate(several):
         for result in _matchers(evaluation, several=len(several) > 1):
@@ -77,7 +77,7 @@ def write_det_plot(evaluations: Evaluation | Sequence[Evaluation], path: Path) -
     title = _database(several[0]) if len(several) == 1 else "DET: every database"
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7)
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the curves
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     pyplot.close(figure)
