@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from securecomm.biometrics import ImageError, TemplateError, compare, extract
+from securecomm.biometrics import ImageError, TemplateError, compare, extract, quality_is_nfiq2
 
 from .ridge_images import FVC, PLANTED, found_near, ridge_image
 
@@ -152,3 +152,35 @@ def test_a_truncated_image_stays_unreadable_after_a_pdf_report_was_made() -> Non
     with pytest.raises(ImageError) as caught:
         extract(_encoded(ridge_image(), "PNG")[:200], finger_position=2)
     assert caught.value.reason == "unreadable"
+
+
+def test_a_reported_nfiq2_score_is_kept_and_nfiq2_is_not_run_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from securecomm.biometrics import _extract
+
+    image = ridge_image()
+    measured = extract(image, finger_position=2)
+    assert quality_is_nfiq2(measured)
+
+    def nfiq2_must_not_run(*_arguments: object) -> object:
+        raise AssertionError("NFIQ 2 ran although the sender had scored the print")
+
+    monkeypatch.setattr(_extract, "_quality", nfiq2_must_not_run)
+    reported = extract(image, finger_position=2, reported_quality=77)
+    assert reported.quality == 77
+    assert reported.quality_note == _extract.REPORTED_NOTE
+    assert quality_is_nfiq2(reported)
+    assert np.array_equal(reported.minutiae, measured.minutiae)  # only the quality differs
+    blank = np.full((320, 320), 200, dtype=np.uint8)
+    with pytest.raises(ImageError, match="blank"):  # a score does not make a print
+        extract(blank, finger_position=2, reported_quality=90)
+
+
+def test_a_reported_score_below_the_minimum_is_measured_again() -> None:
+    """A claimed low score alone must not keep a finger out of the search."""
+    image = ridge_image()
+    measured = extract(image, finger_position=2)
+    again = extract(image, finger_position=2, reported_quality=3)
+    assert again.quality == measured.quality
+    assert again.quality_note == measured.quality_note

@@ -105,12 +105,20 @@ def test_a_booking_of_the_image_world_travels_as_wsq_type14_and_is_extracted_on_
     assert {image.shape for image in booking.images.values()} == {(560, 416)}
     assert all(event.images is None for event in minutiae_world.bookings)
     document = BookingDocument.model_validate(booking_document(booking))
-    raw = car_from_booking(document, destination_ori="NYSIB0000", images=booking.images)
+    scored = {position: t.quality for position, t in booking.prints.items()}
+    raw = car_from_booking(
+        document, destination_ori="NYSIB0000", images=booking.images, nfiq2=scored
+    )
     records = parse(raw).records
     assert [record.type for record in records] == [1, 2] + [14] * len(booking.images)
     assert {records[2].get(11)} == {"WSQ20"}  # EBTS: 500 ppi prints compressed with WSQ
     received = booking_from_car(raw).template_bytes()  # no Type-9: intake extracts
     assert sorted(received) == sorted(booking.prints)
+    # the station's NFIQ 2 (14.024 FQM) is kept where it makes a print usable
+    kept = {p: Template.from_bytes(data).quality for p, data in received.items()}
+    assert {p: q for p, q in kept.items() if scored[p] >= 20} == {
+        p: q for p, q in scored.items() if q >= 20
+    }
     person = image_world.truth.booking_person[booking.tcn]
     stranger = next(pid for pid in image_world.truth.masters if pid != person)
     extracted = {position: Template.from_bytes(data) for position, data in received.items()}

@@ -21,6 +21,7 @@ from securecomm.ansi_nist.codec import finalize
 from securecomm.ansi_nist.errors import AnsiNistBuildError
 from securecomm.ansi_nist.images import Compression, FingerprintImage, as_grayscale, encode_image
 from securecomm.ansi_nist.nlets import ImmigrationAlienResponse, format_iar
+from securecomm.ansi_nist.quality import FQM_FIELD, nfiq2_entry
 from securecomm.ansi_nist.records import TaggedRecord, Transaction
 from securecomm.ansi_nist.validation import Violation
 
@@ -49,6 +50,7 @@ class FingerprintCapture:
     width: int | None = None
     height: int | None = None
     impression: int = 1  # live-scan rolled
+    nfiq2: int | None = None  # the station's NFIQ 2 score, sent in 14.024 FQM
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +305,8 @@ def _type14(capture: FingerprintCapture, idc: int, booking: Booking) -> TaggedRe
     record.set(11, booking.compression.value)
     record.set(12, "8")
     record.set(13, str(capture.position))
+    if capture.nfiq2 is not None:
+        record.set(FQM_FIELD, [nfiq2_entry(capture.position, capture.nfiq2)])
     record.set(999, encode_image(image, booking.compression))
     return record
 

@@ -11,7 +11,7 @@ makes reproducible fingers and captures.
 from securecomm.biometrics import synthetic
 from securecomm.biometrics._compare import Comparison, compare
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
-from securecomm.biometrics._extract import ImageError, extract
+from securecomm.biometrics._extract import ImageError, extract, quality_is_nfiq2
 from securecomm.biometrics._fusion import Band
 from securecomm.biometrics._gallery import Gallery
 from securecomm.biometrics._index import CodeBasis
@@ -37,5 +37,6 @@ __all__ = [
     "UnknownSubjectError",
     "compare",
     "extract",
+    "quality_is_nfiq2",
     "synthetic",
 ]

@@ -64,6 +64,7 @@ from securecomm.ansi_nist import (
     parse,
     validate,
 )
+from securecomm.ansi_nist.quality import reported_nfiq2
 from securecomm.ansi_nist.records import ascii_digits
 from securecomm.biometrics import Template, TemplateError
 from securecomm.booking.schemas import BookingDocument, ChargeIn
@@ -115,11 +116,13 @@ def car_from_booking(
     destination_ori: str,
     transaction_type: str = "CAR",
     images: Mapping[int, npt.NDArray[np.uint8]] | None = None,
+    nfiq2: Mapping[int, int] | None = None,
 ) -> bytes:
     """The CAR (or CNA) a live-scan station sends for this booking, to ``destination_ori``
     (the state bureau). With ``images`` (8-bit grayscale at 500 ppi, by finger position)
     the prints travel as WSQ Type-14 records, as a live-scan station sends them, and the
-    reader extracts the templates; else as Type-9 minutiae of the document's templates.
+    reader extracts the templates, each with the NFIQ 2 score ``nfiq2`` gives for it (as
+    14.024 FQM); else as Type-9 minutiae of the document's templates.
     Raises :class:`AnsiNistBuildError` naming the field that cannot be written."""
     if transaction_type not in BOOKING_TOTS:
         raise AnsiNistBuildError(
@@ -146,7 +149,11 @@ def car_from_booking(
         charges=tuple(Charge(charge_literal(c), c.offence_date) for c in document.charges),
         controlling_agency=document.ori,
         fingerprints=tuple(
-            FingerprintCapture(position, Image.fromarray(scanned[position]))
+            FingerprintCapture(
+                position,
+                Image.fromarray(scanned[position]),
+                nfiq2=(nfiq2 or {}).get(position),
+            )
             for position in sorted(scanned)
         ),
         aliases=tuple(fit_name(alias) for alias in document.aliases),
@@ -446,7 +453,12 @@ class _CarReader:
             return None
         try:
             image, position = _image_of(record)
-            template = extract(image, finger_position=position, ppi=M1_PPI)
+            reported = (
+                reported_nfiq2(record, position) if isinstance(record, TaggedRecord) else None
+            )
+            template = extract(
+                image, finger_position=position, ppi=M1_PPI, reported_quality=reported
+            )
         except (InputError, AnsiNistBuildError, ValueError, OSError) as error:
             self.fail(f"{tag} ({label})", "template_unreadable", _reason(error))
             return None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
+from securecomm.biometrics import quality_is_nfiq2
 from securecomm.booking import service as booking_service
 from securecomm.booking.car import ANSI_NIST_CONTENT as CAR
 from securecomm.booking.car import car_from_booking
@@ -304,7 +305,12 @@ def _receive(
         if destinations is not None and not corrupted:
             booking = BookingDocument.model_validate(document)
             destination = car_destination(session, booking.ori, destinations)
-            car = car_from_booking(booking, destination_ori=destination, images=event.images)
+            car = car_from_booking(
+                booking,
+                destination_ori=destination,
+                images=event.images,
+                nfiq2={p: t.quality for p, t in event.prints.items() if quality_is_nfiq2(t)},
+            )
             raw, content_type = car, CAR
         booking_service.receive(
             session,
