@@ -135,3 +135,31 @@ def test_basis_is_validated_and_fit_from_vectors(enrolment_impressions: list[Ten
         CodeBasis(np.zeros(3, dtype=np.float32), basis.projection)
     with pytest.raises(ValueError, match="projection"):
         CodeBasis(basis.mean, np.zeros((VECTOR_DIMS, 8), dtype=np.float32))
+
+
+def test_removed_rows_score_as_sharing_no_finger() -> None:
+    rng = np.random.default_rng(8)
+    codes = rng.integers(0, 2**63, size=(6, POSITIONS, CODE_WORDS), dtype=np.uint64)
+    masks = np.full(6, (1 << POSITIONS) - 1, dtype=np.uint16)
+    live = np.array([True, False, True, True, False, True])
+    every = scan(codes, masks, codes[1], int(masks[1]))
+    alive = scan(codes, masks, codes[1], int(masks[1]), live)
+    assert every[1] == POSITIONS * INDEX_CODE_BITS // 2  # itself, when it is live
+    assert alive[~live].tolist() == [NO_COMMON_FINGER] * 2
+    assert np.array_equal(alive[live], every[live])
+    assert 1 not in rows_reaching(alive, 6).tolist()
+
+
+def test_the_counted_selection_equals_a_full_sort() -> None:
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        scores = rng.integers(-40, 40, size=int(rng.integers(1, 80))).astype(np.int32)
+        scores[rng.random(scores.size) < 0.3] = NO_COMMON_FINGER
+        size = int(rng.integers(1, 25))
+        valid = np.sort(scores[scores != NO_COMMON_FINGER])[::-1]
+        expected = (
+            []
+            if valid.size == 0
+            else np.flatnonzero(scores >= valid[min(size, valid.size) - 1]).tolist()
+        )
+        assert rows_reaching(scores, size).tolist() == expected

@@ -14,7 +14,6 @@ from securecomm.biometrics._compare import DEFAULT_PARAMETERS
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
 from securecomm.biometrics._fusion import fuse
 from securecomm.biometrics._index import (
-    NO_COMMON_FINGER,
     CodeBasis,
     default_basis,
     rows_reaching,
@@ -220,8 +219,7 @@ class Gallery:
         for part in self._parts():
             if not part.row_count:
                 continue
-            scores = scan(part.codes_view, part.fingers_view, codes, mask)
-            scores[~part.live_view] = NO_COMMON_FINGER
+            scores = scan(part.codes_view, part.fingers_view, codes, mask, part.live_view)
             rows = rows_reaching(scores, size)
             found += zip(scores[rows].tolist(), part.subjects[rows].tolist(), strict=True)
         return shortlisted(found, size)
