@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "interop"
 from world_fixtures import small_world
 
 from securecomm.booking import service as booking_service
-from securecomm.booking.car import booking_from_car, car_from_booking
+from securecomm.booking.car import car_from_booking
+from securecomm.booking.car_reading import booking_from_car
 from securecomm.booking.intake import content_type_of
 from securecomm.booking.limits import IntakeLimits, size_problem
 from securecomm.booking.schemas import BookingDocument

@@ -24,13 +24,8 @@ from securecomm.ansi_nist import (
 )
 from securecomm.ansi_nist.samples import sample_booking
 from securecomm.biometrics import Template
-from securecomm.booking.car import (
-    booking_from_car,
-    car_from_booking,
-    finger_images,
-    fingers_with_images,
-    fit_name,
-)
+from securecomm.booking.car import car_from_booking, fit_name
+from securecomm.booking.car_reading import booking_from_car, finger_images, fingers_with_images
 from securecomm.booking.intake import content_type_of
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.booking.schemas import BookingDocument

@@ -9,7 +9,8 @@ import pytest
 
 from securecomm.ansi_nist import parse
 from securecomm.biometrics import Template, compare
-from securecomm.booking.car import booking_from_car, car_from_booking
+from securecomm.booking.car import car_from_booking
+from securecomm.booking.car_reading import booking_from_car
 from securecomm.booking.schemas import BookingDocument
 from securecomm.simulation import World
 from securecomm.simulation.generate import build_world

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
-from securecomm.booking.car import ANSI_NIST_CONTENT, booking_from_car
+from securecomm.booking.car import ANSI_NIST_CONTENT
+from securecomm.booking.car_reading import booking_from_car
 from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits, depth_problem, size_problem
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.booking.schemas import BookingDocument, DispositionDocument, ReleaseDocument

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from securecomm.audit import service as audit_service
 from securecomm.biometrics import Template, compare
 from securecomm.booking import service as booking_service
-from securecomm.booking.car import ANSI_NIST_CONTENT, finger_images, fingers_with_images
+from securecomm.booking.car import ANSI_NIST_CONTENT
+from securecomm.booking.car_reading import finger_images, fingers_with_images
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.database.paging import page_of
 from securecomm.exceptions import IllegalTransitionError, NotFoundError
