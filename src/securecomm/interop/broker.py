@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -178,23 +179,14 @@ class Receiver:
         self, *, follow: bool = False, idle_seconds: float = 1.0, patience: float = 300.0
     ) -> ReceiveReport:
         report = ReceiveReport()
-        down_since: float | None = None
-        while not self._stopping.is_set():
-            try:
-                if self._drain(report, follow=follow, idle_seconds=idle_seconds):
-                    return report
-                down_since = None
-            except (AMQPError, OSError) as error:
-                down_since = down_since or time.monotonic()
-                if time.monotonic() - down_since > patience:
-                    raise outbox.TransportUnavailableError(
-                        f"the message broker at {mask_url(self._url)} has not answered for "
-                        f"{patience:.0f} s"
-                    ) from error
-                log.warning("the broker does not answer (%s); waiting", type(error).__name__)
-                report.reconnections += 1
-                self._stopping.wait(1.0)
-        return report
+        return receive_until_done(
+            lambda: self._drain(report, follow=follow, idle_seconds=idle_seconds),
+            report,
+            stopping=self._stopping,
+            url=self._url,
+            down=(AMQPError, OSError),
+            patience=patience,
+        )
 
     def _drain(self, report: ReceiveReport, *, follow: bool, idle_seconds: float) -> bool:
         """Consume until idle (True: done) or stopped; raises when the broker goes away."""
@@ -224,6 +216,35 @@ class Receiver:
 
     def _store(self, body: bytes, report: ReceiveReport) -> bool:
         return store_received(self._database, body, report)
+
+
+def receive_until_done(
+    drain: Callable[[], bool],
+    report: ReceiveReport,
+    *,
+    stopping: threading.Event,
+    url: str,
+    down: tuple[type[BaseException], ...],
+    patience: float,
+) -> ReceiveReport:
+    """Drain the broker again and again until a drain says it is done or ``stopping`` is
+    set; a broker that goes away (``down``) is waited for, up to ``patience`` seconds."""
+    down_since: float | None = None
+    while not stopping.is_set():
+        try:
+            if drain():
+                return report
+            down_since = None
+        except down as error:
+            down_since = down_since or time.monotonic()
+            if time.monotonic() - down_since > patience:
+                raise outbox.TransportUnavailableError(
+                    f"the message broker at {mask_url(url)} has not answered for {patience:.0f} s"
+                ) from error
+            log.warning("the broker does not answer (%s); waiting", type(error).__name__)
+            report.reconnections += 1
+            stopping.wait(1.0)
+    return report
 
 
 def store_received(database: Database, body: bytes, report: ReceiveReport) -> bool:

@@ -24,7 +24,6 @@ import contextlib
 import logging
 import re
 import threading
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,7 +38,12 @@ from nats.js.errors import NotFoundError
 from securecomm.database import Database
 from securecomm.database.engine import mask_url
 from securecomm.interop import outbox
-from securecomm.interop.broker import ReceiveReport, message_body, store_received
+from securecomm.interop.broker import (
+    ReceiveReport,
+    message_body,
+    receive_until_done,
+    store_received,
+)
 from securecomm.interop.models import OutboxMessage
 
 log = logging.getLogger("securecomm.broker")
@@ -189,25 +193,16 @@ class NatsReceiver:
         self, *, follow: bool = False, idle_seconds: float = 1.0, patience: float = 300.0
     ) -> ReceiveReport:
         report = ReceiveReport()
-        down_since: float | None = None
         loop = _Loop()
         try:
-            while not self._stopping.is_set():
-                try:
-                    if self._drain(loop, report, follow=follow, idle_seconds=idle_seconds):
-                        return report
-                    down_since = None
-                except _DOWN as error:
-                    down_since = down_since or time.monotonic()
-                    if time.monotonic() - down_since > patience:
-                        raise outbox.TransportUnavailableError(
-                            f"the message broker at {mask_url(self._url)} has not answered "
-                            f"for {patience:.0f} s"
-                        ) from error
-                    log.warning("the broker does not answer (%s); waiting", type(error).__name__)
-                    report.reconnections += 1
-                    self._stopping.wait(1.0)
-            return report
+            return receive_until_done(
+                lambda: self._drain(loop, report, follow=follow, idle_seconds=idle_seconds),
+                report,
+                stopping=self._stopping,
+                url=self._url,
+                down=_DOWN,
+                patience=patience,
+            )
         finally:
             loop.stop()
 
