@@ -63,13 +63,14 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(fuzzed: Served) -> None:
         if key in SKIPPED:
             continue
         caller = fuzzed.headers(_caller(fuzzed, requirements.get(key, PUBLIC)))
-        _fuzz(operation.as_strategy(GenerationMode.POSITIVE), caller)
+        protected = set(fuzzed.logins)
+        _fuzz(operation.as_strategy(GenerationMode.POSITIVE), caller, protected)
         # Unsatisfiable: nothing in it can be wrong (no parameters, or free text only).
         with contextlib.suppress(Unsatisfiable):
-            _fuzz(operation.as_strategy(GenerationMode.NEGATIVE), caller)
+            _fuzz(operation.as_strategy(GenerationMode.NEGATIVE), caller, protected)
 
 
-def _fuzz(strategy: Any, caller: dict[str, str]) -> None:
+def _fuzz(strategy: Any, caller: dict[str, str], protected: set[str]) -> None:
     @given(case=strategy)
     @settings(
         max_examples=12,
@@ -78,6 +79,11 @@ def _fuzz(strategy: Any, caller: dict[str, str]) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def call(case: Case) -> None:
+        # A generated case that disables or resets one of the signed-in test users would
+        # lock the callers of the operations after it out (seen once in CI: "bureau"
+        # disabled); what those operations do to real users has its own tests.
+        if (case.path_parameters or {}).get("username") in protected:
+            return
         case.call_and_validate(
             headers={**(case.headers or {}), **caller},
             checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
