@@ -146,7 +146,7 @@ class NatsTransport:
         try:
             self._loop.call(self._publish(message))
         except _DOWN as error:
-            self._loop.call(self._drop_connection())
+            self.close()  # the next delivery connects again
             raise outbox.TransportUnavailableError(
                 f"the message broker at {mask_url(self._url)} did not take the message "
                 f"({type(error).__name__})"
