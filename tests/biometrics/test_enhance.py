@@ -69,3 +69,50 @@ def test_both_minutiae_finders_find_the_planted_minutiae() -> None:
         template = extract(pixels, minutiae=finder)
         found = sum(found_near(template.minutiae, point) for point in PLANTED)
         assert found >= 6, (finder, template.minutiae)
+
+
+def _print_on_background(
+    rng: np.random.Generator, *, period: float = 9.0, size: int = 300, radius: int = 70
+) -> tuple[np.ndarray, np.ndarray]:
+    """A round print (a grating) in the middle of a sensor's noisy, striped background,
+    as FVC 2002 DB3_B's small captures are; and where the print is."""
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    inside = (yy - size / 2) ** 2 + (xx - size / 2) ** 2 < radius**2
+    background = 128 + rng.normal(0, 20, (size, size)) + 15 * np.cos(2 * np.pi * xx / 3.0)
+    ridges = 128 + 90 * np.cos(2 * np.pi / period * (0.8 * xx + 0.6 * yy))
+    image = np.where(inside, ridges, background)
+    return np.clip(image, 0, 255).astype(np.uint8), inside
+
+
+def _share(mask: np.ndarray, where: np.ndarray) -> float:
+    return float(mask[where].mean())
+
+
+def test_a_noisy_striped_background_is_not_taken_for_print() -> None:
+    """Contrast alone took such a background for print (the dust of DB3_B gave 100+
+    false minutiae); ridge structure does not."""
+    pixels, inside = _print_on_background(np.random.default_rng(3))
+    foreground = enhance(pixels).foreground
+    core = ndimage.binary_erosion(inside, iterations=15)
+    far = ~ndimage.binary_dilation(inside, iterations=20)
+    assert _share(foreground, core) > 0.95
+    assert _share(foreground, far) < 0.05
+
+
+@pytest.mark.parametrize("period", [6.5, 12.0])
+def test_fine_and_coarse_ridges_are_print(period: float) -> None:
+    """The ridge share is the best over a fine, a typical and a coarse period: a print
+    whose ridges are far from the filter's own period is not cut away."""
+    foreground = enhance(_grating(period, size=300)).foreground
+    assert _share(foreground, np.s_[30:-30, 30:-30]) > 0.95
+
+
+def test_a_wet_patch_inside_the_print_stays_print() -> None:
+    """A blotch without ridges inside the print is a hole of the mask, filled: the print
+    keeps one outline and the filter output is not cut around every wet patch."""
+    pixels, _inside = _print_on_background(np.random.default_rng(4), radius=100)
+    yy, xx = np.mgrid[0 : pixels.shape[0], 0 : pixels.shape[1]]
+    blotch = (yy - 150) ** 2 + (xx - 140) ** 2 < 18**2
+    pixels[blotch] = 30
+    foreground = enhance(pixels).foreground
+    assert _share(foreground, blotch) > 0.95
