@@ -111,3 +111,18 @@ def test_parameters_repr_and_validation() -> None:
     assert "seed_pairs=3" in repr(MatchParameters(seed_pairs=3))
     with pytest.raises(ValueError, match="possible_threshold"):
         MatchParameters(possible_threshold=500.0, identification_threshold=100.0)
+
+
+def test_the_kernels_angle_wrap_is_the_modulo_bit_for_bit() -> None:
+    """``_wrap`` avoids the modulo's division in the range the kernels use; its results
+    must be the modulo's to the last bit, or scores would change with the speed-up."""
+    from securecomm.biometrics._match import _wrap
+
+    rng = np.random.default_rng(0)
+    stored = rng.uniform(0.0, 2.0 * math.pi, (2, 20_000))
+    edges = [0.0, -0.0, math.pi, -math.pi, 2 * math.pi, -2 * math.pi, 3 * math.pi, -3 * math.pi]
+    edges += [math.nextafter(math.pi, 0.0), math.nextafter(-math.pi, 0.0), 1e300, -1e-320]
+    angles = [*edges, *(stored[0] - stored[1]), *rng.uniform(-20.0, 20.0, 20_000)]
+    for angle in angles:
+        expected = (angle + math.pi) % (2.0 * math.pi) - math.pi
+        assert _wrap(angle) == expected, angle

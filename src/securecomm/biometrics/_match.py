@@ -48,6 +48,7 @@ from securecomm.biometrics._template import DIRECTION, Template, X, Y
 
 F64 = npt.NDArray[np.float64]
 _MAX_TOLERANCE_FACTOR = 2.0  # tolerance growth stops at twice the base
+_TURN = 2.0 * math.pi
 _POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)
 
 # Positions in the knobs vector passed to the kernels (Numba takes arrays cheaply).
@@ -160,8 +161,18 @@ def match_score(a: Features, b: Features, knob_vector: F64) -> float:
 
 @njit(cache=True)
 def _wrap(angle: float) -> float:
-    """Angle in [-pi, pi)."""
-    return (angle + math.pi) % (2.0 * math.pi) - math.pi
+    """Angle in [-pi, pi): ``(angle + pi) % 2pi - pi``, bit for bit. Every angle the
+    kernels wrap is a difference of two wrapped or stored angles, so one turn added or
+    taken away does it: exactly what the modulo does in that range (the subtraction is
+    exact there), without its division."""
+    shifted = angle + math.pi
+    if 0.0 <= shifted < _TURN:
+        return shifted - math.pi
+    if _TURN <= shifted < 2.0 * _TURN:
+        return (shifted - _TURN) - math.pi
+    if -_TURN <= shifted < 0.0:
+        return (shifted + _TURN) - math.pi
+    return shifted % _TURN - math.pi
 
 
 @njit(cache=True)
