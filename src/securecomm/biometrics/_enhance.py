@@ -103,8 +103,11 @@ def enhance(pixels: npt.NDArray[np.uint8]) -> Enhanced:
     image = pixels.astype(np.float32)
     normalised, contrast = _normalised(image)
     orientation = _ridge_orientation(normalised)
-    (filtered,) = _gabor_filtered(normalised, orientation, (RIDGE_PERIOD_PX,), ORIENTATIONS)
-    foreground = _foreground(contrast, _ridge_share_map(normalised, orientation, filtered))
+    spectrum = _Spectrum.of(normalised)
+    (filtered,) = _gabor_filtered(spectrum, orientation, (RIDGE_PERIOD_PX,), ORIENTATIONS)
+    foreground = _foreground(
+        contrast, _ridge_share_map(normalised, spectrum, orientation, filtered)
+    )
     scale = _robust_scale(filtered, foreground)
     ridges = (1.0 - ORIGINAL_SHARE) * np.clip(filtered / scale, -1.0, 1.0)
     ridges += ORIGINAL_SHARE * np.clip(normalised / 2.0, -1.0, 1.0)
@@ -147,24 +150,37 @@ def _smoothed_blocks(moment: F32) -> F32:
     return smoothed
 
 
+@dataclass(frozen=True, eq=False)
+class _Spectrum:
+    """An image's spectrum, computed once for every filter bank run on it."""
+
+    values: C64
+    size: tuple[int, int]  # the padded size transformed
+    shape: tuple[int, int]  # the image's own
+
+    @classmethod
+    def of(cls, image: F32) -> _Spectrum:
+        height, width = image.shape
+        # zero padding to sizes the FFT factors well (388 = 4 x 97 is slow) also keeps
+        # one edge of the print from wrapping round onto the other
+        size = (fft.next_fast_len(height + GABOR_PAD_PX), fft.next_fast_len(width + GABOR_PAD_PX))
+        return cls(fft.rfft2(image, s=size), size, (height, width))
+
+
 def _gabor_filtered(
-    image: F32, orientation: F32, periods: tuple[float, ...], orientations: int
+    spectrum: _Spectrum, orientation: F32, periods: tuple[float, ...], orientations: int
 ) -> list[F32]:
     """Per pixel, the response of the Gabor kernel of its orientation bin (one of
     ``orientations``), one image for each ridge period in ``periods``."""
-    height, width = image.shape
-    # zero padding to sizes the FFT factors well (388 = 4 x 97 is slow) also keeps one
-    # edge of the print from wrapping round onto the other
-    size = (fft.next_fast_len(height + GABOR_PAD_PX), fft.next_fast_len(width + GABOR_PAD_PX))
-    spectrum = fft.rfft2(image, s=size)
+    height, width = spectrum.shape
     bins = np.rint(orientation / (math.pi / orientations)).astype(np.int64) % orientations
     chosen = [bins == k for k in range(orientations)]
     responses = []
     for period in periods:
-        out = np.zeros_like(image)
-        for k, kernel in enumerate(_gabor_bank(*size, period, orientations)):
+        out = np.zeros(spectrum.shape, dtype=np.float32)
+        for k, kernel in enumerate(_gabor_bank(*spectrum.size, period, orientations)):
             if chosen[k].any():
-                response = fft.irfft2(spectrum * kernel, s=size)[:height, :width]
+                response = fft.irfft2(spectrum.values * kernel, s=spectrum.size)[:height, :width]
                 np.copyto(out, response, where=chosen[k])
         responses.append(out)
     return responses
@@ -196,11 +212,16 @@ def _foreground(contrast: F32, ridge_share: F32) -> npt.NDArray[np.bool_]:
     contrasted = _contrasted(contrast)
     if not contrasted.any():
         return contrasted
-    strong = contrasted & (ridge_share > RIDGE_SHARE_MIN)
+    mask = _majority(contrasted & (ridge_share > RIDGE_SHARE_MIN))
+    return mask | _holes(_opened(mask, HOLE_OPENING_PX))
+
+
+def _majority(strong: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Where most of the pixels around (FOREGROUND_WINDOW_PX) are ``strong``."""
     mask: npt.NDArray[np.bool_] = (
         ndimage.uniform_filter(strong.astype(np.float32), FOREGROUND_WINDOW_PX) > 0.5
     )
-    return mask | _holes(_opened(mask, HOLE_OPENING_PX))
+    return mask
 
 
 def _opened(mask: npt.NDArray[np.bool_], radius: int) -> npt.NDArray[np.bool_]:
@@ -225,29 +246,26 @@ def _contrasted(contrast: F32) -> npt.NDArray[np.bool_]:
     upper_half = contrast[contrast > np.percentile(contrast, 50)]
     if upper_half.size == 0:
         return np.zeros(contrast.shape, dtype=np.bool_)
-    strong = (contrast > FOREGROUND_CONTRAST_SHARE * np.median(upper_half)).astype(np.float32)
-    mask: npt.NDArray[np.bool_] = ndimage.uniform_filter(strong, FOREGROUND_WINDOW_PX) > 0.5
-    return mask
+    return _majority(contrast > FOREGROUND_CONTRAST_SHARE * np.median(upper_half))
 
 
-def _ridge_share_map(normalised: F32, orientation: F32, filtered: F32) -> F32:
-    """Per pixel, the best share of the local signal that a ridge filter explains, over
-    the filter's own period and RIDGE_SHARE_OTHER_PERIODS_PX."""
-    share = _ridge_share(normalised, filtered)
+def _ridge_share_map(normalised: F32, spectrum: _Spectrum, orientation: F32, filtered: F32) -> F32:
+    """Per pixel, the best share of the local signal energy that a ridge filter explains,
+    over the filter's own period and RIDGE_SHARE_OTHER_PERIODS_PX."""
+    signal = np.maximum(_local_energy(normalised), np.float32(1e-6))
+    share = np.divide(_local_energy(filtered), signal, dtype=np.float32)
     others = _gabor_filtered(
-        normalised, orientation, RIDGE_SHARE_OTHER_PERIODS_PX, RIDGE_SHARE_ORIENTATIONS
+        spectrum, orientation, RIDGE_SHARE_OTHER_PERIODS_PX, RIDGE_SHARE_ORIENTATIONS
     )
     for response in others:
-        np.maximum(share, _ridge_share(normalised, response), out=share)
+        np.maximum(share, np.divide(_local_energy(response), signal, dtype=np.float32), out=share)
     return share
 
 
-def _ridge_share(normalised: F32, filtered: F32) -> F32:
-    """Share of the local signal energy that the ridge filter explains."""
-    signal = ndimage.uniform_filter(normalised * normalised, RIDGE_SHARE_WINDOW_PX)
-    explained = ndimage.uniform_filter(filtered * filtered, RIDGE_SHARE_WINDOW_PX)
-    share: F32 = explained / np.maximum(signal, 1e-6)
-    return share
+def _local_energy(image: F32) -> F32:
+    """Mean of ``image`` squared over the ridge-share window."""
+    energy: F32 = ndimage.uniform_filter(image * image, RIDGE_SHARE_WINDOW_PX)
+    return energy
 
 
 def _robust_scale(filtered: F32, foreground: npt.NDArray[np.bool_]) -> float:
