@@ -72,16 +72,15 @@ def test_both_minutiae_finders_find_the_planted_minutiae() -> None:
 
 
 def _print_on_background(
-    rng: np.random.Generator, *, period: float = 9.0, size: int = 300, radius: int = 70
+    rng: np.random.Generator, *, radius: int = 70, size: int = 300
 ) -> tuple[np.ndarray, np.ndarray]:
     """A round print (a grating) in the middle of a sensor's noisy, striped background,
     as FVC 2002 DB3_B's small captures are; and where the print is."""
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
     inside = (yy - size / 2) ** 2 + (xx - size / 2) ** 2 < radius**2
     background = 128 + rng.normal(0, 20, (size, size)) + 15 * np.cos(2 * np.pi * xx / 3.0)
-    ridges = 128 + 90 * np.cos(2 * np.pi / period * (0.8 * xx + 0.6 * yy))
-    image = np.where(inside, ridges, background)
-    return np.clip(image, 0, 255).astype(np.uint8), inside
+    image = np.where(inside, _grating(9.0, size), np.clip(background, 0, 255))
+    return image.astype(np.uint8), inside
 
 
 def _share(mask: np.ndarray, where: np.ndarray) -> float:
