@@ -6,10 +6,11 @@ SECURECOMM_TEST_DATABASE_URL. Each adds a row to the fault report printed at the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import REPORT
+from harness import REPORT, reap_spawned
 
 from backends import POSTGRES_URL, dedicated_url
 
@@ -20,6 +21,12 @@ def fault_store(tmp_path: Path) -> str:
     if POSTGRES_URL is None:
         pytest.fail("the fault runs need PostgreSQL: set SECURECOMM_TEST_DATABASE_URL")
     return dedicated_url("postgresql", tmp_path, "faults")
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_run() -> Iterator[None]:
+    yield
+    reap_spawned()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -30,6 +30,31 @@ from securecomm.simulation.world import World
 
 REPORT = Path(os.environ.get("SECURECOMM_FAULTS_REPORT", "out/faults.json"))
 OPEN = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
+SPAWNED: list[subprocess.Popen[bytes]] = []  # reaped after each run, even a failed one
+
+
+def spawn(
+    arguments: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A ``securecomm`` process writing to ``log``; the run's teardown ends it if the run
+    did not (a failed run must not leave processes working on the next run's store)."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "securecomm", *arguments],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "100", **(env or {})},
+        )
+    SPAWNED.append(process)
+    return process
+
+
+def reap_spawned() -> None:
+    while SPAWNED:
+        process = SPAWNED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
 
 @cache
@@ -60,26 +85,9 @@ class Workers:
         self, count: int = 1, *, follow: bool = False, env: dict[str, str] | None = None
     ) -> None:
         for _ in range(count):
+            arguments = ["worker", "--database-url", self.url, "--court-docket", str(self.docket)]
             log = self.logs / f"worker{len(self.processes)}.log"
-            with log.open("wb") as output:
-                self.processes.append(
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "securecomm",
-                            "worker",
-                            "--database-url",
-                            self.url,
-                            "--court-docket",
-                            str(self.docket),
-                            *(["--follow"] if follow else []),
-                        ],
-                        stdout=output,
-                        stderr=subprocess.STDOUT,
-                        env={**os.environ, "COLUMNS": "100", **(env or {})},
-                    )
-                )
+            self.processes.append(spawn([*arguments, *(["--follow"] if follow else [])], log, env))
 
     def kill(self, number: int) -> None:
         self.processes[number].send_signal(signal.SIGKILL)

@@ -20,7 +20,7 @@ from pathlib import Path
 import nats
 import pika
 import pytest
-from harness import Workers, in_flight, load, outcome, report, settled, wait_until
+from harness import Workers, in_flight, load, outcome, report, settled, spawn, wait_until
 from sqlalchemy import func, select
 
 from securecomm.database import Database, open_database
@@ -77,7 +77,11 @@ def _nats_server() -> tuple[int, list[str]] | None:
     if found.returncode != 0 or not found.stdout.split():
         return None
     pid = int(found.stdout.split()[0])
-    return pid, Path(f"/proc/{pid}/cmdline").read_bytes().decode().rstrip("\0").split("\0")
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # it ended between pgrep and this read
+        return None
+    return pid, command.decode().rstrip("\0").split("\0")
 
 
 def _nats_missing() -> str | None:
@@ -142,14 +146,11 @@ def test_the_broker_stopped_and_restarted_loses_and_doubles_nothing(
     broker_env = {"SECURECOMM_BROKER_URL": broker.url}  # the processes' only: cached settings
     stored, docket = load(fault_store, tmp_path)
     database = open_database(fault_store)
-    command = [sys.executable, "-m", "securecomm", "broker", "receive", "--follow"]
-    with (tmp_path / "receiver.log").open("wb") as receiver_log:
-        receiver = subprocess.Popen(
-            [*command, "--database-url", fault_store],
-            stdout=receiver_log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "COLUMNS": "100", **broker_env},
-        )
+    receiver = spawn(
+        ["broker", "receive", "--follow", "--database-url", fault_store],
+        tmp_path / "receiver.log",
+        broker_env,
+    )
     workers = Workers(fault_store, docket, tmp_path)
     workers.start(2, env=broker_env)
     wait_until(lambda: settled(database) > stored // 4 and _mailbox(database) > 0)
