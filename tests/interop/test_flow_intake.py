@@ -123,3 +123,33 @@ def test_outbox_deduplicates_and_delivers_once(database: Database) -> None:
     assert outbox.dispatch_pending(database, transport) == 0
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(MailboxMessage)) == 1
+
+
+def test_a_batch_half_delivered_before_a_crash_lands_in_the_mailbox_once(
+    database: Database,
+) -> None:
+    """The mailbox takes a dispatch round as one batch: the messages a crashed round had
+    already stored are recognised by key, the rest are stored, each exactly once."""
+    with database.session() as session:
+        for number in range(6):
+            outbox.enqueue(
+                session,
+                message_type="SRE",
+                control_number=f"TCN-000000000{number}",
+                sender="DOJFBI000",
+                recipient="TX0000001",
+                created_at=NOW,
+                payload={"srf": "N"},
+            )
+    transport = outbox.MailboxTransport(database)
+    with database.session() as session:
+        first_half = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))[:3]
+    transport.deliver_batch(first_half)  # stored, then the worker died before marking
+    assert outbox.dispatch_pending(database, transport) == 6
+    with database.session() as session:
+        keys = list(session.scalars(select(MailboxMessage.message_key)))
+        undelivered = session.scalar(
+            select(func.count()).where(OutboxMessage.delivered_at.is_(None))
+        )
+    assert sorted(keys) == sorted(f"TCN-000000000{n}:SRE:TX0000001" for n in range(6))
+    assert undelivered == 0

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -35,6 +34,7 @@ from securecomm.cases.models import Case, CaseState, Counsel, Detainer, HearingM
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.cases.rules import OUTCOME_STATES
 from securecomm.database.locks import custody_lock
+from securecomm.database.rows import by_unique
 from securecomm.decisions import Decision, Trace
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import (
@@ -57,7 +57,7 @@ STEP_DECIDED = "decided"
 
 
 def _transaction(session: Session, tcn: str) -> Transaction:
-    transaction = session.scalar(select(Transaction).where(Transaction.tcn == tcn))
+    transaction = by_unique(session, Transaction, Transaction.tcn, tcn)
     if transaction is None or transaction.state is not TransactionState.COMPLETED:
         problem = FieldProblem("tcn", "unknown_booking", f"no completed booking with TCN {tcn}")
         raise InputError([problem], summary="disposition for an unknown booking")

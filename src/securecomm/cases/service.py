@@ -19,6 +19,7 @@ from securecomm.cases.models import (
 )
 from securecomm.cases.rules import check_transition
 from securecomm.database.paging import page_of
+from securecomm.database.rows import by_unique
 from securecomm.domain import CourtOutcome, CriminalHistoryFact
 from securecomm.exceptions import NotFoundError
 from securecomm.interop.models import Jurisdiction, Transaction
@@ -76,7 +77,7 @@ def open_case(session: Session, *, case: Case, at: datetime, note: str) -> Case:
 
 
 def case_for_transaction(session: Session, transaction_id: int) -> Case | None:
-    return session.scalar(select(Case).where(Case.transaction_id == transaction_id))
+    return by_unique(session, Case, Case.transaction_id, transaction_id)
 
 
 def get_case(session: Session, case_id: int) -> Case:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from securecomm.booking.models import Submission
@@ -21,7 +22,7 @@ from securecomm.database import Database
 from securecomm.interop.addresses import answer_folder, inside
 from securecomm.interop.answers import AnswerFile, answer_context, render_answer
 from securecomm.interop.models import OutboxMessage, Transaction
-from securecomm.interop.outbox import Transport
+from securecomm.interop.outbox import Transport, deliver_each
 
 
 class FileTransport:
@@ -99,8 +100,11 @@ class FanOutTransport:
         self._transports = transports
 
     def deliver(self, message: OutboxMessage) -> None:
+        self.deliver_batch([message])
+
+    def deliver_batch(self, messages: Sequence[OutboxMessage]) -> None:
         for transport in self._transports:
-            transport.deliver(message)
+            deliver_each(transport, messages)
 
 
 __all__ = ["FanOutTransport", "FileTransport", "write_once"]

@@ -23,8 +23,10 @@ class Jurisdiction(Base):
     county: Mapped[str] = mapped_column(String(100))
     activation_date: Mapped[date | None]
     detainer_policy: Mapped[DetainerPolicy] = mapped_column(EnumText(DetainerPolicy, 32))
+    # Read when asked for (the immigration search, participation): most steps that load a
+    # jurisdiction only want its state or policy.
     suspensions: Mapped[list[JurisdictionSuspension]] = relationship(
-        back_populates="jurisdiction", order_by="JurisdictionSuspension.start", lazy="selectin"
+        back_populates="jurisdiction", order_by="JurisdictionSuspension.start"
     )
 
 

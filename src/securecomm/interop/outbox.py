@@ -4,6 +4,7 @@ delivered afterwards, at least once; the transport deduplicates by message key."
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import dispatch_lock
+from securecomm.database.rows import insert_unless_present
 from securecomm.exceptions import SecurecommError
 from securecomm.interop.models import MailboxMessage, OutboxMessage
 
@@ -23,6 +25,14 @@ class Transport(Protocol):
     :class:`TransportUnavailableError` when it cannot deliver now (the message waits)."""
 
     def deliver(self, message: OutboxMessage) -> None: ...
+
+
+@runtime_checkable
+class BatchTransport(Transport, Protocol):
+    """A transport that takes a dispatch round's messages at once (a database's mailbox:
+    one unit of work for the batch instead of one per message)."""
+
+    def deliver_batch(self, messages: Sequence[OutboxMessage]) -> None: ...
 
 
 @runtime_checkable
@@ -51,6 +61,32 @@ def store_in_mailbox(
     return True
 
 
+def store_all_in_mailbox(session: Session, messages: Sequence[OutboxMessage]) -> int:
+    """:func:`store_in_mailbox` for a batch, with one query for the keys already there;
+    how many were new."""
+    keys = {message.key for message in messages}
+    present = set(
+        session.scalars(
+            select(MailboxMessage.message_key).where(MailboxMessage.message_key.in_(keys))
+        )
+    )
+    stored = 0
+    for message in messages:
+        if message.key in present:
+            continue
+        present.add(message.key)
+        stored += 1
+        session.add(
+            MailboxMessage(
+                message_key=message.key,
+                recipient=message.recipient,
+                message_type=message.message_type,
+                payload=message.payload,
+            )
+        )
+    return stored
+
+
 def enqueue(
     session: Session,
     *,
@@ -62,24 +98,23 @@ def enqueue(
     payload: dict[str, Any],
     transaction_id: int | None = None,
     submission_id: int | None = None,
-) -> OutboxMessage:
+) -> None:
     """Add a message unless this control number already produced it for this recipient."""
-    key = f"{control_number}:{message_type}:{recipient}"
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        key=key,
-        message_type=message_type,
-        sender=sender,
-        recipient=recipient,
-        created_at=created_at,
-        payload=payload,
-        transaction_id=transaction_id,
-        submission_id=submission_id,
+    insert_unless_present(
+        session,
+        OutboxMessage,
+        unique="key",
+        values={
+            "key": f"{control_number}:{message_type}:{recipient}",
+            "message_type": message_type,
+            "sender": sender,
+            "recipient": recipient,
+            "created_at": created_at,
+            "payload": payload,
+            "transaction_id": transaction_id,
+            "submission_id": submission_id,
+        },
     )
-    session.add(message)
-    return message
 
 
 class MailboxTransport:
@@ -89,14 +124,20 @@ class MailboxTransport:
         self._database = database
 
     def deliver(self, message: OutboxMessage) -> None:
+        self.deliver_batch([message])
+
+    def deliver_batch(self, messages: Sequence[OutboxMessage]) -> None:
         with self._database.session() as session:
-            store_in_mailbox(
-                session,
-                key=message.key,
-                recipient=message.recipient,
-                message_type=message.message_type,
-                payload=message.payload,
-            )
+            store_all_in_mailbox(session, messages)
+
+
+def deliver_each(transport: Transport, messages: Sequence[OutboxMessage]) -> None:
+    """Every message through ``transport``: as one batch where it takes batches."""
+    if isinstance(transport, BatchTransport):
+        transport.deliver_batch(messages)
+        return
+    for message in messages:
+        transport.deliver(message)
 
 
 def dispatch_pending(database: Database, transport: Transport, *, batch: int = 500) -> int:
@@ -118,15 +159,32 @@ def dispatch_pending(database: Database, transport: Transport, *, batch: int = 5
                 message.attempts += 1
         if not pending:
             return delivered
-        done: list[int] = []
-        try:
-            for message in pending:
-                transport.deliver(message)
-                done.append(message.id)
-        except TransportUnavailableError as error:
-            log.warning("delivery paused: %s; %d messages wait", error, len(pending) - len(done))
-            return delivered + _mark_delivered(database, done)
+        done, outage = _deliver(transport, pending)
         delivered += _mark_delivered(database, done)
+        if outage is not None:
+            log.warning("delivery paused: %s; %d messages wait", outage, len(pending) - len(done))
+            return delivered
+
+
+def _deliver(
+    transport: Transport, pending: list[OutboxMessage]
+) -> tuple[list[int], TransportUnavailableError | None]:
+    """The ids delivered, and the outage that stopped the round if one did (a transport
+    that takes batches delivers the whole batch or none of it)."""
+    if isinstance(transport, BatchTransport):
+        try:
+            transport.deliver_batch(pending)
+        except TransportUnavailableError as error:
+            return [], error
+        return [message.id for message in pending], None
+    done: list[int] = []
+    for message in pending:
+        try:
+            transport.deliver(message)
+        except TransportUnavailableError as error:
+            return done, error
+        done.append(message.id)
+    return done, None
 
 
 def dispatch(database: Database, transport: Transport) -> int:

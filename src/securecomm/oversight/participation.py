@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from securecomm.audit import service as audit_service
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
@@ -61,7 +61,9 @@ def participation(session: Session, *, on: date) -> list[Participation]:
     reviews = _reviews_by_jurisdiction(session)
     found = []
     for jurisdiction in session.scalars(
-        select(Jurisdiction).order_by(Jurisdiction.state, Jurisdiction.code)
+        select(Jurisdiction)
+        .options(selectinload(Jurisdiction.suspensions))
+        .order_by(Jurisdiction.state, Jurisdiction.code)
     ):
         found.append(
             _participation(

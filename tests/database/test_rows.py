@@ -1,0 +1,86 @@
+"""The row helpers: a unique lookup asked once per unit of work, an insert that leaves
+an existing row alone; on each backend."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import event, func, select
+
+from securecomm.database import Database
+from securecomm.database.rows import by_unique, insert_unless_present
+from securecomm.domain import DetainerPolicy
+from securecomm.interop.models import Jurisdiction, OutboxMessage
+
+
+@contextmanager
+def _statements(database: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(*arguments: object) -> None:
+        seen.append(str(arguments[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+
+
+def _jurisdiction(code: str) -> Jurisdiction:
+    return Jurisdiction(
+        code=code, name=code, state="TX", county="Travis", detainer_policy=DetainerPolicy.HONOUR_ALL
+    )
+
+
+def test_a_unique_row_is_asked_for_once_per_unit_of_work(database: Database) -> None:
+    with database.session() as session:
+        session.add(_jurisdiction("TX-ONE"))
+    with database.session() as session, _statements(database) as seen:
+        first = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
+        asked = len(seen)
+        gc.collect()  # the identity map alone would have let the row go
+        again = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
+        assert again is first
+        assert len(seen) == asked == 1
+    with database.session() as session, _statements(database) as seen:
+        by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
+        assert len(seen) == 1  # a new unit of work asks again
+
+
+def test_a_row_not_found_is_asked_for_again(database: Database) -> None:
+    with database.session() as session:
+        assert by_unique(session, Jurisdiction, Jurisdiction.code, "TX-TWO") is None
+        session.add(_jurisdiction("TX-TWO"))
+        session.flush()
+        found = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-TWO")
+        assert found is not None
+        assert found.code == "TX-TWO"
+
+
+def test_an_insert_unless_present_keeps_the_first_row(database: Database) -> None:
+    at = datetime(2012, 5, 1, tzinfo=UTC)
+    with database.session() as session:
+        for recipient_note in ("first", "second"):
+            insert_unless_present(
+                session,
+                OutboxMessage,
+                unique="key",
+                values={
+                    "key": "TCN-1:SRE:TX0000001",
+                    "message_type": "SRE",
+                    "sender": "DOJFBI000",
+                    "recipient": "TX0000001",
+                    "created_at": at,
+                    "payload": {"note": recipient_note},
+                },
+            )
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        kept = session.scalars(select(OutboxMessage)).one()
+        assert kept.payload == {"note": "first"}
+        assert kept.attempts == 0
+        assert kept.delivered_at is None
