@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select, text, update
 
-from securecomm.booking.models import Submission, SubmissionState
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
 
@@ -32,9 +33,18 @@ SUBMISSION_LOCK_SPACE = 0x5EC0
 CANDIDATES = 16  # open submissions looked at per claim (more when all are taken)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A submission a worker now drives alone, with what it needs to start on it."""
+
+    id: int
+    kind: SubmissionKind
+    tcn: str  # the booking's TCN (a follow-up's booking)
+
+
 class Claims:
-    """A worker's claims: ``claim()`` yields the id of the submission it now drives alone
-    (None when none is open and free), and gives the claim up when the block ends."""
+    """A worker's claims: ``claim()`` yields the submission it now drives alone (None
+    when none is open and free), and gives the claim up when the block ends."""
 
     def __init__(self, database: Database, worker_id: str, lease: timedelta) -> None:
         self._database = database
@@ -43,21 +53,21 @@ class Claims:
         self._parallel = runs_in_parallel(database.engine)
 
     @contextmanager
-    def claim(self) -> Iterator[int | None]:
+    def claim(self) -> Iterator[Claimed | None]:
         if not self._parallel:
             with order_lock(self._database.engine):
                 yield self._claim_oldest()
             return
         # The lock lives on this connection: held while the block runs, then given back.
         with self._database.engine.connect() as connection:
-            submission_id = self._claim_free(connection)
+            claimed = self._claim_free(connection)
             try:
-                yield submission_id
+                yield claimed
             finally:
-                if submission_id is not None:
-                    unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
+                if claimed is not None:
+                    unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, claimed.id)
 
-    def _claim_free(self, connection: Connection) -> int | None:
+    def _claim_free(self, connection: Connection) -> Claimed | None:
         skip = 0
         while True:
             free, scanned = self._open_ids(offset=skip)
@@ -65,8 +75,9 @@ class Claims:
                 return None
             for submission_id in free:
                 if _try_lock(connection, submission_id):
-                    if self._mark_claimed(submission_id):
-                        return submission_id
+                    claimed = self._mark_claimed(submission_id)
+                    if claimed is not None:
+                        return claimed
                     # Finished by another worker meanwhile.
                     unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
             skip += scanned
@@ -99,16 +110,15 @@ class Claims:
         free = [number for number, key in candidates if first_open.get(key) == number]
         return free, len(candidates)
 
-    def _mark_claimed(self, submission_id: int) -> bool:
-        """Record the claim on a submission still open; False if it no longer is."""
+    def _mark_claimed(self, submission_id: int) -> Claimed | None:
+        """Record the claim on a submission still open; None if it no longer is."""
         with self._database.session() as session:
             submission = session.get_one(Submission, submission_id)
             if submission.state not in OPEN_STATES:
-                return False
-            self._stamp(submission, utcnow())
-            return True
+                return None
+            return self._stamp(submission, utcnow())
 
-    def _claim_oldest(self) -> int | None:
+    def _claim_oldest(self) -> Claimed | None:
         """Under the order lock: a lease left by another worker is one whose worker
         died, and is taken over (a worker that lost its lock and went on would lose
         every step to the version check)."""
@@ -122,14 +132,24 @@ class Claims:
             submission = session.scalar(query)
             if submission is None:
                 return None
-            self._stamp(submission, utcnow())
-            return submission.id
+            return self._stamp(submission, utcnow())
 
-    def _stamp(self, submission: Submission, now: datetime) -> None:
+    def _stamp(self, submission: Submission, now: datetime) -> Claimed:
         if submission.claimed_by not in (None, self._worker_id):
             log.warning("submission %s: taking over from %s", submission.id, submission.claimed_by)
         submission.claimed_by = self._worker_id
         submission.claimed_until = now + self._lease
+        return Claimed(submission.id, submission.kind, submission.external_key)
+
+    def give_up(self, submission_id: int) -> None:
+        """The claim ends with the drive (one statement: the worker holds the row's lock
+        or the order lock, and a claim another worker took over is left alone)."""
+        with self._database.session() as session:
+            session.execute(
+                update(Submission)
+                .where(Submission.id == submission_id, Submission.claimed_by == self._worker_id)
+                .values(claimed_by=None, claimed_until=None, version=Submission.version + 1)
+            )
 
 
 def _try_lock(connection: Connection, submission_id: int) -> bool:

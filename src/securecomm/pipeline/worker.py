@@ -48,7 +48,7 @@ from securecomm.interop.models import Transaction, TransactionState
 from securecomm.logs import correlation
 from securecomm.metrics import STEP_SECONDS
 from securecomm.pipeline import followups
-from securecomm.pipeline.claims import OPEN_STATES, Claims
+from securecomm.pipeline.claims import OPEN_STATES, Claimed, Claims
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 from securecomm.repositories.shards import sharded_gallery
@@ -213,10 +213,10 @@ class Worker:
     ) -> WorkerReport:
         report = WorkerReport()
         while (limit is None or report.submissions < limit) and not self._stopping.is_set():
-            with self._claims.claim() as submission_id:
-                if submission_id is not None:
-                    self._drive_guarded(submission_id, report)
-            if submission_id is None:
+            with self._claims.claim() as claimed:
+                if claimed is not None:
+                    self._drive_guarded(claimed, report)
+            if claimed is None:
                 if not follow:
                     break
                 report.messages_delivered += self._dispatch()
@@ -298,12 +298,12 @@ class Worker:
     def _dispatch(self) -> int:
         return outbox.dispatch(self._database, self._transport)
 
-    def _drive_guarded(self, submission_id: int, report: WorkerReport) -> None:
+    def _drive_guarded(self, claimed: Claimed, report: WorkerReport) -> None:
         """Drive one submission; a transient fault is retried, anything else fails it."""
         tracker = guard.StepTracker()
         for attempt in self._retry.attempts():
             try:
-                report.steps += self._drive(submission_id, tracker)
+                report.steps += self._drive(claimed, tracker)
             except StaleDataError:
                 self.galleries.pending.clear()
                 return  # another worker moved it on: its step stands, this one rolled back
@@ -318,31 +318,21 @@ class Worker:
                 if is_transient(error) and not guard.store_answers(self._database):
                     raise guard.StoreUnavailableError(str(error)[:200]) from error
                 guard.fail_submission(
-                    self._database, submission_id, error, step=tracker.step, attempts=attempt
+                    self._database, claimed.id, error, step=tracker.step, attempts=attempt
                 )
                 report.failed += 1
                 return
-            self._release_claim(submission_id)
+            self._claims.give_up(claimed.id)
             return
 
-    def _release_claim(self, submission_id: int) -> None:
-        with self._database.session() as session:
-            submission = session.get_one(Submission, submission_id)
-            if submission.claimed_by == self.worker_id:
-                submission.claimed_by = None
-                submission.claimed_until = None
-
-    def _drive(self, submission_id: int, tracker: guard.StepTracker) -> int:
-        with self._database.session() as session:
-            submission = session.get_one(Submission, submission_id)
-            kind, tcn = submission.kind, submission.external_key
-        token = correlation.set(tcn)  # every log line meanwhile carries the TCN
+    def _drive(self, claimed: Claimed, tracker: guard.StepTracker) -> int:
+        token = correlation.set(claimed.tcn)  # every log line meanwhile carries the TCN
         try:
-            if kind is SubmissionKind.BOOKING:
-                return self._drive_booking(submission_id, tracker)
-            if followups.park_until_booking_settles(self._database, submission_id):
+            if claimed.kind is SubmissionKind.BOOKING:
+                return self._drive_booking(claimed.id, tracker)
+            if followups.park_until_booking_settles(self._database, claimed.id):
                 return 0
-            return followups.drive(self._database, submission_id, tracker, self._court)
+            return followups.drive(self._database, claimed.id, tracker, self._court)
         finally:
             correlation.reset(token)
 
