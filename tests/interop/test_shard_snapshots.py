@@ -30,7 +30,7 @@ def ray_cluster() -> Iterator[None]:
 
 def _whole(database: Database, repository: Repository) -> Gallery:
     with database.session() as session:
-        return repository_service.load_gallery(session, repository=repository)
+        return repository_service.load_gallery(session, repository=repository, reader="test")
 
 
 def test_snapshots_and_background_give_the_whole_gallery(
@@ -39,13 +39,17 @@ def test_snapshots_and_background_give_the_whole_gallery(
     world = small_world()
     runner.load_reference(database, world)
     snapshots = tmp_path / "galleries"
-    held = write_snapshots(database, Repository.CRIMINAL, directory=snapshots, shards=2)
+    held = write_snapshots(
+        database, Repository.CRIMINAL, directory=snapshots, shards=2, reader="test"
+    )
     assert held == len(world.criminal_records)
     report = add_background(database, identities=40, shards=2, gallery_dir=snapshots)
     assert report.fingers[str(Repository.CRIMINAL)] > 0
 
     whole = _whole(database, Repository.CRIMINAL)
-    sharded = sharded_gallery(database, Repository.CRIMINAL, shards=2, directory=snapshots)
+    sharded = sharded_gallery(
+        database, Repository.CRIMINAL, shards=2, reader="test", directory=snapshots
+    )
     try:
         assert sharded.subject_ids() == whole.subject_ids()
         assert len(whole) == len(world.criminal_records) + 40

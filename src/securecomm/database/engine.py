@@ -150,6 +150,10 @@ def open_database(url: str, *, apply_migrations: bool = True) -> Database:
     """The database at ``url``. With ``apply_migrations`` its schema is brought to this
     release's, or, where migrations run as a deploy step (SECURECOMM_MIGRATE_ON_OPEN=
     false), checked to be it already."""
+    # Every table mapped (as the migrations see them), whichever domain opened the store:
+    # a unit of work resolves foreign keys across domains, e.g. an audit event's case, in
+    # a process that imported only its own (a gallery shard's actor).
+    import securecomm.models  # noqa: F401
     from securecomm.config import get_settings
 
     engine = make_engine(url)

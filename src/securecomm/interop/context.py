@@ -47,6 +47,7 @@ class Galleries:
     immigration: AnyGallery
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
     synced_to: dict[Repository, int] = field(default_factory=dict)
+    reader: str = "worker"  # the audit log's name for the process whose galleries these are
     # Bookings being worked on, by submission id: the document and the probe, parsed once
     # (a submission's bytes never change), so both searches reuse the probe's features.
     bookings: OrderedDict[int, tuple[BookingDocument, dict[int, Template]]] = field(
@@ -82,6 +83,7 @@ class Galleries:
                     gallery=gallery,
                     repository=repository,
                     after_id=self.synced_to.get(repository, 0),
+                    reader=self.reader,
                 )
             )
         return enrolled

@@ -118,6 +118,7 @@ class Worker:
         self._signer = signer or audit_chain.signer_from_settings()
         self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.reader = f"worker:{self.worker_id}"  # the audit log's name for its gallery reads
         self._claims = Claims(database, self.worker_id, lease)
         self._listener = WorkListener(database.engine)
         self.reconciled = 0
@@ -135,12 +136,13 @@ class Worker:
         with database.session() as session:
             self.galleries = flows.Galleries(
                 criminal=repository_service.load_gallery(
-                    session, repository=Repository.CRIMINAL, params=params
+                    session, repository=Repository.CRIMINAL, reader=self.reader, params=params
                 ),
                 immigration=repository_service.load_gallery(
-                    session, repository=Repository.IMMIGRATION, params=params
+                    session, repository=Repository.IMMIGRATION, reader=self.reader, params=params
                 ),
                 synced_to=dict.fromkeys(Repository, mark),
+                reader=self.reader,
             )
 
     def _sharded_galleries(
@@ -153,13 +155,14 @@ class Worker:
                 self._database,
                 repository,
                 shards=shards,
+                reader=self.reader,
                 params=params,
                 ray_address=get_settings().ray_address,
                 directory=snapshots,
             )
             for repository in (Repository.CRIMINAL, Repository.IMMIGRATION)
         )
-        return flows.Galleries(criminal=criminal, immigration=immigration)
+        return flows.Galleries(criminal=criminal, immigration=immigration, reader=self.reader)
 
     def close(self) -> None:
         """Give back what the worker holds outside its process (gallery shards, the
@@ -179,12 +182,15 @@ class Worker:
                     repository=repository,
                     directory=directory,
                     owner=owner,
+                    reader=self.reader,
                     params=params,
                 )
                 opened[repository] = gallery
                 self.reconciled += reconciled
         return flows.Galleries(
-            criminal=opened[Repository.CRIMINAL], immigration=opened[Repository.IMMIGRATION]
+            criminal=opened[Repository.CRIMINAL],
+            immigration=opened[Repository.IMMIGRATION],
+            reader=self.reader,
         )
 
     def _context(self) -> flows.FlowContext:

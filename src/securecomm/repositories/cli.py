@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, TaskID
 
-from securecomm.clitools import DatabaseOption, console, fail, progress
+from securecomm.clitools import DatabaseOption, console, fail, operator, progress
 from securecomm.config import get_settings
 from securecomm.database import opened_database
 from securecomm.exceptions import SecurecommError
@@ -55,6 +55,7 @@ def snapshot(
                     repository,
                     directory=directory,
                     shards=shards,
+                    reader=operator(),
                     progress=partial(_advance, bars, task),
                 )
                 console.print(f"{repository}: {held} subjects in {shards} shards")

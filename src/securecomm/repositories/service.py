@@ -9,8 +9,10 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from securecomm.audit import service as audit_service
 from securecomm.biometrics import Gallery, MatchParameters, Template
 from securecomm.biometrics.sharded import AnyGallery
+from securecomm.database import utcnow
 from securecomm.database.locks import enrolment_lock
 from securecomm.domain import (
     ChargeFact,
@@ -30,6 +32,9 @@ from securecomm.repositories.models import (
     ImmigrationSubject,
     Repository,
 )
+
+GALLERY_PURPOSE = "1:N fingerprint search of bookings (templates held in a gallery's memory)"
+RECORDS_LISTED = 500  # subjects named in one audit event; its details count the rest
 
 
 def store_prints(
@@ -55,9 +60,14 @@ def store_prints(
 
 
 def load_gallery(
-    session: Session, *, repository: Repository, params: MatchParameters | None = None
+    session: Session,
+    *,
+    repository: Repository,
+    reader: str,
+    params: MatchParameters | None = None,
 ) -> Gallery:
-    """Rebuild a repository's in-memory gallery from the stored templates."""
+    """Rebuild a repository's in-memory gallery from the stored templates; the read is
+    in the audit log under ``reader``."""
     gallery = Gallery(params)
     query = (
         select(FingerprintRecord)
@@ -74,6 +84,9 @@ def load_gallery(
         prints[record.finger_position] = Template.from_bytes(record.template)
     if current is not None:
         gallery.enrol(current, prints)
+    record_gallery_read(
+        session, reader=reader, repository=repository, subject_ids=gallery.subject_ids()
+    )
     return gallery
 
 
@@ -83,6 +96,7 @@ def open_gallery(
     repository: Repository,
     directory: Path,
     owner: str,
+    reader: str,
     params: MatchParameters | None = None,
 ) -> tuple[Gallery, int]:
     """The repository's gallery kept on disk under ``directory``, brought level with the
@@ -93,7 +107,7 @@ def open_gallery(
     path = directory / str(repository)
     claim_store(path, owner)
     gallery = Gallery.open(path, params, create=True)
-    return gallery, level_gallery(session, gallery, repository)
+    return gallery, level_gallery(session, gallery, repository, reader=reader)
 
 
 def level_gallery(
@@ -101,11 +115,13 @@ def level_gallery(
     gallery: AnyGallery,
     repository: Repository,
     *,
+    reader: str,
     shard: tuple[int, int] | None = None,
 ) -> int:
     """Bring ``gallery`` level with the stored fingerprints of ``repository`` (only the
     subjects of ``shard`` = (index, shards) when given): the stored are enrolled, the no
-    longer stored removed. Returns how many subjects changed."""
+    longer stored removed; the prints read are in the audit log under ``reader``.
+    Returns how many subjects changed."""
     query = select(FingerprintRecord.subject_id).where(FingerprintRecord.repository == repository)
     if shard is not None:
         index, shards = shard
@@ -117,6 +133,10 @@ def level_gallery(
     missing = sorted(stored - held)
     for start in range(0, len(missing), 500):
         _enrol_from_database(session, gallery, repository, missing[start : start + 500])
+    where = None if shard is None else f"shard {shard[0] + 1} of {shard[1]}"
+    record_gallery_read(
+        session, reader=reader, repository=repository, subject_ids=missing, shard=where
+    )
     return len(held - stored) + len(missing)
 
 
@@ -126,10 +146,16 @@ def newest_fingerprint_id(session: Session) -> int:
 
 
 def enrol_stored_since(
-    session: Session, *, gallery: AnyGallery, repository: Repository, after_id: int
+    session: Session,
+    *,
+    gallery: AnyGallery,
+    repository: Repository,
+    after_id: int,
+    reader: str,
 ) -> tuple[int, list[int]]:
     """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
-    worker) and are not in ``gallery`` yet; returns the new sync mark and those subjects."""
+    worker) and are not in ``gallery`` yet, the read audited under ``reader``; returns
+    the new sync mark and those subjects."""
     rows = session.execute(
         select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
             FingerprintRecord.repository == repository, FingerprintRecord.id > after_id
@@ -138,7 +164,44 @@ def enrol_stored_since(
     newcomers = sorted({subject for _, subject in rows if subject not in gallery})
     for start in range(0, len(newcomers), 500):
         _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
+    record_gallery_read(session, reader=reader, repository=repository, subject_ids=newcomers)
     return max((record_id for record_id, _ in rows), default=after_id), newcomers
+
+
+def record_gallery_read(
+    session: Session,
+    *,
+    reader: str,
+    repository: Repository,
+    subject_ids: Sequence[int],
+    shard: str | None = None,
+) -> None:
+    """Fingerprint templates read into a gallery's memory are personal data read like any
+    other: one audit event per read (none when nothing was read), naming the reader,
+    the purpose, how many subjects and which (the first ``RECORDS_LISTED`` by id; the
+    range and count cover the rest of a bulk load)."""
+    if not subject_ids:
+        return
+    ordered = sorted(subject_ids)
+    where = f" ({shard})" if shard else ""
+    audit_service.record(
+        session,
+        kind="gallery.read",
+        actor=reader,
+        role="system",
+        purpose=GALLERY_PURPOSE,
+        records=[f"{repository}_subject:{number}" for number in ordered[:RECORDS_LISTED]],
+        occurred_at=utcnow(),
+        summary=f"{len(ordered)} {repository} subjects' fingerprints read into a gallery{where}",
+        details={
+            "repository": str(repository),
+            "subjects": len(ordered),
+            "first_subject": ordered[0],
+            "last_subject": ordered[-1],
+            "listed": min(len(ordered), RECORDS_LISTED),
+            "shard": shard,
+        },
+    )
 
 
 def claim_store(path: Path, owner: str) -> None:

@@ -22,12 +22,15 @@ class DatabaseShardSource:
 
     database_url: str
     repository: Repository
+    reader: str  # whose searches the shard serves: its reads are audited under that name
 
     def __call__(self, gallery: Gallery, shard: int, shards: int) -> None:
         database = open_database(self.database_url, apply_migrations=False)
         try:
             with database.session() as session:
-                level_gallery(session, gallery, self.repository, shard=(shard, shards))
+                level_gallery(
+                    session, gallery, self.repository, reader=self.reader, shard=(shard, shards)
+                )
         finally:
             database.dispose()
 
@@ -37,6 +40,7 @@ def sharded_gallery(
     repository: Repository,
     *,
     shards: int,
+    reader: str,
     params: MatchParameters | None = None,
     ray_address: str | None = None,
     directory: Path | None = None,
@@ -49,7 +53,7 @@ def sharded_gallery(
             "gallery shards rebuild from the database in their own processes: an "
             "in-memory SQLite database cannot be shared with them; use a file or PostgreSQL"
         )
-    source = DatabaseShardSource(url.render_as_string(hide_password=False), repository)
+    source = DatabaseShardSource(url.render_as_string(hide_password=False), repository, reader)
     snapshots = None if directory is None else snapshot_directory(database, directory, repository)
     return ShardedGallery(
         params, shards=shards, source=source, snapshots=snapshots, ray_address=ray_address
@@ -62,6 +66,7 @@ def write_snapshots(
     *,
     directory: Path,
     shards: int,
+    reader: str,
     params: MatchParameters | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
@@ -74,7 +79,7 @@ def write_snapshots(
         path = snapshots / shard_directory(shard, shards)
         gallery = Gallery.open(path, params, create=True)
         with database.session() as session:
-            level_gallery(session, gallery, repository, shard=(shard, shards))
+            level_gallery(session, gallery, repository, reader=reader, shard=(shard, shards))
         gallery.save()
         held += len(gallery)
         if progress is not None:

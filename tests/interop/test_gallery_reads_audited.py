@@ -1,0 +1,107 @@
+"""Fingerprint templates read into a gallery's memory are in the audit log like any read
+of personal data: the worker's load at start, another worker's enrolments taken at a
+sync, and shard snapshots written from the command line; a read of nothing is not."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from world_fixtures import small_world
+
+from securecomm.audit.models import AuditEvent
+from securecomm.biometrics import Gallery, synthetic
+from securecomm.database import Database
+from securecomm.interop.context import Galleries
+from securecomm.pipeline.worker import Worker
+from securecomm.repositories import service as repository_service
+from securecomm.repositories.models import Repository
+from securecomm.repositories.shards import write_snapshots
+from securecomm.simulation import runner
+from securecomm.simulation.court import SimulatedImmigrationCourt
+
+
+def _gallery_reads(database: Database) -> list[AuditEvent]:
+    with database.session() as session:
+        query = select(AuditEvent).where(AuditEvent.kind == "gallery.read")
+        return list(session.scalars(query.order_by(AuditEvent.id)))
+
+
+def test_a_worker_starting_records_what_it_read_into_each_gallery(database: Database) -> None:
+    world = small_world()
+    runner.load_reference(database, world)
+    worker = Worker(database, court=SimulatedImmigrationCourt(world))
+    try:
+        reads = {event.details["repository"]: event for event in _gallery_reads(database)}
+        for repository, gallery in (
+            (Repository.CRIMINAL, worker.galleries.criminal),
+            (Repository.IMMIGRATION, worker.galleries.immigration),
+        ):
+            event = reads[str(repository)]
+            subjects = sorted(gallery.subject_ids())
+            assert event.actor == f"worker:{worker.worker_id}"
+            assert event.purpose is not None
+            assert "1:N" in event.purpose
+            assert event.details["subjects"] == len(subjects)
+            assert (event.details["first_subject"], event.details["last_subject"]) == (
+                subjects[0],
+                subjects[-1],
+            )
+            listed = subjects[: repository_service.RECORDS_LISTED]
+            assert event.records == [f"{repository}_subject:{n}" for n in listed]
+    finally:
+        worker.close()
+
+
+def test_a_sync_records_only_what_another_worker_enrolled(database: Database) -> None:
+    world = small_world()
+    runner.load_reference(database, world)
+    galleries = Galleries(criminal=Gallery(), immigration=Gallery(), reader="worker:b")
+    with database.session() as session:
+        galleries.synced_to = dict.fromkeys(
+            Repository, repository_service.newest_fingerprint_id(session)
+        )
+    before = len(_gallery_reads(database))
+    with database.session() as session:
+        assert galleries.sync(session) == {Repository.CRIMINAL: [], Repository.IMMIGRATION: []}
+    assert len(_gallery_reads(database)) == before  # nothing read, nothing recorded
+    rng = np.random.default_rng(5)
+    with database.session() as session:  # another worker enrols someone new
+        newcomer = repository_service.create_criminal_subject(
+            session,
+            name="NEWCOMER, ONE",
+            dob=date(1980, 1, 1),
+            sex="M",
+            race="W",
+            place_of_birth="MX",
+        ).id
+        repository_service.store_prints(
+            session,
+            repository=Repository.CRIMINAL,
+            subject_id=newcomer,
+            prints=synthetic.synthesize_tenprint(rng),
+        )
+    with database.session() as session:
+        enrolled = galleries.sync(session)
+    assert enrolled[Repository.CRIMINAL] == [newcomer]
+    latest = _gallery_reads(database)[-1]
+    assert latest.actor == "worker:b"
+    assert latest.records == [f"criminal_subject:{newcomer}"]
+
+
+def test_writing_shard_snapshots_records_each_shards_read(
+    database: Database, tmp_path: Path
+) -> None:
+    world = small_world()
+    runner.load_reference(database, world)
+    held = write_snapshots(
+        database, Repository.CRIMINAL, directory=tmp_path, shards=2, reader="cli:clerk"
+    )
+    reads = [e for e in _gallery_reads(database) if e.actor == "cli:clerk"]
+    assert [e.details["shard"] for e in reads] == ["shard 1 of 2", "shard 2 of 2"]
+    assert sum(e.details["subjects"] for e in reads) == held
+    write_snapshots(database, Repository.CRIMINAL, directory=tmp_path, shards=2, reader="cli:clerk")
+    again = [e for e in _gallery_reads(database) if e.actor == "cli:clerk"]
+    assert len(again) == len(reads)  # level already: nothing read, nothing recorded
