@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
@@ -70,21 +70,21 @@ def store_all_in_mailbox(session: Session, messages: Sequence[OutboxMessage]) ->
             select(MailboxMessage.message_key).where(MailboxMessage.message_key.in_(keys))
         )
     )
-    stored = 0
+    new: list[dict[str, Any]] = []
     for message in messages:
-        if message.key in present:
-            continue
-        present.add(message.key)
-        stored += 1
-        session.add(
-            MailboxMessage(
-                message_key=message.key,
-                recipient=message.recipient,
-                message_type=message.message_type,
-                payload=message.payload,
+        if message.key not in present:
+            present.add(message.key)
+            new.append(
+                {
+                    "message_key": message.key,
+                    "recipient": message.recipient,
+                    "message_type": message.message_type,
+                    "payload": message.payload,
+                }
             )
-        )
-    return stored
+    if new:
+        session.execute(insert(MailboxMessage), new)  # one statement for the batch
+    return len(new)
 
 
 def enqueue(

@@ -59,29 +59,36 @@ def drive(
         submission = session.get_one(Submission, submission_id)
         while submission.state in OPEN_STATES:
             tracker.step = f"{submission.kind}:{submission.step or 'received'}"
-            try:
-                with (
-                    STEP_SECONDS.labels(tracker.step).time(),
-                    session.begin_nested(),  # a rejected step leaves no partial change
-                ):
+            with STEP_SECONDS.labels(tracker.step).time():
+                if submission.state is SubmissionState.RECEIVED:
+                    _receive(session, submission)
+                else:
                     _step(session, submission, court)
-            except InputError as error:
-                booking_service.reject(submission, error.problems)
             steps += 1
     return steps
 
 
+def _receive(session: Session, submission: Submission) -> None:
+    """The step that judges what the agency sent: a refusal rejects the follow-up and
+    leaves no partial change (a savepoint). The later steps act on what this one
+    accepted in the same unit of work; an error there is the flow's, not the sender's,
+    and fails the whole unit (the worker's guard records it)."""
+    try:
+        with session.begin_nested():
+            refused = booking_service.receipt_problems(submission)
+            if refused:  # too large, or a TCN another disposition already used
+                raise InputError(refused)
+            if submission.kind is SubmissionKind.RELEASE:
+                case_flows.apply_release(session, submission)
+            else:
+                case_flows.apply_disposition(session, submission)
+            submission.state = SubmissionState.PROCESSING
+    except InputError as error:
+        booking_service.reject(submission, error.problems)
+
+
 def _step(session: Session, submission: Submission, court: ImmigrationCourt) -> None:
-    if submission.state is SubmissionState.RECEIVED:
-        refused = booking_service.receipt_problems(submission)
-        if refused:  # too large, or a TCN another disposition already used
-            raise InputError(refused)
-        if submission.kind is SubmissionKind.RELEASE:
-            case_flows.apply_release(session, submission)
-        else:
-            case_flows.apply_disposition(session, submission)
-        submission.state = SubmissionState.PROCESSING
-    elif submission.step == case_flows.STEP_APPLIED:
+    if submission.step == case_flows.STEP_APPLIED:
         case_flows.release(session, submission)
     elif submission.step == case_flows.STEP_RELEASED:
         case_flows.schedule_hearing(session, submission)
