@@ -64,8 +64,7 @@ def test_several_workers_finish_everything_once_with_single_worker_statistics(
                     env={**os.environ, "COLUMNS": "100"},
                 )
             )
-    for process, log in zip(processes, logs, strict=True):
-        assert process.wait(timeout=600) == 0, log.read_text()[-3000:]
+    _all_end_cleanly(processes, logs)
 
     with database.session() as session:
         states = dict(
@@ -113,8 +112,7 @@ def test_two_workers_with_gallery_shards_give_the_single_worker_statistics(
                     command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ}
                 )
             )
-    for process, log in zip(processes, logs, strict=True):
-        assert process.wait(timeout=600) == 0, log.read_text()[-3000:]
+    _all_end_cleanly(processes, logs)
     with database.session() as session:
         done = session.scalar(
             select(func.count()).where(
@@ -123,3 +121,16 @@ def test_two_workers_with_gallery_shards_give_the_single_worker_statistics(
         )
         assert done == total
         assert statistics.compute(session).cells() == _single_worker_cells()
+
+
+def _all_end_cleanly(processes: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    """Each worker exits 0; one that failed does not leave the others running into the
+    next test's store."""
+    try:
+        for process, log in zip(processes, logs, strict=True):
+            assert process.wait(timeout=600) == 0, log.read_text()[-3000:]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
