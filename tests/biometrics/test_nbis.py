@@ -71,14 +71,32 @@ def _wide_print() -> npt.NDArray[np.uint8]:
     return np.ascontiguousarray(ridge_image(size=1000, seed=11)[:700])
 
 
-def test_a_print_nfiq2_cannot_score_whole_is_scored_on_a_central_region() -> None:
+def _scored_shapes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """The shapes of the images NFIQ 2 is asked to score from now on."""
+    real, shapes = _nbis.run_mindtct, []
+
+    def recording(pixels: npt.NDArray[np.uint8], *, quality: bool = False) -> _nbis.MindtctRun:
+        if quality:
+            shapes.append(pixels.shape)
+        return real(pixels, quality=quality)
+
+    monkeypatch.setattr(_nbis, "run_mindtct", recording)
+    return shapes
+
+
+def test_a_print_nfiq2_cannot_score_whole_is_scored_on_a_central_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pixels = _wide_print()
     with pytest.raises(NativeCallError, match="Nfiq2ComputeFailed"):
         run_mindtct(pixels, quality=True)
+    shapes = _scored_shapes(monkeypatch)
     run, unavailable = nfiq2(pixels)
     assert unavailable is None
     assert run.quality is not None
-    assert run.quality.region.startswith("central ")
+    assert run.quality.region == "central 800x700 px of a larger print"
+    assert shapes == [(700, 800)]  # NFIQ 2's limit is known: no failing call first
+    monkeypatch.undo()
     template = extract(pixels, finger_position=2)
     assert template.quality == run.quality.score
     assert "central" in template.quality_note
@@ -100,3 +118,23 @@ def test_a_print_nfiq2_cannot_score_is_extracted_with_quality_unavailable(
     assert template.quality_note.startswith("quality unavailable: NFIQ 2 could not score it")
     assert "Nfiq2ComputeFailed(2)" in template.quality_note
     assert 0 < template.quality <= 100  # estimated from the minutiae
+
+
+def test_nfiq2s_size_limit_is_on_the_print_not_its_white_margin() -> None:
+    """NFIQ 2 trims a near-white margin before it checks the size: a print on a large
+    white page is scored whole, and the same print on a grey page that large is not."""
+    print_ = ridge_image(seed=9)
+    white = np.full((1200, 1200), 255, dtype=np.uint8)
+    white[400 : 400 + print_.shape[0], 400 : 400 + print_.shape[1]] = print_
+    run, unavailable = nfiq2(white)
+    assert unavailable is None
+    assert run.quality is not None
+    assert run.quality.region == "whole image"
+    assert run.quality.score == run_mindtct(white, quality=True).quality.score  # type: ignore[union-attr]
+    grey = np.where(white == 255, 240, white).astype(np.uint8)
+    with pytest.raises(NativeCallError, match="Nfiq2ComputeFailed"):
+        run_mindtct(grey, quality=True)
+    run, unavailable = nfiq2(grey)
+    assert unavailable is None
+    assert run.quality is not None
+    assert run.quality.region == "central 800x1000 px of a larger print"

@@ -7,14 +7,19 @@ the settings ask for it, NFIQ 2's score and native quality measures
 the generated bindings copy the bytes into Rust one by one in Python, so fewer bytes
 cost less (a third fewer than BMP on FVC 2002 DB2_B, 35 against 41 ms a mindtct call).
 
-NFIQ 2 in this build fails on large prints (``Nfiq2ComputeFailed(2)``): FVC prints tiled
-to 850 px wide or 1,024 px tall fail while 800 and 1,000 pass, and synthetic ridge
-patterns fail from 750 px wide, so size alone is not the cause (the count of minutiae its
-internal finder returns is the likelier one). Rolled prints on a 500 ppi card are that
-large, and NFIQ 2 failed on six of the ten rolled prints of a real card. So where the
-whole image fails, :func:`nfiq2` scores central regions of the print, 800 x 1000 px and
-smaller, and says which; where none can be scored, quality is "unavailable" with the
-reason and extraction goes on (a failing quality algorithm never rejects a booking).
+NFIQ 2 scores plain impressions: it refuses a print wider than 800 px or taller than
+1,000 px once its near-white margin (grey 250 and up) is trimmed, its own limit (the
+library reports it as ``Nfiq2ComputeFailed(2)``; its binary carries NFIQ 2's messages
+"Width is too large after trimming whitespace ... maximum width is"). Measured: an FVC
+print padded to 820 px wide or 1,020 px tall with grey 245 fails, padded to 790 or 990
+passes, and padded with grey 252 to 1,200 x 1,200 passes (the margin is trimmed). A
+rolled print on a 500 ppi card is wider than 800 px and a scanned card's background is
+not white: that is why NFIQ 2 failed on six of the ten rolled prints of a real card. So
+:func:`nfiq2` does not ask NFIQ 2 to score a print larger than that: it scores the print's
+central 800 x 1,000 px and says so. Where NFIQ 2 fails on a print within its limit (or on
+the central region), smaller central regions are tried; where none can be scored,
+quality is "unavailable" with the reason and extraction goes on (a failing quality
+algorithm never rejects a booking).
 
 mindtct, bozorth3 and NFIQ 2 keep global state in C, so every native call holds
 :data:`NATIVE_LOCK`; extraction in parallel needs processes.
@@ -87,23 +92,31 @@ def _quality_of(result: Any, region: str = "whole image") -> Nfiq2Quality:
     return Nfiq2Quality(int(result.score), features, region)
 
 
+# NFIQ 2's largest print (width, height in px, after its near-white margin is trimmed).
+NFIQ2_LARGEST = (800, 1000)
 # Central regions tried, largest first, where NFIQ 2 cannot score the whole print.
-CENTRAL_REGIONS = ((800, 1000), (640, 800), (512, 640))
+CENTRAL_REGIONS = (NFIQ2_LARGEST, (640, 800), (512, 640))
 
 
 def nfiq2(pixels: npt.NDArray[np.uint8]) -> tuple[MindtctRun, str | None]:
     """mindtct's minutiae of the image as captured and NFIQ 2's quality of it (one native
     call), and why quality is unavailable (None when NFIQ 2 scored it).
 
-    Where NFIQ 2 fails on the whole print, it scores the largest central region it can
-    (``quality.region`` says which); where it scores none, the minutiae come back with
-    ``quality`` None and the reason."""
-    try:
-        return run_mindtct(pixels, quality=True), None
-    except NativeCallError as error:
-        failure = error.detail
-    full = run_mindtct(pixels)  # mindtct alone may still read it; if not, this raises
+    Where the print is larger than NFIQ 2 scores, or NFIQ 2 fails on it, the largest
+    central region it can score is scored (``quality.region`` says which); where none
+    is, the minutiae come back with ``quality`` None and the reason."""
     bounds = _print_bounds(pixels)
+    most_w, most_h = NFIQ2_LARGEST
+    if bounds[2] <= most_w and bounds[3] <= most_h:
+        try:
+            return run_mindtct(pixels, quality=True), None
+        except NativeCallError as error:
+            failure = error.detail
+    else:  # NFIQ 2 would refuse it: no failing call first
+        failure = (
+            f"the print is {bounds[2]}x{bounds[3]} px, NFIQ 2 scores {most_w}x{most_h} at most"
+        )
+    full = run_mindtct(pixels)  # mindtct alone may still read it; if not, this raises
     for width, height in CENTRAL_REGIONS:
         if bounds[2] <= width and bounds[3] <= height:
             continue  # no smaller than the print itself
