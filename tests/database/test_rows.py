@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from securecomm.database import Database
 from securecomm.database.rows import by_unique, insert_unless_present
@@ -63,24 +63,26 @@ def test_a_row_not_found_is_asked_for_again(database: Database) -> None:
 
 def test_an_insert_unless_present_keeps_the_first_row(database: Database) -> None:
     at = datetime(2012, 5, 1, tzinfo=UTC)
+
+    def message(key: str, note: str) -> dict[str, object]:
+        return {
+            "key": key,
+            "message_type": "SRE",
+            "sender": "DOJFBI000",
+            "recipient": "TX0000001",
+            "created_at": at,
+            "payload": {"note": note},
+        }
+
     with database.session() as session:
-        for recipient_note in ("first", "second"):
-            insert_unless_present(
-                session,
-                OutboxMessage,
-                unique="key",
-                values={
-                    "key": "TCN-1:SRE:TX0000001",
-                    "message_type": "SRE",
-                    "sender": "DOJFBI000",
-                    "recipient": "TX0000001",
-                    "created_at": at,
-                    "payload": {"note": recipient_note},
-                },
-            )
+        first = [message("TCN-1:SRE:TX0000001", "first")]
+        assert insert_unless_present(session, OutboxMessage, unique="key", rows=first) == 1
+        again = [message("TCN-1:SRE:TX0000001", "second"), message("TCN-2:SRE:TX0000001", "new")]
+        assert insert_unless_present(session, OutboxMessage, unique="key", rows=again) == 1
+        assert insert_unless_present(session, OutboxMessage, unique="key", rows=[]) == 0
     with database.session() as session:
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-        kept = session.scalars(select(OutboxMessage)).one()
-        assert kept.payload == {"note": "first"}
-        assert kept.attempts == 0
-        assert kept.delivered_at is None
+        kept = {m.key: m for m in session.scalars(select(OutboxMessage))}
+    assert sorted(kept) == ["TCN-1:SRE:TX0000001", "TCN-2:SRE:TX0000001"]
+    assert kept["TCN-1:SRE:TX0000001"].payload == {"note": "first"}
+    assert kept["TCN-1:SRE:TX0000001"].attempts == 0
+    assert kept["TCN-2:SRE:TX0000001"].delivered_at is None

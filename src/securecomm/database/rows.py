@@ -3,6 +3,7 @@ existing row alone, and a lookup by a unique column asked once per session."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
@@ -16,15 +17,23 @@ _FOUND = "securecomm.rows.found"  # session.info key: (model, column, value) -> 
 
 
 def insert_unless_present(
-    session: Session, model: type[Base], *, unique: str, values: dict[str, Any]
-) -> None:
-    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's unit of work: a row
-    already holding the unique value is kept as it is (a step retried after a crash
-    makes its messages again), with no SELECT before the insert."""
+    session: Session, model: type[Base], *, unique: str, rows: Sequence[dict[str, Any]]
+) -> int:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` of ``rows`` in the session's unit of
+    work, one statement: a row whose unique value is there already is kept as it is (a
+    step retried after a crash makes its messages again; a message delivered twice),
+    with no SELECT first. Returns how many rows were new."""
+    if not rows:
+        return 0
     backend = session.get_bind().dialect.name
     dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
-    statement = dialect_insert(model).values(**values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=[unique]))
+    statement = (
+        dialect_insert(model)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=[unique])
+        .returning(getattr(model, unique))  # the rows inserted: rowcount is not portable
+    )
+    return len(session.execute(statement).all())
 
 
 def by_unique(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
@@ -51,40 +51,22 @@ def store_in_mailbox(
 ) -> bool:
     """Put a message in its recipient's mailbox unless it is there already (a redelivery);
     whether it was new."""
-    if session.scalar(select(MailboxMessage.id).where(MailboxMessage.message_key == key)):
-        return False
-    session.add(
-        MailboxMessage(
-            message_key=key, recipient=recipient, message_type=message_type, payload=payload
-        )
-    )
-    return True
+    return _into_mailbox(session, [(key, recipient, message_type, payload)]) == 1
 
 
 def store_all_in_mailbox(session: Session, messages: Sequence[OutboxMessage]) -> int:
-    """:func:`store_in_mailbox` for a batch, with one query for the keys already there;
-    how many were new."""
-    keys = {message.key for message in messages}
-    present = set(
-        session.scalars(
-            select(MailboxMessage.message_key).where(MailboxMessage.message_key.in_(keys))
-        )
+    """:func:`store_in_mailbox` for a batch, in one statement; how many were new."""
+    return _into_mailbox(
+        session, [(m.key, m.recipient, m.message_type, m.payload) for m in messages]
     )
-    new: list[dict[str, Any]] = []
-    for message in messages:
-        if message.key not in present:
-            present.add(message.key)
-            new.append(
-                {
-                    "message_key": message.key,
-                    "recipient": message.recipient,
-                    "message_type": message.message_type,
-                    "payload": message.payload,
-                }
-            )
-    if new:
-        session.execute(insert(MailboxMessage), new)  # one statement for the batch
-    return len(new)
+
+
+def _into_mailbox(session: Session, messages: list[tuple[str, str, str, dict[str, Any]]]) -> int:
+    rows = [
+        {"message_key": key, "recipient": recipient, "message_type": kind, "payload": payload}
+        for key, recipient, kind, payload in messages
+    ]
+    return insert_unless_present(session, MailboxMessage, unique="message_key", rows=rows)
 
 
 def enqueue(
@@ -100,21 +82,17 @@ def enqueue(
     submission_id: int | None = None,
 ) -> None:
     """Add a message unless this control number already produced it for this recipient."""
-    insert_unless_present(
-        session,
-        OutboxMessage,
-        unique="key",
-        values={
-            "key": f"{control_number}:{message_type}:{recipient}",
-            "message_type": message_type,
-            "sender": sender,
-            "recipient": recipient,
-            "created_at": created_at,
-            "payload": payload,
-            "transaction_id": transaction_id,
-            "submission_id": submission_id,
-        },
-    )
+    message = {
+        "key": f"{control_number}:{message_type}:{recipient}",
+        "message_type": message_type,
+        "sender": sender,
+        "recipient": recipient,
+        "created_at": created_at,
+        "payload": payload,
+        "transaction_id": transaction_id,
+        "submission_id": submission_id,
+    }
+    insert_unless_present(session, OutboxMessage, unique="key", rows=[message])
 
 
 class MailboxTransport:
