@@ -1,5 +1,5 @@
 """The row helpers: a unique lookup asked once per unit of work, an insert that leaves
-an existing row alone; on each backend."""
+an existing row alone; and the prints' one-statement insert; on each backend."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from securecomm.database import Database
 from securecomm.database.rows import by_unique, insert_unless_present
 from securecomm.domain import DetainerPolicy
 from securecomm.interop.models import Jurisdiction, OutboxMessage
+from securecomm.repositories.models import FingerprintRecord, Repository
+from securecomm.repositories.service import store_prints
 
 
 @contextmanager
@@ -86,3 +88,10 @@ def test_an_insert_unless_present_keeps_the_first_row(database: Database) -> Non
     assert kept["TCN-1:SRE:TX0000001"].payload == {"note": "first"}
     assert kept["TCN-1:SRE:TX0000001"].attempts == 0
     assert kept["TCN-2:SRE:TX0000001"].delivered_at is None
+
+
+def test_storing_no_prints_stores_nothing(database: Database) -> None:
+    with database.session() as session:
+        store_prints(session, repository=Repository.CRIMINAL, subject_id=1, prints={})
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(FingerprintRecord)) == 0

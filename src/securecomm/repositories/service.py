@@ -56,7 +56,8 @@ def store_prints(
         }
         for position, template in sorted(prints.items())
     ]
-    session.execute(insert(FingerprintRecord), rows)  # one statement for the ten prints
+    if rows:  # an empty list would insert one row of defaults
+        session.execute(insert(FingerprintRecord), rows)  # one statement for the ten prints
 
 
 def load_gallery(
