@@ -34,6 +34,8 @@ def test_a_worker_starting_records_what_it_read_into_each_gallery(database: Data
     runner.load_reference(database, world)
     worker = Worker(database, court=SimulatedImmigrationCourt(world))
     try:
+        assert _gallery_reads(database) == []  # recorded with the run's first unit of work
+        worker.run()
         reads = {event.details["repository"]: event for event in _gallery_reads(database)}
         for repository, gallery in (
             (Repository.CRIMINAL, worker.galleries.criminal),

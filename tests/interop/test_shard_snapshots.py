@@ -30,7 +30,7 @@ def ray_cluster() -> Iterator[None]:
 
 def _whole(database: Database, repository: Repository) -> Gallery:
     with database.session() as session:
-        return repository_service.load_gallery(session, repository=repository, reader="test")
+        return repository_service.load_gallery(session, repository=repository)
 
 
 def test_snapshots_and_background_give_the_whole_gallery(

@@ -119,6 +119,7 @@ class Worker:
         self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.reader = f"worker:{self.worker_id}"  # the audit log's name for its gallery reads
+        self._unrecorded_reads: dict[Repository, list[int]] = {}
         self._claims = Claims(database, self.worker_id, lease)
         self._listener = WorkListener(database.engine)
         self.reconciled = 0
@@ -136,14 +137,18 @@ class Worker:
         with database.session() as session:
             self.galleries = flows.Galleries(
                 criminal=repository_service.load_gallery(
-                    session, repository=Repository.CRIMINAL, reader=self.reader, params=params
+                    session, repository=Repository.CRIMINAL, params=params
                 ),
                 immigration=repository_service.load_gallery(
-                    session, repository=Repository.IMMIGRATION, reader=self.reader, params=params
+                    session, repository=Repository.IMMIGRATION, params=params
                 ),
                 synced_to=dict.fromkeys(Repository, mark),
                 reader=self.reader,
             )
+        self._unrecorded_reads = {
+            Repository.CRIMINAL: self.galleries.criminal.subject_ids(),
+            Repository.IMMIGRATION: self.galleries.immigration.subject_ids(),
+        }
 
     def _sharded_galleries(
         self, shards: int, params: MatchParameters | None, snapshots: Path | None
@@ -218,6 +223,7 @@ class Worker:
         done_before: int,
     ) -> WorkerReport:
         report = WorkerReport()
+        self._record_start_reads()
         while (limit is None or report.submissions < limit) and not self._stopping.is_set():
             with self._claims.claim() as claimed:
                 if claimed is not None:
@@ -285,6 +291,18 @@ class Worker:
                 # It answers, but a full disk answers too: each outage in a row waits longer.
                 self._stopping.wait(min(0.25 * 2 ** min(outages_in_a_row, 6), 10.0))
                 outages_in_a_row += 1
+
+    def _record_start_reads(self) -> None:
+        """The galleries' load at start, in the audit log with the run's first unit of
+        work (a store that is full or restarting is waited for like any other write)."""
+        if not self._unrecorded_reads:
+            return
+        with self._database.session() as session:
+            for repository, subject_ids in self._unrecorded_reads.items():
+                repository_service.record_gallery_read(
+                    session, reader=self.reader, repository=repository, subject_ids=subject_ids
+                )
+        self._unrecorded_reads = {}
 
     def _wait_for_work(self, poll_seconds: float) -> None:
         """Until new work is announced (PostgreSQL) or ``poll_seconds`` pass, in slices

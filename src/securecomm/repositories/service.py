@@ -61,14 +61,11 @@ def store_prints(
 
 
 def load_gallery(
-    session: Session,
-    *,
-    repository: Repository,
-    reader: str,
-    params: MatchParameters | None = None,
+    session: Session, *, repository: Repository, params: MatchParameters | None = None
 ) -> Gallery:
-    """Rebuild a repository's in-memory gallery from the stored templates; the read is
-    in the audit log under ``reader``."""
+    """Rebuild a repository's in-memory gallery from the stored templates. The caller
+    records the read (:func:`record_gallery_read`): a worker does so in its first unit
+    of work, which waits for a full or restarting store like any other."""
     gallery = Gallery(params)
     query = (
         select(FingerprintRecord)
@@ -85,9 +82,6 @@ def load_gallery(
         prints[record.finger_position] = Template.from_bytes(record.template)
     if current is not None:
         gallery.enrol(current, prints)
-    record_gallery_read(
-        session, reader=reader, repository=repository, subject_ids=gallery.subject_ids()
-    )
     return gallery
 
 
