@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, text, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.database import Database, utcnow
@@ -111,12 +112,18 @@ class Claims:
         return free, len(candidates)
 
     def _mark_claimed(self, submission_id: int) -> Claimed | None:
-        """Record the claim on a submission still open; None if it no longer is."""
-        with self._database.session() as session:
-            submission = session.get_one(Submission, submission_id)
-            if submission.state not in OPEN_STATES:
-                return None
-            return self._stamp(submission, utcnow())
+        """Record the claim on a submission still open; None if it no longer is, or if
+        another worker wrote it meanwhile: one whose lock went with its connection (a
+        database restart) may still be driving it, and loses its next step to the
+        version check."""
+        try:
+            with self._database.session() as session:
+                submission = session.get_one(Submission, submission_id)
+                if submission.state not in OPEN_STATES:
+                    return None
+                return self._stamp(submission, utcnow())
+        except StaleDataError:
+            return None
 
     def _claim_oldest(self) -> Claimed | None:
         """Under the order lock: a lease left by another worker is one whose worker
