@@ -107,3 +107,48 @@ def test_writing_shard_snapshots_records_each_shards_read(
     write_snapshots(database, Repository.CRIMINAL, directory=tmp_path, shards=2, reader="cli:clerk")
     again = [e for e in _gallery_reads(database) if e.actor == "cli:clerk"]
     assert len(again) == len(reads)  # level already: nothing read, nothing recorded
+
+
+def test_a_sync_in_a_unit_that_rolls_back_is_read_and_recorded_again(
+    database: Database,
+) -> None:
+    runner.load_reference(database, small_world())
+    galleries = Galleries(criminal=Gallery(), immigration=Gallery(), reader="worker:c")
+    with database.session() as session:
+        galleries.synced_to = dict.fromkeys(
+            Repository, repository_service.newest_fingerprint_id(session)
+        )
+    newcomer = _enrolled_by_another_worker(database, seed=6)
+    try:
+        with database.session() as session:  # a booking's unit of work, as the worker runs it
+            galleries.unit_syncs.clear()
+            assert galleries.sync(session)[Repository.CRIMINAL] == [newcomer]
+            raise RuntimeError("a later step of the unit fails")
+    except RuntimeError:
+        galleries.undo_unit_syncs()
+    assert newcomer not in galleries.criminal
+    assert not [e for e in _gallery_reads(database) if e.actor == "worker:c"]  # rolled back
+    with database.session() as session:  # the retry
+        assert galleries.sync(session)[Repository.CRIMINAL] == [newcomer]
+    assert newcomer in galleries.criminal
+    recorded = [e for e in _gallery_reads(database) if e.actor == "worker:c"]
+    assert [e.records for e in recorded] == [[f"criminal_subject:{newcomer}"]]
+
+
+def _enrolled_by_another_worker(database: Database, *, seed: int) -> int:
+    with database.session() as session:
+        subject = repository_service.create_criminal_subject(
+            session,
+            name="NEWCOMER, TWO",
+            dob=date(1981, 2, 2),
+            sex="F",
+            race="W",
+            place_of_birth="MX",
+        )
+        repository_service.store_prints(
+            session,
+            repository=Repository.CRIMINAL,
+            subject_id=subject.id,
+            prints=synthetic.synthesize_tenprint(np.random.default_rng(seed)),
+        )
+        return subject.id

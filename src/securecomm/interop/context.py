@@ -48,6 +48,11 @@ class Galleries:
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
     synced_to: dict[Repository, int] = field(default_factory=dict)
     reader: str = "worker"  # the audit log's name for the process whose galleries these are
+    # What syncs took in the unit of work under way (marks before it, subjects enrolled):
+    # undone if it rolls back, so the read is made, and audited, again by the retry.
+    unit_syncs: list[tuple[dict[Repository, int], dict[Repository, list[int]]]] = field(
+        default_factory=list
+    )
     # Bookings being worked on, by submission id: the document and the probe, parsed once
     # (a submission's bytes never change), so both searches reuse the probe's features.
     bookings: OrderedDict[int, tuple[BookingDocument, dict[int, Template]]] = field(
@@ -72,7 +77,8 @@ class Galleries:
 
     def sync(self, session: Session) -> dict[Repository, list[int]]:
         """Enrol what other workers stored since the last sync; returns those subjects."""
-        enrolled = {}
+        marks = dict(self.synced_to)
+        enrolled: dict[Repository, list[int]] = {}
         for repository, gallery in (
             (Repository.CRIMINAL, self.criminal),
             (Repository.IMMIGRATION, self.immigration),
@@ -86,7 +92,19 @@ class Galleries:
                     reader=self.reader,
                 )
             )
+        self.unit_syncs.append((marks, enrolled))
         return enrolled
+
+    def undo_unit_syncs(self) -> None:
+        """The unit of work rolled back, and with it the syncs' audit events: forget what
+        they enrolled, so the next sync reads it again under a new event."""
+        for marks, enrolled in reversed(self.unit_syncs):
+            for repository, subject_ids in enrolled.items():
+                gallery = self.criminal if repository is Repository.CRIMINAL else self.immigration
+                for subject_id in subject_ids:
+                    gallery.remove(subject_id)
+            self.synced_to = marks
+        self.unit_syncs.clear()
 
     def recheck_before_enrolment(
         self, session: Session, probe: dict[int, Template], result: SearchResult

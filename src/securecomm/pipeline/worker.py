@@ -368,12 +368,14 @@ class Worker:
         the group simply runs again."""
         steps = 0
         while True:
+            self.galleries.unit_syncs.clear()
             try:
                 with self._database.session() as session:
                     done, finished = self._booking_group(session, submission_id, tracker)
                     steps += done
             except BaseException:
                 self.galleries.pending.clear()
+                self.galleries.undo_unit_syncs()
                 raise
             self.galleries.apply_pending()
             if finished:
