@@ -27,7 +27,8 @@ def test_a_worker_killed_mid_submission_loses_nothing(fault_store: str, tmp_path
     workers = Workers(fault_store, docket, tmp_path)
     workers.start(2)
     victim = workers.processes[0].pid
-    wait_until(lambda: settled(database) > stored // 4 and bool(in_flight(database, victim)))
+    wait_until(lambda: settled(database) > stored // 4)
+    wait_until(lambda: _stopped_mid_submission(database, victim))
     workers.kill(0)
     killed_at = time.monotonic()
     held = in_flight(database, victim)  # claimed by the dead worker, not finished
@@ -50,6 +51,17 @@ def test_a_worker_killed_mid_submission_loses_nothing(fault_store: str, tmp_path
     assert (result.lost, result.duplicated) == (0, 0), result.details
     assert result.details["failed"] == 0
     assert result.audit_verified
+
+
+def _stopped_mid_submission(database: Database, pid: int) -> bool:
+    """Freeze the worker and keep it frozen if it holds a submission; otherwise let it go
+    on (it finishes a submission in milliseconds: between a look and a kill it may have
+    finished the one it held)."""
+    os.kill(pid, signal.SIGSTOP)
+    if in_flight(database, pid):
+        return True
+    os.kill(pid, signal.SIGCONT)
+    return False
 
 
 def _cluster() -> list[str]:
