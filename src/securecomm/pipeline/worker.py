@@ -49,9 +49,8 @@ from securecomm.logs import correlation
 from securecomm.metrics import STEP_SECONDS
 from securecomm.pipeline import followups
 from securecomm.pipeline.claims import OPEN_STATES, Claimed, Claims
+from securecomm.pipeline.galleries import open_galleries
 from securecomm.repositories import service as repository_service
-from securecomm.repositories.models import Repository
-from securecomm.repositories.shards import sharded_gallery
 
 log = logging.getLogger("securecomm.worker")
 
@@ -119,55 +118,18 @@ class Worker:
         self._seal_every = seal_every or get_settings().audit_seal_every
         self.worker_id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.reader = f"worker:{self.worker_id}"  # the audit log's name for its gallery reads
-        self._unrecorded_reads: dict[Repository, list[int]] = {}
         self._claims = Claims(database, self.worker_id, lease)
         self._listener = WorkListener(database.engine)
-        self.reconciled = 0
-        with database.session() as session:
-            mark = repository_service.newest_fingerprint_id(session)
-        shards = get_settings().gallery_shards if gallery_shards is None else gallery_shards
-        if shards:
-            self.galleries = self._sharded_galleries(shards, params, gallery_dir)
-            self.galleries.synced_to = dict.fromkeys(Repository, mark)
-            return
-        if gallery_dir is not None:
-            self.galleries = self._open_galleries(gallery_dir, params)
-            self.galleries.synced_to = dict.fromkeys(Repository, mark)
-            return
-        with database.session() as session:
-            self.galleries = flows.Galleries(
-                criminal=repository_service.load_gallery(
-                    session, repository=Repository.CRIMINAL, params=params
-                ),
-                immigration=repository_service.load_gallery(
-                    session, repository=Repository.IMMIGRATION, params=params
-                ),
-                synced_to=dict.fromkeys(Repository, mark),
-                reader=self.reader,
-            )
-        self._unrecorded_reads = {
-            Repository.CRIMINAL: self.galleries.criminal.subject_ids(),
-            Repository.IMMIGRATION: self.galleries.immigration.subject_ids(),
-        }
-
-    def _sharded_galleries(
-        self, shards: int, params: MatchParameters | None, snapshots: Path | None
-    ) -> flows.Galleries:
-        """Galleries in Ray actors: each shard from its snapshot under ``snapshots`` (when
-        written), brought level with the database."""
-        criminal, immigration = (
-            sharded_gallery(
-                self._database,
-                repository,
-                shards=shards,
-                reader=self.reader,
-                params=params,
-                ray_address=get_settings().ray_address,
-                directory=snapshots,
-            )
-            for repository in (Repository.CRIMINAL, Repository.IMMIGRATION)
+        opened = open_galleries(
+            database,
+            reader=self.reader,
+            params=params,
+            gallery_dir=gallery_dir,
+            shards=get_settings().gallery_shards if gallery_shards is None else gallery_shards,
         )
-        return flows.Galleries(criminal=criminal, immigration=immigration, reader=self.reader)
+        self.galleries = opened.galleries
+        self.reconciled = opened.reconciled
+        self._unrecorded_reads = opened.unrecorded_reads
 
     def close(self) -> None:
         """Give back what the worker holds outside its process (gallery shards, the
@@ -176,27 +138,6 @@ class Worker:
         for gallery in (self.galleries.criminal, self.galleries.immigration):
             if isinstance(gallery, ShardedGallery):
                 gallery.close()
-
-    def _open_galleries(self, directory: Path, params: MatchParameters | None) -> flows.Galleries:
-        owner = self._database.engine.url.render_as_string(hide_password=True)
-        opened = {}
-        with self._database.session() as session:
-            for repository in (Repository.CRIMINAL, Repository.IMMIGRATION):
-                gallery, reconciled = repository_service.open_gallery(
-                    session,
-                    repository=repository,
-                    directory=directory,
-                    owner=owner,
-                    reader=self.reader,
-                    params=params,
-                )
-                opened[repository] = gallery
-                self.reconciled += reconciled
-        return flows.Galleries(
-            criminal=opened[Repository.CRIMINAL],
-            immigration=opened[Repository.IMMIGRATION],
-            reader=self.reader,
-        )
 
     def _context(self) -> flows.FlowContext:
         return flows.FlowContext(self.galleries, self._clock, officers_decide=self._officers_decide)
