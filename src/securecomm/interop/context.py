@@ -79,14 +79,11 @@ class Galleries:
         """Enrol what other workers stored since the last sync; returns those subjects."""
         marks = dict(self.synced_to)
         enrolled: dict[Repository, list[int]] = {}
-        for repository, gallery in (
-            (Repository.CRIMINAL, self.criminal),
-            (Repository.IMMIGRATION, self.immigration),
-        ):
+        for repository in Repository:
             self.synced_to[repository], enrolled[repository] = (
                 repository_service.enrol_stored_since(
                     session,
-                    gallery=gallery,
+                    gallery=self.of(repository),
                     repository=repository,
                     after_id=self.synced_to.get(repository, 0),
                     reader=self.reader,
@@ -97,14 +94,19 @@ class Galleries:
 
     def undo_unit_syncs(self) -> None:
         """The unit of work rolled back, and with it the syncs' audit events: forget what
-        they enrolled, so the next sync reads it again under a new event."""
-        for marks, enrolled in reversed(self.unit_syncs):
+        they enrolled and go back to the marks before its first sync, so the next sync
+        reads it all again under a new event."""
+        if not self.unit_syncs:
+            return
+        for _, enrolled in self.unit_syncs:
             for repository, subject_ids in enrolled.items():
-                gallery = self.criminal if repository is Repository.CRIMINAL else self.immigration
                 for subject_id in subject_ids:
-                    gallery.remove(subject_id)
-            self.synced_to = marks
+                    self.of(repository).remove(subject_id)
+        self.synced_to = self.unit_syncs[0][0]
         self.unit_syncs.clear()
+
+    def of(self, repository: Repository) -> AnyGallery:
+        return self.criminal if repository is Repository.CRIMINAL else self.immigration
 
     def recheck_before_enrolment(
         self, session: Session, probe: dict[int, Template], result: SearchResult
@@ -124,8 +126,7 @@ class Galleries:
     def apply_pending(self) -> None:
         """Enrol what a committed step stored; called only after its commit succeeds."""
         for repository, subject_id, prints in self.pending:
-            target = self.criminal if repository is Repository.CRIMINAL else self.immigration
-            target.enrol(subject_id, prints)
+            self.of(repository).enrol(subject_id, prints)
         self.pending.clear()
 
 
