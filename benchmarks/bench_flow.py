@@ -9,6 +9,12 @@ Issue 17 targets a flow overhead under 10 ms per booking.
 
     .venv/bin/python benchmarks/bench_flow.py [--people 2000] [--seed 2008]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--json]
+        [--profile]
+
+``--profile`` runs the worker under cProfile (times inflated by it; the timings above
+are then not comparable) and reports the share of the worker's own time spent in each
+package: SQLAlchemy, the database driver's calls, the engine (``securecomm.biometrics``),
+the rest of securecomm, and everything else.
 
 With --postgres the benchmark works in a database of its own on that server
 (``securecomm_bench_flow``, emptied first); otherwise in a scratch SQLite file.
@@ -17,7 +23,9 @@ With --postgres the benchmark works in a database of its own on that server
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import tempfile
 import time
 from collections import Counter
@@ -68,7 +76,28 @@ def _sums(metric_name: str, label: str) -> dict[str, float]:
     return found
 
 
-def run(people: int, seed: int, url: str) -> dict[str, Any]:
+def _shares(profile: cProfile.Profile) -> dict[str, float]:
+    """Percent of the profiled time spent in each package's own code."""
+    spent: Counter[str] = Counter()
+    for (filename, _line, name), row in pstats.Stats(profile).stats.items():
+        spent[_package(filename, name)] += row[2]  # time in the function itself
+    total = sum(spent.values()) or 1.0
+    return {package: round(100 * seconds / total, 1) for package, seconds in spent.most_common()}
+
+
+def _package(filename: str, name: str) -> str:
+    if "site-packages/sqlalchemy/" in filename:
+        return "sqlalchemy"
+    if "sqlite3.Cursor" in name or "sqlite3.Connection" in name or "psycopg" in filename:
+        return "database driver"
+    if "/securecomm/biometrics/" in filename or "site-packages/numba" in filename:
+        return "fingerprint engine"
+    if "/securecomm/" in filename:
+        return "securecomm (the flow)"
+    return "other (standard library, numpy, pydantic, ...)"
+
+
+def run(people: int, seed: int, url: str, *, profile: bool = False) -> dict[str, Any]:
     world = build_world(people=people, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=seed)
     bookings = sum(isinstance(e, BookingEvent) for e in world.events)
     database = open_database(url)
@@ -89,8 +118,13 @@ def run(people: int, seed: int, url: str) -> dict[str, Any]:
     worker = Worker(
         database, court=SimulatedImmigrationCourt(world), clock=DrawnServiceTimes(world.seed)
     )
+    profiler = cProfile.Profile() if profile else None
     began = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     worker.run(after_each=lambda: examiners.decide_pending(database, world, links))
+    if profiler is not None:
+        profiler.disable()
     wall = time.perf_counter() - began
     database.dispose()
     steps = {
@@ -115,6 +149,7 @@ def run(people: int, seed: int, url: str) -> dict[str, Any]:
         "flow_overhead_ms": round((wall - searching) * per, 2),
         "statements_per_booking": round(statements["statements"] / bookings, 1),
         "commits_per_booking": round(statements["commits"] / bookings, 1),
+        **({"profile_percent": _shares(profiler)} if profiler is not None else {}),
     }
 
 
@@ -124,6 +159,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2008)
     parser.add_argument("--postgres", help="a PostgreSQL URL: its server hosts the run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="where the worker's time goes")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = (
@@ -131,7 +167,7 @@ def main() -> None:
             if arguments.postgres
             else f"sqlite:///{Path(scratch) / 'flow.sqlite'}"
         )
-        result = run(arguments.people, arguments.seed, url)
+        result = run(arguments.people, arguments.seed, url, profile=arguments.profile)
     if arguments.json:
         print(json.dumps(result, indent=2))
         return
@@ -145,6 +181,8 @@ def main() -> None:
         print(f"  step {step:<32} {ms:8.2f} ms per booking")
     for repository, ms in result["search_ms"].items():
         print(f"  search {repository:<30} {ms:8.2f} ms per booking")
+    for package, percent in result.get("profile_percent", {}).items():
+        print(f"  profile: {percent:5.1f} % in {package}")
 
 
 if __name__ == "__main__":
