@@ -3,18 +3,22 @@ population, template-level bookings, drawn service times, examiners deciding pos
 identifications as the demo does) through one worker, on SQLite or PostgreSQL.
 
 Reported per booking: the worker's wall time (bookings, releases and dispositions
-together, divided by bookings), the time in each booking step, the time inside the 1:N
-searches, the flow's overhead (everything but the searches), SQL statements and commits.
+together, divided by bookings) and its process CPU time (steadier than wall time on a
+virtualised machine with neighbours; SQLite runs in the process, PostgreSQL does not),
+the time in each booking step, the time inside the 1:N searches, the flow's overhead
+(everything but the searches), SQL statements and commits.
 Issue 17 targets a flow overhead under 10 ms per booking.
 
     .venv/bin/python benchmarks/bench_flow.py [--people 2000] [--seed 2008]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--json]
-        [--profile]
+        [--profile [--profile-dump FILE]]
 
 ``--profile`` runs the worker under cProfile (times inflated by it; the timings above
 are then not comparable) and reports the share of the worker's own time spent in each
 package: SQLAlchemy, the database driver's calls, the engine (``securecomm.biometrics``),
-the rest of securecomm, and everything else.
+the rest of securecomm, and everything else, and the Python calls made per booking (a
+count: comparable between runs on a noisy machine). ``--profile-dump FILE`` also writes the raw
+profile (``python -m pstats FILE``) to find which of the flow's calls cost it.
 
 With --postgres the benchmark works in a database of its own on that server
 (``securecomm_bench_flow``, emptied first); otherwise in a scratch SQLite file.
@@ -97,7 +101,9 @@ def _package(filename: str, name: str) -> str:
     return "other (standard library, numpy, pydantic, ...)"
 
 
-def run(people: int, seed: int, url: str, *, profile: bool = False) -> dict[str, Any]:
+def run(
+    people: int, seed: int, url: str, *, profile: bool = False, dump: Path | None = None
+) -> dict[str, Any]:
     world = build_world(people=people, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=seed)
     bookings = sum(isinstance(e, BookingEvent) for e in world.events)
     database = open_database(url)
@@ -119,13 +125,15 @@ def run(people: int, seed: int, url: str, *, profile: bool = False) -> dict[str,
         database, court=SimulatedImmigrationCourt(world), clock=DrawnServiceTimes(world.seed)
     )
     profiler = cProfile.Profile() if profile else None
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
     worker.run(after_each=lambda: examiners.decide_pending(database, world, links))
     if profiler is not None:
         profiler.disable()
-    wall = time.perf_counter() - began
+        if dump is not None:
+            profiler.dump_stats(dump)
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     database.dispose()
     steps = {
         step: seconds - steps_before.get(step, 0.0)
@@ -144,12 +152,21 @@ def run(people: int, seed: int, url: str, *, profile: bool = False) -> dict[str,
         "events": len(world.events),
         "wall_seconds": round(wall, 2),
         "ms_per_booking": round(wall * per, 2),
+        "cpu_ms_per_booking": round(cpu * per, 2),  # steadier on a shared machine
         "booking_steps_ms": {step: round(seconds * per, 2) for step, seconds in steps.items()},
         "search_ms": {repository: round(s * per, 2) for repository, s in search.items()},
         "flow_overhead_ms": round((wall - searching) * per, 2),
         "statements_per_booking": round(statements["statements"] / bookings, 1),
         "commits_per_booking": round(statements["commits"] / bookings, 1),
-        **({"profile_percent": _shares(profiler)} if profiler is not None else {}),
+        **(
+            {
+                "profile_percent": _shares(profiler),
+                # Python calls made: a count, so it does not move with the neighbours
+                "python_calls_per_booking": round(pstats.Stats(profiler).total_calls / bookings),
+            }
+            if profiler is not None
+            else {}
+        ),
     }
 
 
@@ -160,6 +177,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL URL: its server hosts the run")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="where the worker's time goes")
+    parser.add_argument("--profile-dump", type=Path, help="with --profile: the raw profile")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = (
@@ -167,13 +185,20 @@ def main() -> None:
             if arguments.postgres
             else f"sqlite:///{Path(scratch) / 'flow.sqlite'}"
         )
-        result = run(arguments.people, arguments.seed, url, profile=arguments.profile)
+        result = run(
+            arguments.people,
+            arguments.seed,
+            url,
+            profile=arguments.profile or arguments.profile_dump is not None,
+            dump=arguments.profile_dump,
+        )
     if arguments.json:
         print(json.dumps(result, indent=2))
         return
     print(
         f"{result['backend']}: {result['bookings']} bookings ({result['events']} events) in "
-        f"{result['wall_seconds']} s: {result['ms_per_booking']} ms per booking, flow "
+        f"{result['wall_seconds']} s: {result['ms_per_booking']} ms per booking "
+        f"({result['cpu_ms_per_booking']} ms CPU), flow "
         f"overhead {result['flow_overhead_ms']} ms, {result['statements_per_booking']} SQL "
         f"statements and {result['commits_per_booking']} commits per booking"
     )
@@ -181,6 +206,8 @@ def main() -> None:
         print(f"  step {step:<32} {ms:8.2f} ms per booking")
     for repository, ms in result["search_ms"].items():
         print(f"  search {repository:<30} {ms:8.2f} ms per booking")
+    if "python_calls_per_booking" in result:
+        print(f"  profile: {result['python_calls_per_booking']} Python calls per booking")
     for package, percent in result.get("profile_percent", {}).items():
         print(f"  profile: {percent:5.1f} % in {package}")
 

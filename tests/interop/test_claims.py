@@ -1,6 +1,7 @@
-"""Claims on PostgreSQL: a claim that loses a race with another worker's write is no
-claim (the worker moves on), never a crash. After a database restart a worker whose
-lock went with its connection may still be driving the submission another claims."""
+"""Claims: one UPDATE on a submission still open. After a database restart a worker
+whose lock went with its connection may still be driving the submission another claims;
+the claim moves the row's version on, so that worker loses its next step, never the
+claimer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from securecomm.booking import service as booking_service
-from securecomm.booking.models import Submission, SubmissionKind
+from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.database import Database
 from securecomm.database.locks import runs_in_parallel
 from securecomm.pipeline.claims import Claimed, Claims
@@ -30,26 +31,39 @@ def _stored(database: Database) -> int:
         return submission.id
 
 
-def test_a_claim_that_loses_a_race_is_no_claim(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+def _version(database: Database, submission_id: int) -> int:
+    with database.session() as session:
+        return session.get_one(Submission, submission_id).version
+
+
+def test_a_claim_moves_the_version_on_under_a_driver_that_lost_its_lock(
+    database: Database,
 ) -> None:
     if not runs_in_parallel(database.engine):
         pytest.skip("SQLite: workers take turns under the order lock, no race to lose")
     submission_id = _stored(database)
+    with database.session() as session:  # the driver whose lock died reads the row
+        stale = session.get_one(Submission, submission_id)
+        version_seen = stale.version
     claims = Claims(database, "worker-b", timedelta(minutes=5))
-    stamp = claims._stamp
-
-    def another_worker_writes_meanwhile(submission: Submission, now: datetime) -> Claimed:
-        with database.engine.begin() as connection:
-            connection.execute(
-                update(Submission)
-                .where(Submission.id == submission.id)
-                .values(version=Submission.version + 1)
-            )
-        return stamp(submission, now)
-
-    monkeypatch.setattr(claims, "_stamp", another_worker_writes_meanwhile)
-    assert claims._mark_claimed(submission_id) is None
-    monkeypatch.undo()
     claimed = claims._mark_claimed(submission_id)
     assert claimed == Claimed(submission_id, SubmissionKind.BOOKING, "TCN-CLAIM-1")
+    assert _version(database, submission_id) == version_seen + 1
+    with database.session() as session:  # the old driver's next step: compare-and-set
+        moved = session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id, Submission.version == version_seen)
+            .values(step="late", version=version_seen + 1)
+            .execution_options(synchronize_session=False)
+        )
+        assert moved.rowcount == 0
+
+
+def test_a_claim_on_a_finished_submission_is_no_claim(database: Database) -> None:
+    submission_id = _stored(database)
+    with database.session() as session:
+        session.get_one(Submission, submission_id).state = SubmissionState.DONE
+    claims = Claims(database, "worker-b", timedelta(minutes=5))
+    assert claims._mark_claimed(submission_id) is None
+    with claims.claim() as claimed:
+        assert claimed is None

@@ -2,12 +2,21 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth.models import Agency
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
+
+_PLAYING = "securecomm.auth.playing"  # session.info: (role, state) -> first such agency
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _forget_playing(session: Session, instance: object) -> None:
+    """An agency added in this unit of work may be the one a later lookup wants."""
+    if isinstance(instance, Agency):
+        session.info.pop(_PLAYING, None)
 
 
 def agency_by_ori(session: Session, ori: str) -> Agency:
@@ -23,21 +32,33 @@ def list_agencies(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).order_by(Agency.role, Agency.ori)))
 
 
+def _first_playing(session: Session, role: AgencyRole, state: str | None) -> Agency | None:
+    """The first agency registered for ``role`` (in ``state`` where given), asked once
+    per unit of work: a booking's steps ask for the same bureau and federal roles again
+    and again, and no step registers an agency."""
+    found: dict[tuple[AgencyRole, str | None], Agency | None]
+    found = session.info.setdefault(_PLAYING, {})
+    if (role, state) not in found:
+        query = select(Agency).where(Agency.role == role).order_by(Agency.id)
+        if state is not None:
+            query = query.where(Agency.state == state)
+        found[(role, state)] = session.scalar(query)
+    return found[(role, state)]
+
+
 def state_bureau(session: Session, state: str) -> Agency | None:
     """The state identification bureau that relays its local agencies' bookings and
     answers (None where the state has none registered)."""
-    query = select(Agency).where(Agency.role == AgencyRole.STATE_BUREAU, Agency.state == state)
-    return session.scalar(query.order_by(Agency.id))
+    return _first_playing(session, AgencyRole.STATE_BUREAU, state)
 
 
 def agency_for_role(session: Session, role: AgencyRole, *, state: str | None = None) -> Agency:
     """The agency playing ``role`` (for a state, when the role is held per state)."""
-    query = select(Agency).where(Agency.role == role).order_by(Agency.id)
     if state is not None:
-        in_state = session.scalar(query.where(Agency.state == state))
+        in_state = _first_playing(session, role, state)
         if in_state is not None:
             return in_state
-    agency = session.scalar(query)
+    agency = _first_playing(session, role, None)
     if agency is None:
         raise NotFoundError(
             f"no agency registered for role {role}: run `securecomm init` (or load a world)"

@@ -54,6 +54,7 @@ STEP_APPLIED = "applied"
 STEP_RELEASED = "released"
 STEP_HEARING = "hearing"
 STEP_DECIDED = "decided"
+_WITHOUT_CASE = "securecomm.cases.without_case"  # session.info: TCNs found with no case
 
 
 def _transaction(session: Session, tcn: str) -> Transaction:
@@ -126,8 +127,16 @@ def apply_disposition(session: Session, submission: Submission) -> DispositionDo
 
 
 def _case(session: Session, tcn: str) -> Case | None:
-    transaction = _transaction(session, tcn)
-    return case_service.case_for_transaction(session, transaction.id)
+    """The booking's case. A follow-up's steps never open one, so a booking found
+    without a case is not asked about again by the next step of the same unit of work
+    (most bookings have none: three lookups a follow-up were one)."""
+    without_case: set[str] = session.info.setdefault(_WITHOUT_CASE, set())
+    if tcn in without_case:
+        return None
+    case = case_service.case_for_transaction(session, _transaction(session, tcn).id)
+    if case is None:
+        without_case.add(tcn)
+    return case
 
 
 def _lodged_decision(detainer: Detainer) -> detainer_rules.DetainerDecision:

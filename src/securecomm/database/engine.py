@@ -24,6 +24,14 @@ from securecomm.database.locks import MIGRATION_LOCK_KEY
 from securecomm.exceptions import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_HELD_ROWS = "securecomm.database.held_rows"  # session.info: rows kept for the unit
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold_loaded_row(session: Session, instance: object) -> None:
+    held: list[object] | None = session.info.get(_HELD_ROWS)
+    if held is not None:
+        held.append(instance)
 
 
 @dataclass(frozen=True)
@@ -32,9 +40,16 @@ class Database:
     sessions: sessionmaker[Session]
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
+    def session(self, *, hold_rows: bool = False) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error.
+
+        ``hold_rows``: keep every row loaded in the session's identity map until the
+        unit ends. The map holds rows weakly, so a row a step loaded and let go of was
+        read again by the next step that asked for it by key (the worker's units, a few
+        dozen rows each; not for a unit that reads many)."""
         with self.sessions.begin() as session:
+            if hold_rows:
+                session.info[_HELD_ROWS] = []
             yield session
 
     def dispose(self) -> None:

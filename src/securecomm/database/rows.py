@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -27,13 +27,15 @@ def insert_unless_present(
         return 0
     backend = session.get_bind().dialect.name
     dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+    table = cast(Table, model.__table__)
     statement = (
-        dialect_insert(model)
-        .values(list(rows))
+        dialect_insert(table)
         .on_conflict_do_nothing(index_elements=[unique])
-        .returning(getattr(model, unique))  # the rows inserted: rowcount is not portable
+        .returning(table.c[unique])  # the rows inserted: rowcount is not portable
     )
-    return len(session.execute(statement).all())
+    # The rows as parameters, not as literal VALUES: one compiled statement for every
+    # call (cached), sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
+    return len(session.execute(statement, list(rows)).all())
 
 
 def by_unique(

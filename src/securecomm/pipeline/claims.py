@@ -18,10 +18,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import Connection, select, text, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import ColumnElement, Connection, select, text, update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.database import Database, utcnow
@@ -112,51 +112,56 @@ class Claims:
         return free, len(candidates)
 
     def _mark_claimed(self, submission_id: int) -> Claimed | None:
-        """Record the claim on a submission still open; None if it no longer is, or if
-        another worker wrote it meanwhile: one whose lock went with its connection (a
-        database restart) may still be driving it, and loses its next step to the
-        version check."""
-        try:
-            with self._database.session() as session:
-                submission = session.get_one(Submission, submission_id)
-                if submission.state not in OPEN_STATES:
-                    return None
-                return self._stamp(submission, utcnow())
-        except StaleDataError:
-            return None
+        """Record the claim on a submission still open, in one statement; None if it is
+        no longer open. A worker whose lock went with its connection (a database
+        restart) may still be driving it: the claim moves the row's version on, so that
+        worker loses its next step to the version check."""
+        with self._database.session() as session:
+            claimed = session.execute(
+                self._stamp(Submission.id == submission_id, Submission.state.in_(OPEN_STATES))
+            ).first()
+        return None if claimed is None else Claimed(claimed.id, claimed.kind, claimed.external_key)
 
     def _claim_oldest(self) -> Claimed | None:
         """Under the order lock: a lease left by another worker is one whose worker
         died, and is taken over (a worker that lost its lock and went on would lose
         every step to the version check)."""
         with self._database.session() as session:
-            query = (
-                select(Submission)
+            oldest = session.execute(
+                select(Submission.id, Submission.claimed_by)
                 .where(Submission.state.in_(OPEN_STATES))
                 .order_by(Submission.event_at, Submission.seq, Submission.id)
                 .limit(1)
-            )
-            submission = session.scalar(query)
-            if submission is None:
+            ).first()
+            if oldest is None:
                 return None
-            return self._stamp(submission, utcnow())
+            if oldest.claimed_by not in (None, self._worker_id):
+                log.warning("submission %s: taking over from %s", oldest.id, oldest.claimed_by)
+            claimed = session.execute(self._stamp(Submission.id == oldest.id)).one()
+            return Claimed(claimed.id, claimed.kind, claimed.external_key)
 
-    def _stamp(self, submission: Submission, now: datetime) -> Claimed:
-        if submission.claimed_by not in (None, self._worker_id):
-            log.warning("submission %s: taking over from %s", submission.id, submission.claimed_by)
-        submission.claimed_by = self._worker_id
-        submission.claimed_until = now + self._lease
-        return Claimed(submission.id, submission.kind, submission.external_key)
-
-    def give_up(self, submission_id: int) -> None:
-        """The claim ends with the drive (one statement: the worker holds the row's lock
-        or the order lock, and a claim another worker took over is left alone)."""
-        with self._database.session() as session:
-            session.execute(
-                update(Submission)
-                .where(Submission.id == submission_id, Submission.claimed_by == self._worker_id)
-                .values(claimed_by=None, claimed_until=None, version=Submission.version + 1)
+    def _stamp(self, *where: ColumnElement[bool]) -> ReturningUpdate[int, SubmissionKind, str]:
+        """The claim as one UPDATE (no row loaded into the session, no flush), giving
+        back what the worker needs to start on the submission."""
+        return (
+            update(Submission)
+            .where(*where)
+            .values(
+                claimed_by=self._worker_id,
+                claimed_until=utcnow() + self._lease,
+                version=Submission.version + 1,
             )
+            .returning(Submission.id, Submission.kind, Submission.external_key)
+            .execution_options(synchronize_session=False)
+        )
+
+    def end(self, submission: Submission) -> None:
+        """The claim ends with the drive, written by the drive's last unit of work with
+        the submission's last change (a claim another worker took over is left alone).
+        A drive that fails ends its claim with the failure (``guard.fail_submission``)."""
+        if submission.claimed_by == self._worker_id:
+            submission.claimed_by = None
+            submission.claimed_until = None
 
 
 def _try_lock(connection: Connection, submission_id: int) -> bool:

@@ -19,22 +19,20 @@ from securecomm.exceptions import InputError
 from securecomm.interop import guard
 from securecomm.interop.models import Transaction
 from securecomm.metrics import STEP_SECONDS
-from securecomm.pipeline.claims import OPEN_STATES
+from securecomm.pipeline.claims import OPEN_STATES, Claims
 
 
-def park_until_booking_settles(database: Database, submission_id: int) -> bool:
+def _parked_until_booking_settles(session: Session, submission: Submission) -> bool:
     """A follow-up for a booking still waiting on an examiner waits with it."""
-    with database.session() as session:
-        submission = session.get_one(Submission, submission_id)
-        booking_state = session.scalar(  # locked: its worker may be finishing it now
-            select(Transaction.state)
-            .where(Transaction.tcn == submission.external_key)
-            .with_for_update()
-        )
-        if booking_state is None or booking_state.terminal:
-            return False
-        submission.state = SubmissionState.PARKED
-        return True
+    booking_state = session.scalar(  # locked: its worker may be finishing it now
+        select(Transaction.state)
+        .where(Transaction.tcn == submission.external_key)
+        .with_for_update()
+    )
+    if booking_state is None or booking_state.terminal:
+        return False
+    submission.state = SubmissionState.PARKED
+    return True
 
 
 def release_parked(session: Session, tcn: str) -> None:
@@ -51,12 +49,26 @@ def release_parked(session: Session, tcn: str) -> None:
 
 
 def drive(
-    database: Database, submission_id: int, tracker: guard.StepTracker, court: ImmigrationCourt
+    database: Database,
+    submission_id: int,
+    tracker: guard.StepTracker,
+    court: ImmigrationCourt,
+    claims: Claims,
 ) -> int:
-    """Run a release or disposition to its end in one unit of work; the steps run."""
-    steps = 0
-    with database.session() as session:
+    """Run a release or disposition to its end in one unit of work, or park it while its
+    booking waits on an examiner; the claim ends with that unit. The steps run."""
+    with database.session(hold_rows=True) as session:
         submission = session.get_one(Submission, submission_id)
+        steps = _drive(session, submission, tracker, court)
+        claims.end(submission)
+    return steps
+
+
+def _drive(
+    session: Session, submission: Submission, tracker: guard.StepTracker, court: ImmigrationCourt
+) -> int:
+    steps = 0
+    if not _parked_until_booking_settles(session, submission):
         while submission.state in OPEN_STATES:
             tracker.step = f"{submission.kind}:{submission.step or 'received'}"
             with STEP_SECONDS.labels(tracker.step).time():

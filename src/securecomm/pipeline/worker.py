@@ -287,7 +287,6 @@ class Worker:
                 )
                 report.failed += 1
                 return
-            self._claims.give_up(claimed.id)
             return
 
     def _drive(self, claimed: Claimed, tracker: guard.StepTracker) -> int:
@@ -295,9 +294,7 @@ class Worker:
         try:
             if claimed.kind is SubmissionKind.BOOKING:
                 return self._drive_booking(claimed.id, tracker)
-            if followups.park_until_booking_settles(self._database, claimed.id):
-                return 0
-            return followups.drive(self._database, claimed.id, tracker, self._court)
+            return followups.drive(self._database, claimed.id, tracker, self._court, self._claims)
         finally:
             correlation.reset(token)
 
@@ -311,7 +308,7 @@ class Worker:
         while True:
             self.galleries.unit_syncs.clear()
             try:
-                with self._database.session() as session:
+                with self._database.session(hold_rows=True) as session:
                     done, finished = self._booking_group(session, submission_id, tracker)
                     steps += done
             except BaseException:
@@ -325,9 +322,18 @@ class Worker:
     def _booking_group(
         self, session: Session, submission_id: int, tracker: guard.StepTracker
     ) -> tuple[int, bool]:
-        """Run steps in one session; (steps run, whether the booking needs no more now)."""
-        steps = 0
+        """Run steps in one session; (steps run, whether the booking needs no more now:
+        then the claim ends in the same unit of work)."""
         submission = session.get_one(Submission, submission_id)
+        steps, finished = self._group_steps(session, submission, tracker)
+        if finished:
+            self._claims.end(submission)
+        return steps, finished
+
+    def _group_steps(
+        self, session: Session, submission: Submission, tracker: guard.StepTracker
+    ) -> tuple[int, bool]:
+        steps = 0
         transaction: Transaction | None = None
         while not self.galleries.pending:
             if submission.state is SubmissionState.RECEIVED:
@@ -340,7 +346,7 @@ class Worker:
                 return steps, True
             if transaction is None:
                 transaction = session.scalars(
-                    select(Transaction).where(Transaction.submission_id == submission_id)
+                    select(Transaction).where(Transaction.submission_id == submission.id)
                 ).one()
             if transaction.state.terminal:
                 submission.state = SubmissionState.DONE
