@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
@@ -67,3 +67,28 @@ def test_a_claim_on_a_finished_submission_is_no_claim(database: Database) -> Non
     assert claims._mark_claimed(submission_id) is None
     with claims.claim() as claimed:
         assert claimed is None
+
+
+def test_the_claim_asks_for_open_submissions_in_the_words_of_their_index(
+    database: Database,
+) -> None:
+    """A planner uses the partial index of open submissions only if it sees that the
+    query implies the index's condition; PostgreSQL cannot in the generic plan of a
+    prepared statement whose states are parameters, and sorts every open submission."""
+    _stored(database)
+    index = next(i for i in Submission.__table__.indexes if i.name == "ix_submissions_open_order")
+    predicate = str(index.dialect_options[database.engine.dialect.name]["where"])
+    ordered: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "ORDER BY submissions.event_at" in statement:
+            ordered.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with Claims(database, "worker-a", timedelta(minutes=5)).claim() as claimed:
+            assert claimed is not None
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert ordered
+    assert all(predicate in statement for statement in ordered)

@@ -27,20 +27,27 @@ class SubmissionState(enum.StrEnum):
     DONE = "done"
 
 
+# Workers claim the oldest open submissions (migration 0015) through a partial index.
+# The claim queries state its predicate in these same words, as literals: a planner
+# uses a partial index only where it can see that the query's condition implies the
+# index's, which PostgreSQL cannot in a generic plan of a prepared statement whose
+# states are parameters (psycopg prepares a statement from its fifth run).
+OPEN_PREDICATE = text("state IN ('received', 'processing')")
+
+
 class Submission(Base):
     """Every inbound message, stored raw before anything reads it."""
 
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("kind", "external_key"),
-        # Workers claim the oldest open submissions (migration 0015).
         Index(
             "ix_submissions_open_order",
             "event_at",
             "seq",
             "id",
-            postgresql_where=text("state IN ('received', 'processing')"),
-            sqlite_where=text("state IN ('received', 'processing')"),
+            postgresql_where=OPEN_PREDICATE,
+            sqlite_where=OPEN_PREDICATE,
         ),
         Index("ix_submissions_external_key", "external_key"),
     )

@@ -23,7 +23,12 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, Connection, select, text, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.booking.models import (
+    OPEN_PREDICATE,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+)
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
 
@@ -90,7 +95,7 @@ class Claims:
         with self._database.session() as session:
             candidates = session.execute(
                 select(Submission.id, Submission.external_key)
-                .where(Submission.state.in_(OPEN_STATES))
+                .where(OPEN_PREDICATE)
                 .order_by(Submission.event_at, Submission.seq, Submission.id)
                 .offset(offset)
                 .limit(CANDIDATES)
@@ -102,7 +107,7 @@ class Claims:
                 select(Submission.id, Submission.external_key)
                 .where(
                     Submission.external_key.in_({key for _, key in candidates}),
-                    Submission.state.in_(OPEN_STATES),
+                    OPEN_PREDICATE,
                 )
                 .order_by(Submission.event_at, Submission.seq, Submission.id)
             ):
@@ -129,7 +134,7 @@ class Claims:
         with self._database.session() as session:
             oldest = session.execute(
                 select(Submission.id, Submission.claimed_by)
-                .where(Submission.state.in_(OPEN_STATES))
+                .where(OPEN_PREDICATE)
                 .order_by(Submission.event_at, Submission.seq, Submission.id)
                 .limit(1)
             ).first()

@@ -35,7 +35,12 @@ from securecomm.audit import chain as audit_chain
 from securecomm.audit.signing import CheckpointSigner
 from securecomm.biometrics import MatchParameters
 from securecomm.biometrics.sharded import ShardedGallery
-from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.booking.models import (
+    OPEN_PREDICATE,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+)
 from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
@@ -150,7 +155,7 @@ class Worker:
 
     def pending(self) -> int:
         with self._database.session() as session:
-            query = select(func.count()).where(Submission.state.in_(OPEN_STATES))
+            query = select(func.count()).select_from(Submission).where(OPEN_PREDICATE)
             return session.scalar(query) or 0
 
     def _run_once(
