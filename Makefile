@@ -47,7 +47,7 @@ typecheck: $(STAMP)
 # Two workers (the machine's cores); each has its own PostgreSQL database (tests/backends.py).
 JOBS ?= 2
 test: lint typecheck browser pdf-libraries
-	$(BIN)/pytest -n $(JOBS) $(ARGS)
+	$(BIN)/pytest -n $(JOBS) --dist worksteal $(ARGS)
 
 # Fault runs (kill -9 a worker, restart PostgreSQL, floods, a full disk), one at a time,
 # against the PostgreSQL server of SECURECOMM_TEST_DATABASE_URL; .ci/run calls it.
