@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: demo test faults lint typecheck install browser pdf-libraries serve clean bench afis-native
+.PHONY: demo test faults system lint typecheck install browser pdf-libraries serve clean bench afis-native
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,12 @@ typecheck: $(STAMP)
 # Two workers (the machine's cores); each has its own PostgreSQL database (tests/backends.py).
 JOBS ?= 2
 test: lint typecheck browser pdf-libraries
-	$(BIN)/pytest -n $(JOBS) --dist worksteal $(ARGS)
+	$(BIN)/pytest -n $(JOBS) --dist worksteal -m "not system" $(ARGS)
+
+# The runs with several processes at once (workers side by side, a worker killed and
+# resumed, a served process pool) and the long intake fuzz run; .ci/run calls it.
+system: $(STAMP)
+	$(BIN)/pytest -n $(JOBS) --dist worksteal -m system $(ARGS)
 
 # Fault runs (kill -9 a worker, restart PostgreSQL, floods, a full disk), one at a time,
 # against the PostgreSQL server of SECURECOMM_TEST_DATABASE_URL; .ci/run calls it.

@@ -18,6 +18,8 @@ from backends import POSTGRES_URL, dedicated_url
 from securecomm.auth.cli import init_deployment
 from securecomm.database import open_database
 
+pytestmark = pytest.mark.system  # several processes at once: `make system`
+
 
 def _set_up(url: str) -> None:
     database = open_database(url)

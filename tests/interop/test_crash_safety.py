@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from world_fixtures import small_world
 
@@ -20,6 +21,8 @@ from securecomm.interop.models import MailboxMessage, OutboxMessage, Transaction
 from securecomm.oversight import statistics
 from securecomm.repositories.models import Arrest, CriminalSubject
 from securecomm.simulation import runner, scoring
+
+pytestmark = pytest.mark.system  # several processes at once: `make system`
 
 KILLS = 3
 

@@ -314,6 +314,7 @@ def test_a_database_url_password_never_appears_in_an_error() -> None:
 # --------------------------------------------------------------------------- fuzz
 
 
+@pytest.mark.system  # a long fuzz run: `make system`
 def test_a_fuzz_run_of_mutated_cars_never_stops_the_worker(sqlite_database: Database) -> None:
     # SQLite only: the decoders are what is under test (the PostgreSQL paths of failing,
     # rejecting and claiming are covered above and in test_many_workers.py).

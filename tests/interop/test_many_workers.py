@@ -24,6 +24,8 @@ from securecomm.pipeline.worker import Worker
 from securecomm.simulation import runner
 from securecomm.simulation.court import SimulatedImmigrationCourt
 
+pytestmark = pytest.mark.system  # several processes at once: `make system`
+
 
 @cache
 def _single_worker_cells() -> dict[str, int]:

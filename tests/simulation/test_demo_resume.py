@@ -27,6 +27,8 @@ from securecomm.simulation import demo_store
 from securecomm.simulation.demo import DemoOptions, run_demo
 from securecomm.simulation.models import DemoRun, DemoStage
 
+pytestmark = pytest.mark.system  # several processes at once: `make system`
+
 WORLD = [
     *("--people", "90", "--seed", "5", "--population", "dense"),
     *("--start", "2010-06-01", "--end", "2016-06-30"),
