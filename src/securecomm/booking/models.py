@@ -27,12 +27,14 @@ class SubmissionState(enum.StrEnum):
     DONE = "done"
 
 
-# Workers claim the oldest open submissions (migration 0015) through a partial index.
+# Open: a worker is still to drive it. Workers claim the oldest open submissions
+# (migration 0015) through a partial index.
 # The claim queries state its predicate in these same words, as literals: a planner
 # uses a partial index only where it can see that the query's condition implies the
 # index's, which PostgreSQL cannot in a generic plan of a prepared statement whose
 # states are parameters (psycopg prepares a statement from its fifth run).
-OPEN_PREDICATE = text("state IN ('received', 'processing')")
+OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
+OPEN_PREDICATE = text(f"state IN ({', '.join(repr(state.value) for state in OPEN_STATES)})")
 
 
 class Submission(Base):

@@ -25,15 +25,14 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from securecomm.booking.models import (
     OPEN_PREDICATE,
+    OPEN_STATES,
     Submission,
     SubmissionKind,
-    SubmissionState,
 )
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
 
 log = logging.getLogger("securecomm.worker")
-OPEN_STATES = (SubmissionState.RECEIVED, SubmissionState.PROCESSING)
 # The first key of the two-key advisory locks on submissions (the second is the id).
 SUBMISSION_LOCK_SPACE = 0x5EC0
 CANDIDATES = 16  # open submissions looked at per claim (more when all are taken)

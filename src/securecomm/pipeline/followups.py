@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from securecomm.booking import service as booking_service
-from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.booking.models import OPEN_STATES, Submission, SubmissionKind, SubmissionState
 from securecomm.cases import flows as case_flows
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.database import Database
@@ -19,7 +19,7 @@ from securecomm.exceptions import InputError
 from securecomm.interop import guard
 from securecomm.interop.models import Transaction
 from securecomm.metrics import STEP_SECONDS
-from securecomm.pipeline.claims import OPEN_STATES, Claims
+from securecomm.pipeline.claims import Claims
 
 
 def _parked_until_booking_settles(session: Session, submission: Submission) -> bool:
@@ -67,16 +67,17 @@ def drive(
 def _drive(
     session: Session, submission: Submission, tracker: guard.StepTracker, court: ImmigrationCourt
 ) -> int:
+    if _parked_until_booking_settles(session, submission):
+        return 0
     steps = 0
-    if not _parked_until_booking_settles(session, submission):
-        while submission.state in OPEN_STATES:
-            tracker.step = f"{submission.kind}:{submission.step or 'received'}"
-            with STEP_SECONDS.labels(tracker.step).time():
-                if submission.state is SubmissionState.RECEIVED:
-                    _receive(session, submission)
-                else:
-                    _step(session, submission, court)
-            steps += 1
+    while submission.state in OPEN_STATES:
+        tracker.step = f"{submission.kind}:{submission.step or 'received'}"
+        with STEP_SECONDS.labels(tracker.step).time():
+            if submission.state is SubmissionState.RECEIVED:
+                _receive(session, submission)
+            else:
+                _step(session, submission, court)
+        steps += 1
     return steps
 
 

@@ -37,6 +37,7 @@ from securecomm.biometrics import MatchParameters
 from securecomm.biometrics.sharded import ShardedGallery
 from securecomm.booking.models import (
     OPEN_PREDICATE,
+    OPEN_STATES,
     Submission,
     SubmissionKind,
     SubmissionState,
@@ -53,7 +54,7 @@ from securecomm.interop.models import Transaction, TransactionState
 from securecomm.logs import correlation
 from securecomm.metrics import STEP_SECONDS
 from securecomm.pipeline import followups
-from securecomm.pipeline.claims import OPEN_STATES, Claimed, Claims
+from securecomm.pipeline.claims import Claimed, Claims
 from securecomm.pipeline.galleries import open_galleries
 from securecomm.repositories import service as repository_service
 
