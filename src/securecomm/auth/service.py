@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth.models import Agency
@@ -39,11 +39,17 @@ def _first_playing(session: Session, role: AgencyRole, state: str | None) -> Age
     found: dict[tuple[AgencyRole, str | None], Agency | None]
     found = session.info.setdefault(_PLAYING, {})
     if (role, state) not in found:
-        query = select(Agency).where(Agency.role == role).order_by(Agency.id)
-        if state is not None:
-            query = query.where(Agency.state == state)
-        found[(role, state)] = session.scalar(query)
+        if state is None:
+            found[(role, state)] = session.scalar(_FIRST_PLAYING, {"role": role})
+        else:
+            found[(role, state)] = session.scalar(
+                _FIRST_PLAYING_IN_STATE, {"role": role, "state": state}
+            )
     return found[(role, state)]
+
+
+_FIRST_PLAYING = select(Agency).where(Agency.role == bindparam("role")).order_by(Agency.id).limit(1)
+_FIRST_PLAYING_IN_STATE = _FIRST_PLAYING.where(Agency.state == bindparam("state"))
 
 
 def state_bureau(session: Session, state: str) -> Agency | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -14,6 +14,9 @@ from securecomm.database.base import Base
 
 Row = TypeVar("Row", bound=Base)
 _FOUND = "securecomm.rows.found"  # session.info key: (model, column, value) -> row
+# by_unique's statements, built once per model and column: building a SELECT costs more
+# Python than the lookup it makes.
+_LOOKUPS: dict[tuple[type[Base], str], Select[Any]] = {}
 
 
 def insert_unless_present(
@@ -51,7 +54,15 @@ def by_unique(
     held = found.get(memo)
     if held is not None and held in session and getattr(held, column.key) == value:
         return cast(Row, held)
-    row = session.scalar(select(model).where(column == value))
+    row: Row | None = session.scalar(_lookup(model, column), {"value": value})
     if row is not None:
         found[memo] = row
     return row
+
+
+def _lookup(model: type[Base], column: InstrumentedAttribute[Any]) -> Select[Any]:
+    statement = _LOOKUPS.get((model, column.key))
+    if statement is None:
+        statement = select(model).where(column == bindparam("value"))
+        _LOOKUPS[(model, column.key)] = statement
+    return statement

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -66,8 +66,11 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
     return transaction
 
 
+_TRANSACTION_BY_TCN = select(Transaction).where(Transaction.tcn == bindparam("tcn"))
+
+
 def _check_tcn_unused(session: Session, tcn: str) -> None:
-    first = session.scalar(select(Transaction).where(Transaction.tcn == tcn))
+    first = session.scalar(_TRANSACTION_BY_TCN, {"tcn": tcn})
     if first is not None:
         problem = FieldProblem(
             "1.009 TCN",

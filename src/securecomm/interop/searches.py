@@ -3,7 +3,7 @@ parked for a fingerprint examiner, and the criminal answer (SRE)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from securecomm.biometrics import Band, SearchResult
@@ -209,17 +209,19 @@ def resume_criminal(session: Session, transaction: Transaction, galleries: Galle
         _settle_criminal(session, transaction, galleries, *examined)
 
 
+# The SRE's columns and count, built once.
+_RECORD_NUMBERS = select(CriminalSubject.fbi_number, CriminalSubject.state_id).where(
+    CriminalSubject.id == bindparam("subject")
+)
+_ARRESTS_ON_RECORD = select(func.count(Arrest.id)).where(Arrest.subject_id == bindparam("subject"))
+
+
 def criminal_answer(session: Session, transaction: Transaction, clock: ServiceClock) -> None:
     """The SRE: identified or not, with the FBI and state numbers, back through the bureau."""
     # Columns and a count, not the subject: loading it would load every arrest and charge.
-    fbi_number, state_id = session.execute(
-        select(CriminalSubject.fbi_number, CriminalSubject.state_id).where(
-            CriminalSubject.id == transaction.criminal_subject_id
-        )
-    ).one()
-    arrests = session.scalar(
-        select(func.count(Arrest.id)).where(Arrest.subject_id == transaction.criminal_subject_id)
-    )
+    subject = {"subject": transaction.criminal_subject_id}
+    fbi_number, state_id = session.execute(_RECORD_NUMBERS, subject).one()
+    arrests = session.scalar(_ARRESTS_ON_RECORD, subject)
     send_to_booking_agency(
         session,
         transaction,

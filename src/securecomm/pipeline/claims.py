@@ -19,16 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import ColumnElement, Connection, select, text, update
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy import Connection, Integer, Table, bindparam, select, text, update
 
-from securecomm.booking.models import (
-    OPEN_PREDICATE,
-    OPEN_STATES,
-    Submission,
-    SubmissionKind,
-)
+from securecomm.booking.models import OPEN_PREDICATE, Submission, SubmissionKind
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
 
@@ -91,25 +86,13 @@ class Claims:
         """Of the next open submissions in order, those not waiting for an earlier open
         submission of the same booking, and how many were looked at (two indexed
         queries, whatever the backlog)."""
-        with self._database.session() as session:
-            candidates = session.execute(
-                select(Submission.id, Submission.external_key)
-                .where(OPEN_PREDICATE)
-                .order_by(Submission.event_at, Submission.seq, Submission.id)
-                .offset(offset)
-                .limit(CANDIDATES)
-            ).all()
+        with self._database.engine.connect() as connection:
+            candidates = connection.execute(_NEXT_OPEN, {"skip": offset}).all()
             if not candidates:
                 return [], 0
             first_open: dict[str, int] = {}
-            for submission_id, key in session.execute(
-                select(Submission.id, Submission.external_key)
-                .where(
-                    Submission.external_key.in_({key for _, key in candidates}),
-                    OPEN_PREDICATE,
-                )
-                .order_by(Submission.event_at, Submission.seq, Submission.id)
-            ):
+            keys = sorted({key for _, key in candidates})
+            for submission_id, key in connection.execute(_OPEN_OF_BOOKINGS, {"keys": keys}):
                 first_open.setdefault(key, submission_id)
         # A candidate finished by another worker since the first query is simply not free.
         free = [number for number, key in candidates if first_open.get(key) == number]
@@ -120,44 +103,30 @@ class Claims:
         no longer open. A worker whose lock went with its connection (a database
         restart) may still be driving it: the claim moves the row's version on, so that
         worker loses its next step to the version check."""
-        with self._database.session() as session:
-            claimed = session.execute(
-                self._stamp(Submission.id == submission_id, Submission.state.in_(OPEN_STATES))
-            ).first()
+        with self._database.engine.begin() as connection:
+            claimed = connection.execute(_STAMP_IF_OPEN, self._stamp(submission_id)).first()
         return None if claimed is None else Claimed(claimed.id, claimed.kind, claimed.external_key)
 
     def _claim_oldest(self) -> Claimed | None:
         """Under the order lock: a lease left by another worker is one whose worker
         died, and is taken over (a worker that lost its lock and went on would lose
         every step to the version check)."""
-        with self._database.session() as session:
-            oldest = session.execute(
-                select(Submission.id, Submission.claimed_by)
-                .where(OPEN_PREDICATE)
-                .order_by(Submission.event_at, Submission.seq, Submission.id)
-                .limit(1)
-            ).first()
+        with self._database.engine.begin() as connection:
+            oldest = connection.execute(_OLDEST_OPEN).first()
             if oldest is None:
                 return None
             if oldest.claimed_by not in (None, self._worker_id):
                 log.warning("submission %s: taking over from %s", oldest.id, oldest.claimed_by)
-            claimed = session.execute(self._stamp(Submission.id == oldest.id)).one()
+            claimed = connection.execute(_STAMP, self._stamp(oldest.id)).one()
             return Claimed(claimed.id, claimed.kind, claimed.external_key)
 
-    def _stamp(self, *where: ColumnElement[bool]) -> ReturningUpdate[int, SubmissionKind, str]:
-        """The claim as one UPDATE (no row loaded into the session, no flush), giving
-        back what the worker needs to start on the submission."""
-        return (
-            update(Submission)
-            .where(*where)
-            .values(
-                claimed_by=self._worker_id,
-                claimed_until=utcnow() + self._lease,
-                version=Submission.version + 1,
-            )
-            .returning(Submission.id, Submission.kind, Submission.external_key)
-            .execution_options(synchronize_session=False)
-        )
+    def _stamp(self, submission_id: int) -> dict[str, object]:
+        """The claim's parameters (statements below)."""
+        return {
+            "submission": submission_id,
+            "worker": self._worker_id,
+            "until": utcnow() + self._lease,
+        }
 
     def end(self, submission: Submission) -> None:
         """The claim ends with the drive, written by the drive's last unit of work with
@@ -175,3 +144,39 @@ def _try_lock(connection: Connection, submission_id: int) -> bool:
     )
     connection.commit()
     return bool(taken)
+
+
+# The claim's statements, built once: on the table (no row loaded into a session, no
+# flush), with the open states written as the partial index's own predicate.
+_SUBMISSIONS = cast(Table, Submission.__table__)
+_IN_ORDER = (_SUBMISSIONS.c.event_at, _SUBMISSIONS.c.seq, _SUBMISSIONS.c.id)
+_NEXT_OPEN = (
+    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.external_key)
+    .where(OPEN_PREDICATE)
+    .order_by(*_IN_ORDER)
+    .offset(bindparam("skip", type_=Integer))
+    .limit(CANDIDATES)
+)
+_OPEN_OF_BOOKINGS = (
+    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.external_key)
+    .where(_SUBMISSIONS.c.external_key.in_(bindparam("keys", expanding=True)), OPEN_PREDICATE)
+    .order_by(*_IN_ORDER)
+)
+_OLDEST_OPEN = (
+    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
+    .where(OPEN_PREDICATE)
+    .order_by(*_IN_ORDER)
+    .limit(1)
+)
+# The claim as one UPDATE giving back what the worker needs to start on the submission.
+_STAMP = (
+    update(_SUBMISSIONS)
+    .where(_SUBMISSIONS.c.id == bindparam("submission"))
+    .values(
+        claimed_by=bindparam("worker"),
+        claimed_until=bindparam("until"),
+        version=_SUBMISSIONS.c.version + 1,
+    )
+    .returning(_SUBMISSIONS.c.id, _SUBMISSIONS.c.kind, _SUBMISSIONS.c.external_key)
+)
+_STAMP_IF_OPEN = _STAMP.where(OPEN_PREDICATE)

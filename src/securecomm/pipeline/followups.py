@@ -7,7 +7,7 @@ run as one unit of work (a failure runs them again).
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from securecomm.booking import service as booking_service
@@ -24,11 +24,8 @@ from securecomm.pipeline.claims import Claims
 
 def _parked_until_booking_settles(session: Session, submission: Submission) -> bool:
     """A follow-up for a booking still waiting on an examiner waits with it."""
-    booking_state = session.scalar(  # locked: its worker may be finishing it now
-        select(Transaction.state)
-        .where(Transaction.tcn == submission.external_key)
-        .with_for_update()
-    )
+    # locked: its worker may be finishing it now
+    booking_state = session.scalar(_BOOKING_STATE, {"tcn": submission.external_key})
     if booking_state is None or booking_state.terminal:
         return False
     submission.state = SubmissionState.PARKED
@@ -37,15 +34,22 @@ def _parked_until_booking_settles(session: Session, submission: Submission) -> b
 
 def release_parked(session: Session, tcn: str) -> None:
     """The booking is done: its parked follow-ups may go."""
-    session.execute(
-        update(Submission)
-        .where(
-            Submission.kind.in_((SubmissionKind.RELEASE, SubmissionKind.DISPOSITION)),
-            Submission.external_key == tcn,
-            Submission.state == SubmissionState.PARKED,
-        )
-        .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
+    session.execute(_RELEASE_PARKED, {"tcn": tcn})
+
+
+# Statements every follow-up or booking runs, built once.
+_BOOKING_STATE = (
+    select(Transaction.state).where(Transaction.tcn == bindparam("tcn")).with_for_update()
+)
+_RELEASE_PARKED = (
+    update(Submission)
+    .where(
+        Submission.kind.in_((SubmissionKind.RELEASE, SubmissionKind.DISPOSITION)),
+        Submission.external_key == bindparam("tcn"),
+        Submission.state == SubmissionState.PARKED,
     )
+    .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
+)
 
 
 def drive(

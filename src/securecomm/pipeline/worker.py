@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -65,6 +65,7 @@ STEPS: dict[TransactionState, flows.StepFn] = {
     **flows.STEPS,
     TransactionState.RESPONDED: field_office_step,
 }
+_TRANSACTION_OF = select(Transaction).where(Transaction.submission_id == bindparam("submission"))
 
 
 @dataclass
@@ -351,9 +352,7 @@ class Worker:
             if submission.state is not SubmissionState.PROCESSING:
                 return steps, True
             if transaction is None:
-                transaction = session.scalars(
-                    select(Transaction).where(Transaction.submission_id == submission.id)
-                ).one()
+                transaction = session.scalars(_TRANSACTION_OF, {"submission": submission.id}).one()
             if transaction.state.terminal:
                 submission.state = SubmissionState.DONE
                 followups.release_parked(session, transaction.tcn)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from securecomm.biometrics import Template
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Arrest, CriminalSubject, MatchExclusion, Repository
+
+_ARRESTS_LATER = [lazyload(CriminalSubject.arrests)]
 
 
 class IdentityError(ValueError):
@@ -42,11 +44,12 @@ class IdentityChange:
 
 
 def current(session: Session, subject_id: int) -> CriminalSubject:
-    """The identity a subject is now: itself, or the one it was merged into."""
-    subject = session.get_one(CriminalSubject, subject_id)
+    """The identity a subject is now: itself, or the one it was merged into (its
+    arrests and their charges are not loaded until asked for: a booking only adds one)."""
+    subject = session.get_one(CriminalSubject, subject_id, options=_ARRESTS_LATER)
     seen = {subject.id}
     while subject.merged_into_id is not None:
-        subject = session.get_one(CriminalSubject, subject.merged_into_id)
+        subject = session.get_one(CriminalSubject, subject.merged_into_id, options=_ARRESTS_LATER)
         if subject.id in seen:  # never written, but a loop must not hang a search
             raise IdentityError("merged_into_id", f"merge loop at subject {subject.id}")
         seen.add(subject.id)

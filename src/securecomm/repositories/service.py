@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -140,6 +140,13 @@ def newest_fingerprint_id(session: Session) -> int:
     return session.scalar(select(func.max(FingerprintRecord.id))) or 0
 
 
+# Asked at every search, for what other workers enrolled: built once.
+_STORED_SINCE = select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
+    FingerprintRecord.repository == bindparam("repository"),
+    FingerprintRecord.id > bindparam("after"),
+)
+
+
 def enrol_stored_since(
     session: Session,
     *,
@@ -151,11 +158,7 @@ def enrol_stored_since(
     """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
     worker) and are not in ``gallery`` yet, the read audited under ``reader``; returns
     the new sync mark and those subjects."""
-    rows = session.execute(
-        select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
-            FingerprintRecord.repository == repository, FingerprintRecord.id > after_id
-        )
-    ).all()
+    rows = session.execute(_STORED_SINCE, {"repository": repository, "after": after_id}).all()
     newcomers = sorted({subject for _, subject in rows if subject not in gallery})
     for start in range(0, len(newcomers), 500):
         _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
@@ -273,6 +276,8 @@ def create_criminal_subject(
         race=race,
         place_of_birth=place_of_birth,
         enrolled_by_tcn=enrolled_by_tcn,
+        aliases=[],  # new: nothing to load when the first alias or arrest is added
+        arrests=[],
     )
     session.add(subject)
     session.flush()
@@ -317,12 +322,16 @@ def add_arrest(
                 sentence_days=fact.sentence_days,
             )
         )
-    subject.arrests.append(arrest)
+    if "arrests" not in inspect(subject).unloaded:  # else loaded with the arrest in it
+        subject.arrests.append(arrest)
     return arrest
 
 
 def arrest_by_incident(session: Session, incident_id: str) -> Arrest | None:
-    return session.scalar(select(Arrest).where(Arrest.incident_id == incident_id))
+    return session.scalar(_ARREST_BY_INCIDENT, {"incident": incident_id})
+
+
+_ARREST_BY_INCIDENT = select(Arrest).where(Arrest.incident_id == bindparam("incident"))
 
 
 def history(subject: CriminalSubject) -> CriminalHistoryFact:
