@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth.models import Agency
+from securecomm.database.rows import flush_if_new
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 
@@ -39,11 +40,14 @@ def _first_playing(session: Session, role: AgencyRole, state: str | None) -> Age
     found: dict[tuple[AgencyRole, str | None], Agency | None]
     found = session.info.setdefault(_PLAYING, {})
     if (role, state) not in found:
+        flush = flush_if_new(session, Agency)  # an agency's role and state stay
         if state is None:
-            found[(role, state)] = session.scalar(_FIRST_PLAYING, {"role": role})
+            found[(role, state)] = session.scalar(
+                _FIRST_PLAYING, {"role": role}, execution_options=flush
+            )
         else:
             found[(role, state)] = session.scalar(
-                _FIRST_PLAYING_IN_STATE, {"role": role, "state": state}
+                _FIRST_PLAYING_IN_STATE, {"role": role, "state": state}, execution_options=flush
             )
     return found[(role, state)]
 

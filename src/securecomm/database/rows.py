@@ -54,7 +54,9 @@ def by_unique(
     held = found.get(memo)
     if held is not None and held in session and getattr(held, column.key) == value:
         return cast(Row, held)
-    row: Row | None = session.scalar(_lookup(model, column), {"value": value})
+    row: Row | None = session.scalar(
+        _lookup(model, column), {"value": value}, execution_options=flush_if_new(session, model)
+    )
     if row is not None:
         found[memo] = row
     return row
@@ -66,3 +68,11 @@ def _lookup(model: type[Base], column: InstrumentedAttribute[Any]) -> Select[Any
         statement = select(model).where(column == bindparam("value"))
         _LOOKUPS[(model, column.key)] = statement
     return statement
+
+
+def flush_if_new(session: Session, model: type[Base]) -> dict[str, bool]:
+    """Execution options for a lookup of ``model`` rows by columns never changed once
+    written: the unit's pending changes are flushed first only when a new row of the
+    model is among them (it may be the row looked for). Each flush has a fixed cost;
+    the unit's changes otherwise go in one flush with the commit."""
+    return {"autoflush": any(isinstance(new, model) for new in session.new)}

@@ -242,13 +242,15 @@ def criminal_answer(session: Session, transaction: Transaction, clock: ServiceCl
 
 def immigration_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
     jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    with session.no_autoflush:  # a jurisdiction's suspensions are not the flow's to add
+        suspensions = [
+            interop_rules.SuspensionPeriod(s.start, s.end, s.reason, s.stops_sharing)
+            for s in jurisdiction.suspensions
+        ]
     activation = interop_rules.sharing_active(
         jurisdiction=jurisdiction.code,
         activation_date=jurisdiction.activation_date,
-        suspensions=[
-            interop_rules.SuspensionPeriod(s.start, s.end, s.reason, s.stops_sharing)
-            for s in jurisdiction.suspensions
-        ],
+        suspensions=suspensions,
         on=transaction.booked_at.date(),
     )
     record_decision(

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth import service as auth_service
 from securecomm.booking.schemas import BookingDocument
+from securecomm.database.rows import flush_if_new
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
@@ -222,19 +223,26 @@ def _answer_booking_agency(
     )
 
 
+_LATEST_DECLARATION = (
+    select(ParticipationEvent)
+    .where(
+        ParticipationEvent.jurisdiction_id == bindparam("jurisdiction"),
+        ParticipationEvent.kind.in_(interop_rules.INFORMATION_DECLARATIONS),
+        ParticipationEvent.on <= bindparam("on"),
+    )
+    .order_by(ParticipationEvent.on.desc(), ParticipationEvent.id.desc())
+    .limit(1)
+)
+
+
 def declined_information(
     session: Session, jurisdiction_id: int, at: datetime
 ) -> ParticipationEvent | None:
     """The declaration in force at ``at`` if it declines immigration information."""
     latest = session.scalars(
-        select(ParticipationEvent)
-        .where(
-            ParticipationEvent.jurisdiction_id == jurisdiction_id,
-            ParticipationEvent.kind.in_(interop_rules.INFORMATION_DECLARATIONS),
-            ParticipationEvent.on <= at.date(),
-        )
-        .order_by(ParticipationEvent.on.desc(), ParticipationEvent.id.desc())
-        .limit(1)
+        _LATEST_DECLARATION,
+        {"jurisdiction": jurisdiction_id, "on": at.date()},
+        execution_options=flush_if_new(session, ParticipationEvent),
     ).first()
     declines = latest is not None and interop_rules.declines_information([latest.kind])
     return latest if declines else None

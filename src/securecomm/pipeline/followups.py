@@ -41,6 +41,8 @@ def release_parked(session: Session, tcn: str) -> None:
 _BOOKING_STATE = (
     select(Transaction.state).where(Transaction.tcn == bindparam("tcn")).with_for_update()
 )
+# Other submissions than the unit's own: nothing pending bears on it, so it does not
+# flush the unit's changes first (they go with the commit, one flush for the unit).
 _RELEASE_PARKED = (
     update(Submission)
     .where(
@@ -49,6 +51,7 @@ _RELEASE_PARKED = (
         Submission.state == SubmissionState.PARKED,
     )
     .values(state=SubmissionState.RECEIVED, version=Submission.version + 1)
+    .execution_options(autoflush=False)
 )
 
 
