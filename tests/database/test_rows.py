@@ -53,6 +53,30 @@ def test_a_unique_row_is_asked_for_once_per_unit_of_work(database: Database) -> 
         assert len(seen) == 1  # a new unit of work asks again
 
 
+def test_a_lookup_flushes_the_unit_only_when_a_new_row_of_its_kind_is_pending(
+    database: Database,
+) -> None:
+    with database.session() as session:
+        session.add(_jurisdiction("TX-SIX"))
+    with database.session() as session:
+        pending = OutboxMessage(
+            key="TCN-6:SRE:TX0000001",
+            message_type="SRE",
+            sender="DOJFBI000",
+            recipient="TX0000001",
+            created_at=datetime(2012, 5, 1, tzinfo=UTC),
+            payload={},
+        )
+        session.add(pending)  # pending, and not a jurisdiction
+        found = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-SIX")
+        assert found is not None
+        assert len(session.new) == 1  # not flushed by the lookup: it goes with the commit
+        session.add(_jurisdiction("TX-SEVEN"))
+        # a new jurisdiction is pending: the lookup flushes first and so finds it
+        assert by_unique(session, Jurisdiction, Jurisdiction.code, "TX-SEVEN") is not None
+        assert not session.new
+
+
 def test_a_row_not_found_is_asked_for_again(database: Database) -> None:
     with database.session() as session:
         assert by_unique(session, Jurisdiction, Jurisdiction.code, "TX-TWO") is None
