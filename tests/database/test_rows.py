@@ -87,6 +87,33 @@ def test_a_row_not_found_is_asked_for_again(database: Database) -> None:
         assert found.code == "TX-TWO"
 
 
+def test_an_insert_flushes_the_unit_only_for_a_pending_row_it_may_refer_to(
+    database: Database,
+) -> None:
+    def message(key: str) -> dict[str, object]:
+        at = datetime(2012, 5, 1, tzinfo=UTC)
+        return {"key": key, "message_type": "SRE", "sender": "DOJFBI000"} | {
+            "recipient": "TX0000001",
+            "created_at": at,
+            "payload": {},
+        }
+
+    with database.session() as session:
+        session.add(_jurisdiction("TX-EIGHT"))  # pending, and not referred to
+        insert_unless_present(
+            session,
+            OutboxMessage,
+            unique="key",
+            rows=[message("K-8")],
+            refers_to=(FingerprintRecord,),
+        )
+        assert len(session.new) == 1  # not flushed: it goes with the commit
+        insert_unless_present(
+            session, OutboxMessage, unique="key", rows=[message("K-9")], refers_to=(Jurisdiction,)
+        )
+        assert not session.new  # a row it may refer to was pending: flushed first
+
+
 def test_an_insert_unless_present_keeps_the_first_row(database: Database) -> None:
     at = datetime(2012, 5, 1, tzinfo=UTC)
 

@@ -20,12 +20,19 @@ _LOOKUPS: dict[tuple[type[Base], str], Select[Any]] = {}
 
 
 def insert_unless_present(
-    session: Session, model: type[Base], *, unique: str, rows: Sequence[dict[str, Any]]
+    session: Session,
+    model: type[Base],
+    *,
+    unique: str,
+    rows: Sequence[dict[str, Any]],
+    refers_to: tuple[type[Base], ...] | None = None,
 ) -> int:
     """``INSERT … ON CONFLICT (unique) DO NOTHING`` of ``rows`` in the session's unit of
     work, one statement: a row whose unique value is there already is kept as it is (a
     step retried after a crash makes its messages again; a message delivered twice),
-    with no SELECT first. Returns how many rows were new."""
+    with no SELECT first. Returns how many rows were new. ``refers_to``: the models the
+    rows' foreign keys point at; the unit's pending changes are then flushed first only
+    when a new row of one of them (or of ``model``) is pending."""
     if not rows:
         return 0
     backend = session.get_bind().dialect.name
@@ -38,7 +45,10 @@ def insert_unless_present(
     )
     # The rows as parameters, not as literal VALUES: one compiled statement for every
     # call (cached), sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
-    return len(session.execute(statement, list(rows)).all())
+    if refers_to is None or flush_if_new(session, model, *refers_to)["autoflush"]:
+        return len(session.execute(statement, list(rows)).all())
+    with session.no_autoflush:  # a Core statement ignores the autoflush option
+        return len(session.execute(statement, list(rows)).all())
 
 
 def by_unique(
@@ -70,9 +80,10 @@ def _lookup(model: type[Base], column: InstrumentedAttribute[Any]) -> Select[Any
     return statement
 
 
-def flush_if_new(session: Session, model: type[Base]) -> dict[str, bool]:
-    """Execution options for a lookup of ``model`` rows by columns never changed once
-    written: the unit's pending changes are flushed first only when a new row of the
-    model is among them (it may be the row looked for). Each flush has a fixed cost;
-    the unit's changes otherwise go in one flush with the commit."""
-    return {"autoflush": any(isinstance(new, model) for new in session.new)}
+def flush_if_new(session: Session, *models: type[Base]) -> dict[str, bool]:
+    """Execution options for a statement that reads ``models`` rows by columns never
+    changed once written (or refers to them): the unit's pending changes are flushed
+    first only when a new row of one of them is among them (it may be the row looked
+    for). Each flush has a fixed cost; the unit's changes otherwise go in one flush with
+    the commit."""
+    return {"autoflush": any(isinstance(new, models) for new in session.new)}

@@ -11,11 +11,12 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from securecomm.booking.models import Submission
 from securecomm.database import Database, utcnow
 from securecomm.database.locks import dispatch_lock
 from securecomm.database.rows import insert_unless_present
 from securecomm.exceptions import SecurecommError
-from securecomm.interop.models import MailboxMessage, OutboxMessage
+from securecomm.interop.models import MailboxMessage, OutboxMessage, Transaction
 
 log = logging.getLogger("securecomm.outbox")
 
@@ -92,7 +93,9 @@ def enqueue(
         "transaction_id": transaction_id,
         "submission_id": submission_id,
     }
-    insert_unless_present(session, OutboxMessage, unique="key", rows=[message])
+    insert_unless_present(
+        session, OutboxMessage, unique="key", rows=[message], refers_to=(Transaction, Submission)
+    )
 
 
 class MailboxTransport:
