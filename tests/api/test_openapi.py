@@ -56,6 +56,7 @@ SKIPPED = {("POST", "/api/v1/auth/revoke")}
 SHARES = 4
 
 
+@pytest.mark.system  # a long fuzz run (two minutes of CPU): `make system`
 @pytest.mark.parametrize("share", range(SHARES))
 def test_no_operation_answers_5xx_or_breaks_its_schema(fuzzed: Served, share: int) -> None:
     """Every operation, positive and negative data, about a dozen cases each (hypothesis);
