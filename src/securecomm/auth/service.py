@@ -40,15 +40,12 @@ def _first_playing(session: Session, role: AgencyRole, state: str | None) -> Age
     found: dict[tuple[AgencyRole, str | None], Agency | None]
     found = session.info.setdefault(_PLAYING, {})
     if (role, state) not in found:
-        flush = flush_if_new(session, Agency)  # an agency's role and state stay
-        if state is None:
-            found[(role, state)] = session.scalar(
-                _FIRST_PLAYING, {"role": role}, execution_options=flush
-            )
-        else:
-            found[(role, state)] = session.scalar(
-                _FIRST_PLAYING_IN_STATE, {"role": role, "state": state}, execution_options=flush
-            )
+        statement = _FIRST_PLAYING if state is None else _FIRST_PLAYING_IN_STATE
+        found[(role, state)] = session.scalar(
+            statement,
+            {"role": role, "state": state},
+            execution_options=flush_if_new(session, Agency),  # an agency's role stays
+        )
     return found[(role, state)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from securecomm.audit import service as audit_service
@@ -11,6 +10,7 @@ from securecomm.biometrics import Template, TemplateError
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionState
 from securecomm.booking.schemas import BookingDocument
+from securecomm.database.rows import by_unique
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 from securecomm.interop import outbox
@@ -66,11 +66,8 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
     return transaction
 
 
-_TRANSACTION_BY_TCN = select(Transaction).where(Transaction.tcn == bindparam("tcn"))
-
-
 def _check_tcn_unused(session: Session, tcn: str) -> None:
-    first = session.scalar(_TRANSACTION_BY_TCN, {"tcn": tcn})
+    first = by_unique(session, Transaction, Transaction.tcn, tcn)
     if first is not None:
         problem = FieldProblem(
             "1.009 TCN",
