@@ -144,7 +144,7 @@ class Outcome:
     duplicated: int  # a second transaction, delivery or answer for one submission
     awaiting_examiner: int  # parked on a pending examiner review (waiting, not lost)
     audit_verified: bool
-    details: dict[str, int]
+    details: dict[str, object]  # counts, and the recorded fault of each failed submission
 
 
 def outcome(database: Database) -> Outcome:
@@ -173,7 +173,8 @@ def outcome(database: Database) -> Outcome:
         )
         mailbox = session.scalar(select(func.count()).select_from(MailboxMessage))
         verification = audit_chain.verify(session, audit_chain.signer_from_settings().public_key)
-    details = {
+        failures = _failures(session)
+    details: dict[str, object] = {
         "open": open_,
         "failed": failed,
         "parked": parked,
@@ -183,6 +184,7 @@ def outcome(database: Database) -> Outcome:
         "undelivered": undelivered or 0,
         "delivered": delivered or 0,
         "mailbox": mailbox or 0,
+        "failures": failures,
     }
     return Outcome(
         submissions=sum(states.values()),
@@ -192,6 +194,17 @@ def outcome(database: Database) -> Outcome:
         audit_verified=verification.ok,
         details=details,
     )
+
+
+def _failures(session: Session) -> list[dict[str, object]]:
+    """Each failed submission's recorded fault (error class, message, step): a red fault
+    run must say what broke, since the next fault's schema reset wipes the store."""
+    rows = session.execute(
+        select(Submission.id, Submission.external_key, Submission.failure).where(
+            Submission.state == SubmissionState.FAILED
+        )
+    )
+    return [{"id": id_, "key": key, **failure} for id_, key, failure in rows]
 
 
 def _parked_without_a_pending_review(session: Session) -> int:

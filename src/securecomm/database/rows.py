@@ -23,25 +23,28 @@ def insert_unless_present(
     session: Session,
     model: type[Base],
     *,
-    unique: str,
+    unique: str | tuple[str, ...],
     rows: Sequence[dict[str, Any]],
     refers_to: tuple[type[Base], ...] | None = None,
 ) -> int:
     """``INSERT … ON CONFLICT (unique) DO NOTHING`` of ``rows`` in the session's unit of
-    work, one statement: a row whose unique value is there already is kept as it is (a
-    step retried after a crash makes its messages again; a message delivered twice),
-    with no SELECT first. Returns how many rows were new. ``refers_to``: the models the
-    rows' foreign keys point at; the unit's pending changes are then flushed first only
-    when a new row of one of them (or of ``model``) is pending."""
+    work, one statement: a row whose unique value (one column, or a composite key) is
+    there already is kept as it is (a step retried after a crash makes its messages
+    again; a message delivered twice; two workers adding the same alias at once), with
+    no SELECT first and no race between a look and an insert. Returns how many rows
+    were new. ``refers_to``: the models the rows' foreign keys point at; the unit's
+    pending changes are then flushed first only when a new row of one of them (or of
+    ``model``) is pending."""
     if not rows:
         return 0
     backend = session.get_bind().dialect.name
     dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
     table = cast(Table, model.__table__)
+    key = (unique,) if isinstance(unique, str) else unique
     statement = (
         dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=[unique])
-        .returning(table.c[unique])  # the rows inserted: rowcount is not portable
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c[key[0]])  # the rows inserted: rowcount is not portable
     )
     # The rows as parameters, not as literal VALUES: one compiled statement for every
     # call (cached), sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).

@@ -14,6 +14,7 @@ from securecomm.biometrics import Gallery, MatchParameters, Template
 from securecomm.biometrics.sharded import AnyGallery
 from securecomm.database import utcnow
 from securecomm.database.locks import enrolment_lock
+from securecomm.database.rows import insert_unless_present
 from securecomm.domain import (
     ChargeFact,
     CriminalHistoryFact,
@@ -294,13 +295,23 @@ def create_criminal_subject(
 
 
 def add_aliases(session: Session, *, subject: CriminalSubject, names: Iterable[str]) -> None:
-    known = {subject.name, *(alias.name for alias in subject.aliases)}
-    for name in names:
-        if name not in known:
-            alias = CriminalAlias(subject_id=subject.id, name=name)
-            session.add(alias)
-            subject.aliases.append(alias)
-            known.add(name)
+    """The names not yet on record for ``subject``. One insert that keeps a name already
+    there: two bookings of one person identified at the same moment may bring the same
+    new name, and neither may fail for it (nor load every alias to look first)."""
+    rows = [
+        {"subject_id": subject.id, "name": name}
+        for name in dict.fromkeys(names)
+        if name != subject.name
+    ]
+    insert_unless_present(
+        session,
+        CriminalAlias,
+        unique=("subject_id", "name"),
+        rows=rows,
+        refers_to=(CriminalSubject,),
+    )
+    if rows:  # if loaded before, read again when next asked (another unit may have added)
+        session.expire(subject, ["aliases"])
 
 
 def add_arrest(
