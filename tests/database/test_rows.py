@@ -15,7 +15,7 @@ from securecomm.database.rows import by_unique, insert_unless_present
 from securecomm.domain import DetainerPolicy
 from securecomm.interop.models import Jurisdiction, OutboxMessage
 from securecomm.repositories.models import FingerprintRecord, Repository
-from securecomm.repositories.service import store_prints
+from securecomm.repositories.prints import store_prints
 
 
 @contextmanager

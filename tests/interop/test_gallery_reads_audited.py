@@ -16,6 +16,7 @@ from securecomm.biometrics import Gallery, synthetic
 from securecomm.database import Database
 from securecomm.interop.context import Galleries
 from securecomm.pipeline.worker import Worker
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 from securecomm.repositories.shards import write_snapshots
@@ -51,7 +52,7 @@ def test_a_worker_starting_records_what_it_read_into_each_gallery(database: Data
                 subjects[0],
                 subjects[-1],
             )
-            listed = subjects[: repository_service.RECORDS_LISTED]
+            listed = subjects[: print_store.RECORDS_LISTED]
             assert event.records == [f"{repository}_subject:{n}" for n in listed]
     finally:
         worker.close()
@@ -62,9 +63,7 @@ def test_a_sync_records_only_what_another_worker_enrolled(database: Database) ->
     runner.load_reference(database, world)
     galleries = Galleries(criminal=Gallery(), immigration=Gallery(), reader="worker:b")
     with database.session() as session:
-        galleries.synced_to = dict.fromkeys(
-            Repository, repository_service.newest_fingerprint_id(session)
-        )
+        galleries.synced_to = dict.fromkeys(Repository, print_store.newest_fingerprint_id(session))
     before = len(_gallery_reads(database))
     with database.session() as session:
         assert galleries.sync(session) == {Repository.CRIMINAL: [], Repository.IMMIGRATION: []}
@@ -79,7 +78,7 @@ def test_a_sync_records_only_what_another_worker_enrolled(database: Database) ->
             race="W",
             place_of_birth="MX",
         ).id
-        repository_service.store_prints(
+        print_store.store_prints(
             session,
             repository=Repository.CRIMINAL,
             subject_id=newcomer,
@@ -115,9 +114,7 @@ def test_a_sync_in_a_unit_that_rolls_back_is_read_and_recorded_again(
     runner.load_reference(database, small_world())
     galleries = Galleries(criminal=Gallery(), immigration=Gallery(), reader="worker:c")
     with database.session() as session:
-        galleries.synced_to = dict.fromkeys(
-            Repository, repository_service.newest_fingerprint_id(session)
-        )
+        galleries.synced_to = dict.fromkeys(Repository, print_store.newest_fingerprint_id(session))
     newcomer = _enrolled_by_another_worker(database, seed=6)
     try:
         with database.session() as session:  # a booking's unit of work, as the worker runs it
@@ -145,7 +142,7 @@ def _enrolled_by_another_worker(database: Database, *, seed: int) -> int:
             race="W",
             place_of_birth="MX",
         )
-        repository_service.store_prints(
+        print_store.store_prints(
             session,
             repository=Repository.CRIMINAL,
             subject_id=subject.id,

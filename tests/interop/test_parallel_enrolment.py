@@ -14,6 +14,7 @@ from securecomm.biometrics import Band, Gallery, Template, synthetic
 from securecomm.database import Database
 from securecomm.database.locks import ENROLMENT_LOCK_KEY, enrolment_lock, runs_in_parallel
 from securecomm.interop.context import Galleries
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 
@@ -23,7 +24,7 @@ def _enrol(database: Database, prints: dict[int, Template], name: str) -> int:
         subject = repository_service.create_criminal_subject(
             session, name=name, dob=date(1980, 1, 1), sex="M", race="W", place_of_birth="MX"
         )
-        repository_service.store_prints(
+        print_store.store_prints(
             session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=prints
         )
         return subject.id

@@ -14,7 +14,7 @@ from world_fixtures import small_world
 from securecomm.biometrics import Gallery
 from securecomm.biometrics.sharded import connect_ray
 from securecomm.database import Database
-from securecomm.repositories import service as repository_service
+from securecomm.repositories import prints as print_store
 from securecomm.repositories.models import Repository
 from securecomm.repositories.shards import sharded_gallery, write_snapshots
 from securecomm.simulation import runner
@@ -30,7 +30,7 @@ def ray_cluster() -> Iterator[None]:
 
 def _whole(database: Database, repository: Repository) -> Gallery:
     with database.session() as session:
-        return repository_service.load_gallery(session, repository=repository)
+        return print_store.load_gallery(session, repository=repository)
 
 
 def test_snapshots_and_background_give_the_whole_gallery(

@@ -24,6 +24,7 @@ from securecomm.interop import outbox
 from securecomm.interop.clock import BookingTimeClock, Leg, ServiceClock
 from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import CriminalSubject, Repository
 
@@ -80,14 +81,12 @@ class Galleries:
         marks = dict(self.synced_to)
         enrolled: dict[Repository, list[int]] = {}
         for repository in Repository:
-            self.synced_to[repository], enrolled[repository] = (
-                repository_service.enrol_stored_since(
-                    session,
-                    gallery=self.of(repository),
-                    repository=repository,
-                    after_id=self.synced_to.get(repository, 0),
-                    reader=self.reader,
-                )
+            self.synced_to[repository], enrolled[repository] = print_store.enrol_stored_since(
+                session,
+                gallery=self.of(repository),
+                repository=repository,
+                after_id=self.synced_to.get(repository, 0),
+                reader=self.reader,
             )
         self.unit_syncs.append((marks, enrolled))
         return enrolled

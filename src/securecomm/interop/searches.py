@@ -24,6 +24,7 @@ from securecomm.interop.context import (
 from securecomm.interop.models import Jurisdiction, Transaction
 from securecomm.metrics import SEARCH_SECONDS
 from securecomm.repositories import identities
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import (
     Arrest,
@@ -101,7 +102,7 @@ def _settle_criminal(
             aliases=document.aliases,
             enrolled_by_tcn=document.tcn,
         )
-        repository_service.store_prints(
+        print_store.store_prints(
             session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=probe
         )
         galleries.pending.append((Repository.CRIMINAL, subject.id, probe))

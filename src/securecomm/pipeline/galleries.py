@@ -11,7 +11,7 @@ from securecomm.biometrics import MatchParameters
 from securecomm.config import get_settings
 from securecomm.database import Database
 from securecomm.interop.context import Galleries
-from securecomm.repositories import service as repository_service
+from securecomm.repositories import prints as print_store
 from securecomm.repositories.models import Repository
 from securecomm.repositories.shards import sharded_gallery
 
@@ -36,7 +36,7 @@ def open_galleries(
     shards: int,
 ) -> OpenedGalleries:
     with database.session() as session:
-        mark = repository_service.newest_fingerprint_id(session)
+        mark = print_store.newest_fingerprint_id(session)
     if shards:
         opened = OpenedGalleries(_sharded(database, reader, shards, params, gallery_dir))
     elif gallery_dir is not None:
@@ -50,7 +50,7 @@ def open_galleries(
 def _in_memory(database: Database, reader: str, params: MatchParameters | None) -> OpenedGalleries:
     with database.session() as session:
         criminal, immigration = (
-            repository_service.load_gallery(session, repository=repository, params=params)
+            print_store.load_gallery(session, repository=repository, params=params)
             for repository in (Repository.CRIMINAL, Repository.IMMIGRATION)
         )
     return OpenedGalleries(
@@ -94,7 +94,7 @@ def _stored(
     reconciled = 0
     with database.session() as session:
         for repository in (Repository.CRIMINAL, Repository.IMMIGRATION):
-            gallery, changed = repository_service.open_gallery(
+            gallery, changed = print_store.open_gallery(
                 session,
                 repository=repository,
                 directory=directory,

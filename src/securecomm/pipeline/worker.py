@@ -56,7 +56,7 @@ from securecomm.metrics import STEP_SECONDS
 from securecomm.pipeline import followups
 from securecomm.pipeline.claims import Claimed, Claims
 from securecomm.pipeline.galleries import open_galleries
-from securecomm.repositories import service as repository_service
+from securecomm.repositories import prints as print_store
 
 log = logging.getLogger("securecomm.worker")
 
@@ -247,7 +247,7 @@ class Worker:
             return
         with self._database.session() as session:
             for repository, subject_ids in self._unrecorded_reads.items():
-                repository_service.record_gallery_read(
+                print_store.record_gallery_read(
                     session, reader=self.reader, repository=repository, subject_ids=subject_ids
                 )
         self._unrecorded_reads = {}

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from securecomm.biometrics import Template
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Arrest, CriminalSubject, MatchExclusion, Repository
 
@@ -84,7 +85,7 @@ def split_booking(
         place_of_birth=place_of_birth,
         enrolled_by_tcn=arrest.incident_id,
     )
-    repository_service.store_prints(
+    print_store.store_prints(
         session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=prints
     )
     arrest.subject = subject  # moves it between the two identities' arrests

@@ -12,7 +12,7 @@ from securecomm.database import Database
 from securecomm.database.engine import open_database
 from securecomm.exceptions import ConfigurationError
 from securecomm.repositories.models import Repository
-from securecomm.repositories.service import claim_store, level_gallery
+from securecomm.repositories.prints import claim_store, level_gallery
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from securecomm.booking.schemas import BookingDocument
 from securecomm.database import Database
 from securecomm.domain import AgencyRole, ChargeFact, CourtOutcome
 from securecomm.interop.models import Jurisdiction, JurisdictionSuspension
+from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Repository
 from securecomm.simulation.world import (
@@ -162,7 +163,7 @@ def _load_criminal_records(database: Database, world: World, links: SubjectLinks
                     arrested_on=charges[0].arrest_date,
                     charges=charges,
                 )
-            repository_service.store_prints(
+            print_store.store_prints(
                 session, repository=Repository.CRIMINAL, subject_id=subject.id, prints=record.prints
             )
             links.criminal[subject.id] = record.person_id
@@ -181,7 +182,7 @@ def _load_immigration_records(database: Database, world: World, links: SubjectLi
                 country_of_birth=record.subject.place_of_birth,
                 encounters=record.encounters,
             )
-            repository_service.store_prints(
+            print_store.store_prints(
                 session,
                 repository=Repository.IMMIGRATION,
                 subject_id=subject.id,
