@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pypdfium2
 import pytest
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
@@ -31,6 +32,7 @@ from securecomm.auth.roles import ROLE_PERMISSIONS, WRITE_PERMISSIONS, Permissio
 from securecomm.booking.models import Submission
 from securecomm.cases.models import Case, Detainer
 from securecomm.interop.models import OutboxMessage, Transaction
+from securecomm.oversight import report as program_report
 from securecomm.repositories.models import CriminalSubject, ImmigrationSubject
 
 MISSING = 999_999  # an id no record has: a permitted write reaches "not found", no change
@@ -151,7 +153,16 @@ def _call(
     return client.post(path, json={}, headers=headers, follow_redirects=False).status_code
 
 
+@pytest.fixture
+def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matrix asks who may fetch the statistics PDF, not how it looks: rendering it
+    takes seconds, twice a role (page and API). It is rendered for real below
+    (``test_the_statistics_pdf_is_rendered_for_a_reader``) and in the e2e statistics."""
+    monkeypatch.setattr(program_report, "pdf_bytes", lambda built: b"%PDF-1.7 matrix")
+
+
 @pytest.mark.parametrize("role", list(Role))
+@pytest.mark.usefixtures("quick_pdf")
 def test_each_role_reaches_exactly_the_routes_its_permissions_open(
     served: Served, role: Role
 ) -> None:
@@ -180,6 +191,23 @@ def test_each_role_reaches_exactly_the_routes_its_permissions_open(
         if not allowed and status != 403:
             wrong.append(f"{method} {route.path}: {role} got {status}, expected 403")
     assert wrong == []
+
+
+def test_the_statistics_pdf_is_rendered_for_a_reader(served: Served) -> None:
+    username = next(name for name, login in served.logins.items() if login.role is Role.AUDITOR)
+    response = served.client.get("/api/v1/statistics/report.pdf", headers=served.headers(username))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(response.content)
+    try:
+        assert len(document) >= 2  # the nationwide page, then the states and periods
+        page = document[0]
+        text = page.get_textpage()
+        assert "IDENT/IAFIS Interoperability Statistics" in text.get_text_range()
+        text.close()
+        page.close()
+    finally:
+        document.close()
 
 
 def test_nobody_signed_in_reaches_nothing_but_public_routes(served: Served) -> None:
