@@ -12,7 +12,7 @@ Issue 17 targets a flow overhead under 10 ms per booking.
 
     .venv/bin/python benchmarks/bench_flow.py [--people 2000] [--seed 2008]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--json]
-        [--profile [--profile-dump FILE]]
+        [--profile [--profile-dump FILE]] [--statements N]
 
 ``--profile`` runs the worker under cProfile (times inflated by it; the timings above
 are then not comparable) and reports the share of the worker's own time spent in each
@@ -20,6 +20,7 @@ package: SQLAlchemy, the database driver's calls, the engine (``securecomm.biome
 the rest of securecomm, and everything else, and the Python calls made per booking (a
 count: comparable between runs on a noisy machine). ``--profile-dump FILE`` also writes the raw
 profile (``python -m pstats FILE``) to find which of the flow's calls cost it.
+``--statements N`` lists the N statements run most often, as counts per booking.
 
 With --postgres the benchmark works in a database of its own on that server
 (``securecomm_bench_flow``, emptied first); otherwise in a scratch SQLite file.
@@ -31,6 +32,7 @@ import argparse
 import cProfile
 import json
 import pstats
+import re
 import tempfile
 import time
 from collections import Counter
@@ -102,8 +104,22 @@ def _package(filename: str, name: str) -> str:
     return "other (standard library, numpy, pydantic, ...)"
 
 
+def _shape(statement: str) -> str:
+    """A statement's text on one line, its long column lists cut: what it does and where."""
+    flat = re.sub(r"\s+", " ", statement).strip()
+    flat = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", flat)
+    flat = re.sub(r"^(INSERT INTO \S+) \(.*?\) ", r"\1 (…) ", flat)
+    return flat[:160]
+
+
 def run(
-    people: int, seed: int, url: str, *, profile: bool = False, dump: Path | None = None
+    people: int,
+    seed: int,
+    url: str,
+    *,
+    profile: bool = False,
+    dump: Path | None = None,
+    top_statements: int = 0,
 ) -> dict[str, Any]:
     world = build_world(people=people, start=date(2008, 10, 1), end=date(2018, 12, 31), seed=seed)
     bookings = sum(isinstance(e, BookingEvent) for e in world.events)
@@ -111,10 +127,13 @@ def run(
     links = runner.load_reference(database, world)
     runner.enqueue_events(database, world, links)
     statements: Counter[str] = Counter()
+    shapes: Counter[str] = Counter()
 
     @event.listens_for(database.engine, "before_cursor_execute")
-    def count_statement(*_args: Any) -> None:
+    def count_statement(*args: Any) -> None:
         statements["statements"] += 1
+        if top_statements:
+            shapes[_shape(args[2])] += 1
 
     @event.listens_for(database.engine, "commit")
     def count_commit(*_args: Any) -> None:
@@ -172,6 +191,16 @@ def run(
         "commits_per_booking": round(statements["commits"] / bookings, 1),
         **(
             {
+                "top_statements_per_booking": {
+                    shape: round(count / bookings, 2)
+                    for shape, count in shapes.most_common(top_statements)
+                }
+            }
+            if top_statements
+            else {}
+        ),
+        **(
+            {
                 "profile_percent": _shares(profiler),
                 # Python calls made: a count, so it does not move with the neighbours
                 "python_calls_per_booking": round(pstats.Stats(profiler).total_calls / bookings),
@@ -190,6 +219,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="where the worker's time goes")
     parser.add_argument("--profile-dump", type=Path, help="with --profile: the raw profile")
+    parser.add_argument(
+        "--statements", type=int, default=0, metavar="N", help="the N most frequent statements"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = (
@@ -203,6 +235,7 @@ def main() -> None:
             url,
             profile=arguments.profile or arguments.profile_dump is not None,
             dump=arguments.profile_dump,
+            top_statements=arguments.statements,
         )
     if arguments.json:
         print(json.dumps(result, indent=2))
@@ -219,6 +252,8 @@ def main() -> None:
         print(f"  step {step:<32} {ms:8.2f} ms per booking")
     for repository, ms in result["search_ms"].items():
         print(f"  search {repository:<30} {ms:8.2f} ms per booking")
+    for shape, count in result.get("top_statements_per_booking", {}).items():
+        print(f"  {count:6.2f} per booking: {shape}")
     if "python_calls_per_booking" in result:
         print(f"  profile: {result['python_calls_per_booking']} Python calls per booking")
     for package, percent in result.get("profile_percent", {}).items():

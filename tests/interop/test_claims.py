@@ -46,7 +46,8 @@ def test_a_claim_moves_the_version_on_under_a_driver_that_lost_its_lock(
         stale = session.get_one(Submission, submission_id)
         version_seen = stale.version
     claims = Claims(database, "worker-b", timedelta(minutes=5))
-    claimed = claims._mark_claimed(submission_id)
+    with database.engine.begin() as connection:
+        claimed = claims._mark_claimed(connection, submission_id)
     assert claimed == Claimed(submission_id, SubmissionKind.BOOKING, "TCN-CLAIM-1")
     assert _version(database, submission_id) == version_seen + 1
     with database.session() as session:  # the old driver's next step: compare-and-set
@@ -64,7 +65,8 @@ def test_a_claim_on_a_finished_submission_is_no_claim(database: Database) -> Non
     with database.session() as session:
         session.get_one(Submission, submission_id).state = SubmissionState.DONE
     claims = Claims(database, "worker-b", timedelta(minutes=5))
-    assert claims._mark_claimed(submission_id) is None
+    with database.engine.begin() as connection:
+        assert claims._mark_claimed(connection, submission_id) is None
     with claims.claim() as claimed:
         assert claimed is None
 
@@ -92,3 +94,37 @@ def test_the_claim_asks_for_open_submissions_in_the_words_of_their_index(
         event.remove(database.engine, "before_cursor_execute", seen)
     assert ordered
     assert all(predicate in statement for statement in ordered)
+
+
+def test_a_claim_on_postgresql_is_four_statements_and_no_transaction(
+    database: Database,
+) -> None:
+    """The claim's reads, lock and stamp each commit alone on the lock's connection: no
+    BEGIN and COMMIT round trips around them (it was three transactions on three
+    connections), and the lock still holds the submission until the block ends."""
+    if not runs_in_parallel(database.engine):
+        pytest.skip("SQLite: workers take turns under the order lock")
+    submission_id = _stored(database)
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def statement(_conn: object, _cursor: object, text: str, *_rest: object) -> None:
+        statements.append(text)
+
+    def commit(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(database.engine, "before_cursor_execute", statement)
+    event.listen(database.engine, "commit", commit)
+    try:
+        with Claims(database, "worker-a", timedelta(minutes=5)).claim() as claimed:
+            assert claimed is not None
+            assert claimed.id == submission_id
+            taken = len(statements)
+            with Claims(database, "worker-b", timedelta(minutes=5)).claim() as other:
+                assert other is None  # locked by worker-a, and no other open
+    finally:
+        event.remove(database.engine, "before_cursor_execute", statement)
+        event.remove(database.engine, "commit", commit)
+    assert taken == 4  # next open, open of their bookings, the lock, the stamp
+    assert commits == []

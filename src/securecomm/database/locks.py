@@ -118,7 +118,8 @@ def unlock_or_drop(connection: Connection, *key: int) -> None:
             text(f"SELECT pg_advisory_unlock({arguments})"),
             {f"k{n}": value for n, value in enumerate(key)},
         )
-        connection.commit()
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.commit()
     except DBAPIError:
         connection.invalidate()
 

@@ -59,7 +59,11 @@ class Claims:
                 yield self._claim_oldest()
             return
         # The lock lives on this connection: held while the block runs, then given back.
+        # Each statement on it commits alone (the claim's reads need no snapshot: a row
+        # gone or moved on meanwhile is simply not claimed), which spares a BEGIN and a
+        # COMMIT round trip around every statement.
         with self._database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
             claimed = self._claim_free(connection)
             try:
                 yield claimed
@@ -70,41 +74,24 @@ class Claims:
     def _claim_free(self, connection: Connection) -> Claimed | None:
         skip = 0
         while True:
-            free, scanned = self._open_ids(offset=skip)
+            free, scanned = _open_ids(connection, offset=skip)
             if not scanned:
                 return None
             for submission_id in free:
                 if _try_lock(connection, submission_id):
-                    claimed = self._mark_claimed(submission_id)
+                    claimed = self._mark_claimed(connection, submission_id)
                     if claimed is not None:
                         return claimed
                     # Finished by another worker meanwhile.
                     unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
             skip += scanned
 
-    def _open_ids(self, *, offset: int) -> tuple[list[int], int]:
-        """Of the next open submissions in order, those not waiting for an earlier open
-        submission of the same booking, and how many were looked at (two indexed
-        queries, whatever the backlog)."""
-        with self._database.engine.connect() as connection:
-            candidates = connection.execute(_NEXT_OPEN, {"skip": offset}).all()
-            if not candidates:
-                return [], 0
-            first_open: dict[str, int] = {}
-            keys = sorted({key for _, key in candidates})
-            for submission_id, key in connection.execute(_OPEN_OF_BOOKINGS, {"keys": keys}):
-                first_open.setdefault(key, submission_id)
-        # A candidate finished by another worker since the first query is simply not free.
-        free = [number for number, key in candidates if first_open.get(key) == number]
-        return free, len(candidates)
-
-    def _mark_claimed(self, submission_id: int) -> Claimed | None:
+    def _mark_claimed(self, connection: Connection, submission_id: int) -> Claimed | None:
         """Record the claim on a submission still open, in one statement; None if it is
         no longer open. A worker whose lock went with its connection (a database
         restart) may still be driving it: the claim moves the row's version on, so that
         worker loses its next step to the version check."""
-        with self._database.engine.begin() as connection:
-            claimed = connection.execute(_STAMP_IF_OPEN, self._stamp(submission_id)).first()
+        claimed = connection.execute(_STAMP_IF_OPEN, self._stamp(submission_id)).first()
         return None if claimed is None else Claimed(claimed.id, claimed.kind, claimed.external_key)
 
     def _claim_oldest(self) -> Claimed | None:
@@ -137,18 +124,31 @@ class Claims:
             submission.claimed_until = None
 
 
+def _open_ids(connection: Connection, *, offset: int) -> tuple[list[int], int]:
+    """Of the next open submissions in order, those not waiting for an earlier open
+    submission of the same booking, and how many were looked at (two indexed queries,
+    whatever the backlog)."""
+    candidates = connection.execute(_NEXT_OPEN, {"skip": offset}).all()
+    if not candidates:
+        return [], 0
+    first_open: dict[str, int] = {}
+    keys = sorted({key for _, key in candidates})
+    for submission_id, key in connection.execute(_OPEN_OF_BOOKINGS, {"keys": keys}):
+        first_open.setdefault(key, submission_id)
+    # A candidate finished by another worker since the first query is simply not free.
+    free = [number for number, key in candidates if first_open.get(key) == number]
+    return free, len(candidates)
+
+
 def _try_lock(connection: Connection, submission_id: int) -> bool:
-    taken = connection.scalar(
-        text("SELECT pg_try_advisory_lock(:space, :id)"),
-        {"space": SUBMISSION_LOCK_SPACE, "id": submission_id},
-    )
-    connection.commit()
+    taken = connection.scalar(_TRY_LOCK, {"space": SUBMISSION_LOCK_SPACE, "id": submission_id})
     return bool(taken)
 
 
 # The claim's statements, built once: on the table (no row loaded into a session, no
 # flush), with the open states written as the partial index's own predicate.
 _SUBMISSIONS = cast(Table, Submission.__table__)
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:space, :id)")
 _IN_ORDER = (_SUBMISSIONS.c.event_at, _SUBMISSIONS.c.seq, _SUBMISSIONS.c.id)
 _NEXT_OPEN = (
     select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.external_key)
