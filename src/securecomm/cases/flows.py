@@ -65,9 +65,11 @@ def _transaction(session: Session, tcn: str) -> Transaction:
     return transaction
 
 
-def _arrest(session: Session, tcn: str, release_at: datetime | None) -> tuple[Transaction, Arrest]:
+def _arrest(
+    session: Session, tcn: str, release_at: datetime | None, *, with_charges: bool
+) -> tuple[Transaction, Arrest]:
     transaction = _transaction(session, tcn)
-    arrest = repository_service.arrest_by_incident(session, tcn)
+    arrest = repository_service.arrest_by_incident(session, tcn, with_charges=with_charges)
     if arrest is None:
         raise InputError([FieldProblem("tcn", "no_arrest", f"no arrest for {tcn}")])
     if release_at is not None and release_at < transaction.booked_at:
@@ -79,7 +81,7 @@ def _arrest(session: Session, tcn: str, release_at: datetime | None) -> tuple[Tr
 def apply_release(session: Session, submission: Submission) -> ReleaseDocument:
     """Record a release before trial; the charges stay pending until the disposition."""
     document = booking_service.parse_release(submission.raw)
-    transaction, arrest = _arrest(session, document.tcn, document.release_at)
+    transaction, arrest = _arrest(session, document.tcn, document.release_at, with_charges=False)
     arrest.released_on = document.release_at.date()
     audit_service.record(
         session,
@@ -96,7 +98,7 @@ def apply_release(session: Session, submission: Submission) -> ReleaseDocument:
 def apply_disposition(session: Session, submission: Submission) -> DispositionDocument:
     """Record the court's disposition of each charge on the criminal history."""
     document = booking_service.parse_disposition(submission.raw)
-    transaction, arrest = _arrest(session, document.tcn, document.release_at)
+    transaction, arrest = _arrest(session, document.tcn, document.release_at, with_charges=True)
     by_position = {charge.position: charge for charge in arrest.charges}
     problems = [
         FieldProblem(f"outcomes.{i}.position", "no_such_charge", f"no charge {o.position}")

@@ -16,7 +16,7 @@ Row = TypeVar("Row", bound=Base)
 _FOUND = "securecomm.rows.found"  # session.info key: (model, column, value) -> row
 # by_unique's statements, built once per model and column: building a SELECT costs more
 # Python than the lookup it makes.
-_LOOKUPS: dict[tuple[type[Base], str], Select[Any]] = {}
+_LOOKUPS: dict[tuple[type[Base], str, bool], Select[Any]] = {}
 
 
 def insert_unless_present(
@@ -55,31 +55,43 @@ def insert_unless_present(
 
 
 def by_unique(
-    session: Session, model: type[Row], column: InstrumentedAttribute[Any], value: object
+    session: Session,
+    model: type[Row],
+    column: InstrumentedAttribute[Any],
+    value: object,
+    *,
+    lock: bool = False,
 ) -> Row | None:
     """The row whose unique ``column`` holds ``value``. The first call in a unit of work
     asks the database; later ones answer from the session (the steps of one submission
     look up the same transaction and case at each step). The row is held here: the
     session's identity map keeps unchanged rows only while something else does. A row
-    not found is asked for again: a later step may have added it."""
+    not found is asked for again: a later step may have added it. ``lock``: read it
+    ``FOR UPDATE`` (waiting for a unit that is changing it, then reading what it wrote),
+    always from the database."""
     found: dict[tuple[str, str, object], Any] = session.info.setdefault(_FOUND, {})
     memo = (model.__name__, column.key, value)
     held = found.get(memo)
-    if held is not None and held in session and getattr(held, column.key) == value:
+    if not lock and held is not None and held in session and getattr(held, column.key) == value:
         return cast(Row, held)
+    options = flush_if_new(session, model)
+    if lock:
+        options["populate_existing"] = True  # what the unit that held the lock wrote
     row: Row | None = session.scalar(
-        _lookup(model, column), {"value": value}, execution_options=flush_if_new(session, model)
+        _lookup(model, column, lock), {"value": value}, execution_options=options
     )
     if row is not None:
         found[memo] = row
     return row
 
 
-def _lookup(model: type[Base], column: InstrumentedAttribute[Any]) -> Select[Any]:
-    statement = _LOOKUPS.get((model, column.key))
+def _lookup(model: type[Base], column: InstrumentedAttribute[Any], lock: bool) -> Select[Any]:
+    statement = _LOOKUPS.get((model, column.key, lock))
     if statement is None:
         statement = select(model).where(column == bindparam("value"))
-        _LOOKUPS[(model, column.key)] = statement
+        if lock:
+            statement = statement.with_for_update()
+        _LOOKUPS[(model, column.key, lock)] = statement
     return statement
 
 

@@ -7,7 +7,7 @@ run as one unit of work (a failure runs them again).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from securecomm.booking import service as booking_service
@@ -15,6 +15,7 @@ from securecomm.booking.models import OPEN_STATES, Submission, SubmissionKind, S
 from securecomm.cases import flows as case_flows
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.database import Database
+from securecomm.database.rows import by_unique
 from securecomm.exceptions import InputError
 from securecomm.interop import guard
 from securecomm.interop.models import Transaction
@@ -24,9 +25,10 @@ from securecomm.pipeline.claims import Claims
 
 def _parked_until_booking_settles(session: Session, submission: Submission) -> bool:
     """A follow-up for a booking still waiting on an examiner waits with it."""
-    # locked: its worker may be finishing it now
-    booking_state = session.scalar(_BOOKING_STATE, {"tcn": submission.external_key})
-    if booking_state is None or booking_state.terminal:
+    # locked: its worker may be finishing it now. Read whole, it is the row the steps
+    # after look up (by_unique then answers from the session).
+    booking = by_unique(session, Transaction, Transaction.tcn, submission.external_key, lock=True)
+    if booking is None or booking.state.terminal:
         return False
     submission.state = SubmissionState.PARKED
     return True
@@ -38,9 +40,6 @@ def release_parked(session: Session, tcn: str) -> None:
 
 
 # Statements every follow-up or booking runs, built once.
-_BOOKING_STATE = (
-    select(Transaction.state).where(Transaction.tcn == bindparam("tcn")).with_for_update()
-)
 # Other submissions than the unit's own: nothing pending bears on it, so it does not
 # flush the unit's changes first (they go with the commit, one flush for the unit).
 _RELEASE_PARKED = (

@@ -25,7 +25,8 @@ from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import Arrest, CriminalSubject, MatchExclusion, Repository
 
-_ARRESTS_LATER = [lazyload(CriminalSubject.arrests)]
+# A booking adds an alias and an arrest to an identity: neither collection is read.
+_LATER = [lazyload(CriminalSubject.arrests), lazyload(CriminalSubject.aliases)]
 
 
 class IdentityError(ValueError):
@@ -46,11 +47,11 @@ class IdentityChange:
 
 def current(session: Session, subject_id: int) -> CriminalSubject:
     """The identity a subject is now: itself, or the one it was merged into (its
-    arrests and their charges are not loaded until asked for: a booking only adds one)."""
-    subject = session.get_one(CriminalSubject, subject_id, options=_ARRESTS_LATER)
+    aliases, arrests and charges are not loaded until asked for: a booking only adds)."""
+    subject = session.get_one(CriminalSubject, subject_id, options=_LATER)
     seen = {subject.id}
     while subject.merged_into_id is not None:
-        subject = session.get_one(CriminalSubject, subject.merged_into_id, options=_ARRESTS_LATER)
+        subject = session.get_one(CriminalSubject, subject.merged_into_id, options=_LATER)
         if subject.id in seen:  # never written, but a loop must not hang a search
             raise IdentityError("merged_into_id", f"merge loop at subject {subject.id}")
         seen.add(subject.id)

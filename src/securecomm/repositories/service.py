@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import bindparam, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from securecomm.database.locks import enrolment_lock
 from securecomm.database.rows import insert_unless_present
@@ -139,11 +139,17 @@ def add_arrest(
     return arrest
 
 
-def arrest_by_incident(session: Session, incident_id: str) -> Arrest | None:
-    return session.scalar(_ARREST_BY_INCIDENT, {"incident": incident_id})
+def arrest_by_incident(
+    session: Session, incident_id: str, *, with_charges: bool = True
+) -> Arrest | None:
+    """The booking's arrest; ``with_charges=False`` leaves its charges to be read only if
+    asked for (a release changes the arrest alone)."""
+    statement = _ARREST_BY_INCIDENT if with_charges else _ARREST_ALONE_BY_INCIDENT
+    return session.scalar(statement, {"incident": incident_id})
 
 
 _ARREST_BY_INCIDENT = select(Arrest).where(Arrest.incident_id == bindparam("incident"))
+_ARREST_ALONE_BY_INCIDENT = _ARREST_BY_INCIDENT.options(lazyload(Arrest.charges))
 
 
 def history(subject: CriminalSubject) -> CriminalHistoryFact:
