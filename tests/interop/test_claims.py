@@ -96,7 +96,7 @@ def test_the_claim_asks_for_open_submissions_in_the_words_of_their_index(
     assert all(predicate in statement for statement in ordered)
 
 
-def test_a_claim_on_postgresql_is_four_statements_and_no_transaction(
+def test_a_claim_on_postgresql_is_three_statements_and_no_transaction(
     database: Database,
 ) -> None:
     """The claim's reads, lock and stamp each commit alone on the lock's connection: no
@@ -126,5 +126,5 @@ def test_a_claim_on_postgresql_is_four_statements_and_no_transaction(
     finally:
         event.remove(database.engine, "before_cursor_execute", statement)
         event.remove(database.engine, "commit", commit)
-    assert taken == 4  # next open, open of their bookings, the lock, the stamp
+    assert taken == 3  # the next free, the lock, the stamp
     assert commits == []

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Connection, Integer, Table, bindparam, select, text, update
+from sqlalchemy import Connection, Integer, Table, bindparam, exists, select, text, tuple_, update
 
 from securecomm.booking.models import OPEN_PREDICATE, Submission, SubmissionKind
 from securecomm.database import Database, utcnow
@@ -74,8 +74,8 @@ class Claims:
     def _claim_free(self, connection: Connection) -> Claimed | None:
         skip = 0
         while True:
-            free, scanned = _open_ids(connection, offset=skip)
-            if not scanned:
+            free = _free_ids(connection, offset=skip)
+            if not free:
                 return None
             for submission_id in free:
                 if _try_lock(connection, submission_id):
@@ -84,7 +84,7 @@ class Claims:
                         return claimed
                     # Finished by another worker meanwhile.
                     unlock_or_drop(connection, SUBMISSION_LOCK_SPACE, submission_id)
-            skip += scanned
+            skip += len(free)
 
     def _mark_claimed(self, connection: Connection, submission_id: int) -> Claimed | None:
         """Record the claim on a submission still open, in one statement; None if it is
@@ -124,20 +124,10 @@ class Claims:
             submission.claimed_until = None
 
 
-def _open_ids(connection: Connection, *, offset: int) -> tuple[list[int], int]:
-    """Of the next open submissions in order, those not waiting for an earlier open
-    submission of the same booking, and how many were looked at (two indexed queries,
-    whatever the backlog)."""
-    candidates = connection.execute(_NEXT_OPEN, {"skip": offset}).all()
-    if not candidates:
-        return [], 0
-    first_open: dict[str, int] = {}
-    keys = sorted({key for _, key in candidates})
-    for submission_id, key in connection.execute(_OPEN_OF_BOOKINGS, {"keys": keys}):
-        first_open.setdefault(key, submission_id)
-    # A candidate finished by another worker since the first query is simply not free.
-    free = [number for number, key in candidates if first_open.get(key) == number]
-    return free, len(candidates)
+def _free_ids(connection: Connection, *, offset: int) -> list[int]:
+    """The next open submissions in order that wait for no earlier open submission of
+    the same booking (one indexed query, whatever the backlog)."""
+    return list(connection.scalars(_NEXT_FREE, {"skip": offset}))
 
 
 def _try_lock(connection: Connection, submission_id: int) -> bool:
@@ -150,17 +140,23 @@ def _try_lock(connection: Connection, submission_id: int) -> bool:
 _SUBMISSIONS = cast(Table, Submission.__table__)
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:space, :id)")
 _IN_ORDER = (_SUBMISSIONS.c.event_at, _SUBMISSIONS.c.seq, _SUBMISSIONS.c.id)
-_NEXT_OPEN = (
-    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.external_key)
-    .where(OPEN_PREDICATE)
+# An earlier open submission of the same booking (a follow-up waits for its booking,
+# or for the follow-up before it): its state test qualified, the index's own words.
+_EARLIER = _SUBMISSIONS.alias("earlier")
+_EARLIER_OPEN = text(f"earlier.{OPEN_PREDICATE.text}")
+_NEXT_FREE = (
+    select(_SUBMISSIONS.c.id)
+    .where(
+        OPEN_PREDICATE,
+        ~exists().where(
+            _EARLIER.c.external_key == _SUBMISSIONS.c.external_key,
+            _EARLIER_OPEN,
+            tuple_(_EARLIER.c.event_at, _EARLIER.c.seq, _EARLIER.c.id) < tuple_(*_IN_ORDER),
+        ),
+    )
     .order_by(*_IN_ORDER)
     .offset(bindparam("skip", type_=Integer))
     .limit(CANDIDATES)
-)
-_OPEN_OF_BOOKINGS = (
-    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.external_key)
-    .where(_SUBMISSIONS.c.external_key.in_(bindparam("keys", expanding=True)), OPEN_PREDICATE)
-    .order_by(*_IN_ORDER)
 )
 _OLDEST_OPEN = (
     select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
