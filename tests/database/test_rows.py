@@ -87,6 +87,24 @@ def test_a_row_not_found_is_asked_for_again(database: Database) -> None:
         assert found.code == "TX-TWO"
 
 
+def test_a_locked_lookup_reads_what_others_wrote_and_keeps_its_own_changes(
+    database: Database,
+) -> None:
+    with database.session() as session:
+        session.add(_jurisdiction("TX-TEN"))
+    with database.session() as session:
+        row = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-TEN")
+        assert row is not None
+        with database.session() as other:  # another unit changes it meanwhile
+            changed = by_unique(other, Jurisdiction, Jurisdiction.code, "TX-TEN")
+            assert changed is not None
+            changed.county = "Bexar"
+        row.name = "Tenth"  # this unit's own pending change
+        locked = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-TEN", lock=True)
+        assert locked is row
+        assert (locked.county, locked.name) == ("Bexar", "Tenth")
+
+
 def test_an_insert_flushes_the_unit_only_for_a_pending_row_it_may_refer_to(
     database: Database,
 ) -> None:

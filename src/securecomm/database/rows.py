@@ -74,9 +74,11 @@ def by_unique(
     held = found.get(memo)
     if not lock and held is not None and held in session and getattr(held, column.key) == value:
         return cast(Row, held)
-    options = flush_if_new(session, model)
-    if lock:
-        options["populate_existing"] = True  # what the unit that held the lock wrote
+    # A locked read refreshes the row with what the unit that held the lock wrote, so
+    # this unit's own changes go to the database first rather than being overwritten.
+    options = (
+        {"autoflush": True, "populate_existing": True} if lock else flush_if_new(session, model)
+    )
     row: Row | None = session.scalar(
         _lookup(model, column, lock), {"value": value}, execution_options=options
     )
