@@ -83,7 +83,7 @@ def test_the_claim_asks_for_open_submissions_in_the_words_of_their_index(
     ordered: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if "ORDER BY submissions.event_at" in statement:
+        if "ORDER BY" in statement and "event_at" in statement:
             ordered.append(statement)
 
     event.listen(database.engine, "before_cursor_execute", seen)
@@ -94,6 +94,38 @@ def test_the_claim_asks_for_open_submissions_in_the_words_of_their_index(
         event.remove(database.engine, "before_cursor_execute", seen)
     assert ordered
     assert all(predicate in statement for statement in ordered)
+
+
+def test_sqlite_takes_the_oldest_open_submission_from_its_partial_index(
+    database: Database,
+) -> None:
+    """Without ANALYZE statistics SQLite's planner took the index on state and sorted
+    every open submission at each claim; the claim names the partial index."""
+    if runs_in_parallel(database.engine):
+        pytest.skip("PostgreSQL claims by the anti-join, tested above")
+    _stored(database)
+    claimed_with: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "ORDER BY" in statement and "event_at" in statement:
+            claimed_with.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with Claims(database, "worker-a", timedelta(minutes=5)).claim() as claimed:
+            assert claimed is not None
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    (statement,) = claimed_with
+    with database.engine.connect() as connection:
+        plan = " ".join(
+            row[3]
+            for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, (1,) * statement.count("?")
+            )
+        )
+    assert "ix_submissions_open_order" in plan
+    assert "TEMP B-TREE" not in plan  # no sort
 
 
 def test_a_claim_on_postgresql_is_three_statements_and_no_transaction(

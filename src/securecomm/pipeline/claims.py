@@ -158,12 +158,14 @@ _NEXT_FREE = (
     .offset(bindparam("skip", type_=Integer))
     .limit(CANDIDATES)
 )
-_OLDEST_OPEN = (
-    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
-    .where(OPEN_PREDICATE)
-    .order_by(*_IN_ORDER)
-    .limit(1)
-)
+# SQLite's planner, without ANALYZE statistics, takes the index on state and sorts
+# every open submission at each claim (1 ms with 1,000 open of 50,000); named, the
+# partial index gives the oldest at once (0.03 ms). SQLite's own words: this statement
+# runs only there.
+_OLDEST_OPEN = text(
+    "SELECT id, claimed_by FROM submissions INDEXED BY ix_submissions_open_order "
+    f"WHERE {OPEN_PREDICATE.text} ORDER BY event_at, seq, id LIMIT 1"
+).columns(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
 # The claim as one UPDATE giving back what the worker needs to start on the submission.
 _STAMP = (
     update(_SUBMISSIONS)
