@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import event, select
 from world_fixtures import small_world
 
 from securecomm.audit.models import AuditEvent
@@ -90,6 +90,58 @@ def test_a_sync_records_only_what_another_worker_enrolled(database: Database) ->
     latest = _gallery_reads(database)[-1]
     assert latest.actor == "worker:b"
     assert latest.records == [f"criminal_subject:{newcomer}"]
+
+
+def test_one_sync_reads_both_repositories_in_one_statement(database: Database) -> None:
+    world = small_world()
+    runner.load_reference(database, world)
+    galleries = Galleries(criminal=Gallery(), immigration=Gallery(), reader="worker:b")
+    with database.session() as session:
+        galleries.synced_to = dict.fromkeys(Repository, print_store.newest_fingerprint_id(session))
+    rng = np.random.default_rng(7)
+    with database.session() as session:  # another worker enrols one of each
+        criminal = repository_service.create_criminal_subject(
+            session, name="NEWCOMER, TWO", dob=None, sex="F", race="W", place_of_birth="MX"
+        ).id
+        immigrant = repository_service.create_immigration_subject(
+            session,
+            fin="9990000001",
+            a_number=None,
+            name="NEWCOMER, THREE",
+            dob=None,
+            sex="M",
+            country_of_birth="MX",
+            encounters=[],
+        ).id
+        for repository, subject_id in (
+            (Repository.CRIMINAL, criminal),
+            (Repository.IMMIGRATION, immigrant),
+        ):
+            print_store.store_prints(
+                session,
+                repository=repository,
+                subject_id=subject_id,
+                prints=synthetic.synthesize_tenprint(rng),
+            )
+    asked: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "FROM fingerprints" in statement:
+            asked.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with database.session() as session:
+            since = len(asked)
+            enrolled = galleries.sync(session)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert enrolled == {Repository.CRIMINAL: [criminal], Repository.IMMIGRATION: [immigrant]}
+    assert list(galleries.criminal.subject_ids()) == [criminal]  # each in its own
+    assert list(galleries.immigration.subject_ids()) == [immigrant]
+    # one look for what is new, then each repository's newcomers' templates
+    assert len(asked) - since == 3
+    assert set(galleries.synced_to.values()) == {galleries.synced_to[Repository.CRIMINAL]}
 
 
 def test_writing_shard_snapshots_records_each_shards_read(

@@ -79,15 +79,13 @@ class Galleries:
     def sync(self, session: Session) -> dict[Repository, list[int]]:
         """Enrol what other workers stored since the last sync; returns those subjects."""
         marks = dict(self.synced_to)
-        enrolled: dict[Repository, list[int]] = {}
-        for repository in Repository:
-            self.synced_to[repository], enrolled[repository] = print_store.enrol_stored_since(
-                session,
-                gallery=self.of(repository),
-                repository=repository,
-                after_id=self.synced_to.get(repository, 0),
-                reader=self.reader,
-            )
+        mark, enrolled = print_store.enrol_stored_since(
+            session,
+            galleries={repository: self.of(repository) for repository in Repository},
+            after_id=min(marks.values(), default=0),
+            reader=self.reader,
+        )
+        self.synced_to = dict.fromkeys(Repository, mark)
         self.unit_syncs.append((marks, enrolled))
         return enrolled
 

@@ -124,30 +124,38 @@ def newest_fingerprint_id(session: Session) -> int:
     return session.scalar(select(func.max(FingerprintRecord.id))) or 0
 
 
-# Asked at every search, for what other workers enrolled: built once.
-_STORED_SINCE = select(FingerprintRecord.id, FingerprintRecord.subject_id).where(
-    FingerprintRecord.repository == bindparam("repository"),
-    FingerprintRecord.id > bindparam("after"),
-)
+# Asked at every search, for what other workers enrolled in either repository (one
+# statement for both: fingerprint ids are one sequence): built once.
+_STORED_SINCE = select(
+    FingerprintRecord.id, FingerprintRecord.repository, FingerprintRecord.subject_id
+).where(FingerprintRecord.id > bindparam("after"))
 
 
 def enrol_stored_since(
     session: Session,
     *,
-    gallery: AnyGallery,
-    repository: Repository,
+    galleries: Mapping[Repository, AnyGallery],
     after_id: int,
     reader: str,
-) -> tuple[int, list[int]]:
+) -> tuple[int, dict[Repository, list[int]]]:
     """Enrol subjects whose fingerprints were stored after ``after_id`` (by another
-    worker) and are not in ``gallery`` yet, the read audited under ``reader``; returns
-    the new sync mark and those subjects."""
-    rows = session.execute(_STORED_SINCE, {"repository": repository, "after": after_id}).all()
-    newcomers = sorted({subject for _, subject in rows if subject not in gallery})
-    for start in range(0, len(newcomers), 500):
-        _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
-    record_gallery_read(session, reader=reader, repository=repository, subject_ids=newcomers)
-    return max((record_id for record_id, _ in rows), default=after_id), newcomers
+    worker) and are not yet in their repository's gallery, each repository's read
+    audited under ``reader``; returns the new sync mark and those subjects."""
+    rows = session.execute(_STORED_SINCE, {"after": after_id}).all()
+    enrolled: dict[Repository, list[int]] = {}
+    for repository, gallery in galleries.items():
+        newcomers = sorted(
+            {
+                subject
+                for _, stored_in, subject in rows
+                if stored_in is repository and subject not in gallery
+            }
+        )
+        for start in range(0, len(newcomers), 500):
+            _enrol_from_database(session, gallery, repository, newcomers[start : start + 500])
+        record_gallery_read(session, reader=reader, repository=repository, subject_ids=newcomers)
+        enrolled[repository] = newcomers
+    return max((record_id for record_id, _, _ in rows), default=after_id), enrolled
 
 
 def record_gallery_read(
