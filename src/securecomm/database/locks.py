@@ -99,27 +99,35 @@ def _database_lock(engine: Engine, key: int, suffix: str) -> Iterator[None]:
 
 @contextmanager
 def _advisory_lock(engine: Engine, key: int) -> Iterator[None]:
-    with engine.connect() as connection:
+    with lock_connection(engine) as connection:
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-        connection.commit()
         try:
             yield
         finally:
             unlock_or_drop(connection, key)
 
 
+@contextmanager
+def lock_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection to hold session-level advisory locks on. A session lock outlives
+    transactions, so each statement on it commits alone: no BEGIN and COMMIT round
+    trips around taking and giving back a lock."""
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
 def unlock_or_drop(connection: Connection, *key: int) -> None:
-    """Give back a session-level advisory lock (one key, or two). A connection that
-    cannot (the server went away: it dropped the lock with the connection) is dropped,
-    not pooled; the caller's own error, if any, stands."""
+    """Give back a session-level advisory lock (one key, or two) held on a
+    :func:`lock_connection`. A connection that cannot (the server went away: it dropped
+    the lock with the connection) is dropped, not pooled; the caller's own error, if
+    any, stands."""
     arguments = ", ".join(f":k{n}" for n in range(len(key)))
     try:
         connection.execute(
             text(f"SELECT pg_advisory_unlock({arguments})"),
             {f"k{n}": value for n, value in enumerate(key)},
         )
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.commit()
     except DBAPIError:
         connection.invalidate()
 
@@ -142,6 +150,7 @@ __all__ = [
     "custody_lock",
     "dispatch_lock",
     "enrolment_lock",
+    "lock_connection",
     "order_lock",
     "runs_in_parallel",
     "unlock_or_drop",

@@ -25,7 +25,12 @@ from sqlalchemy import Connection, Integer, Table, bindparam, exists, select, te
 
 from securecomm.booking.models import OPEN_PREDICATE, Submission, SubmissionKind
 from securecomm.database import Database, utcnow
-from securecomm.database.locks import order_lock, runs_in_parallel, unlock_or_drop
+from securecomm.database.locks import (
+    lock_connection,
+    order_lock,
+    runs_in_parallel,
+    unlock_or_drop,
+)
 
 log = logging.getLogger("securecomm.worker")
 # The first key of the two-key advisory locks on submissions (the second is the id).
@@ -59,11 +64,9 @@ class Claims:
                 yield self._claim_oldest()
             return
         # The lock lives on this connection: held while the block runs, then given back.
-        # Each statement on it commits alone (the claim's reads need no snapshot: a row
-        # gone or moved on meanwhile is simply not claimed), which spares a BEGIN and a
-        # COMMIT round trip around every statement.
-        with self._database.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        # The claim's reads run on it too, each committing alone: they need no snapshot
+        # (a row gone or moved on meanwhile is simply not claimed).
+        with lock_connection(self._database.engine) as connection:
             claimed = self._claim_free(connection)
             try:
                 yield claimed
