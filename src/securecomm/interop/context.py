@@ -47,13 +47,13 @@ class Galleries:
     criminal: AnyGallery
     immigration: AnyGallery
     pending: list[tuple[Repository, int, dict[int, Template]]] = field(default_factory=list)
-    synced_to: dict[Repository, int] = field(default_factory=dict)
+    # The newest fingerprint id enrolled from (fingerprint ids are one sequence for
+    # both repositories, so one mark serves both).
+    synced_to: int = 0
     reader: str = "worker"  # the audit log's name for the process whose galleries these are
     # What syncs took in the unit of work under way (marks before it, subjects enrolled):
     # undone if it rolls back, so the read is made, and audited, again by the retry.
-    unit_syncs: list[tuple[dict[Repository, int], dict[Repository, list[int]]]] = field(
-        default_factory=list
-    )
+    unit_syncs: list[tuple[int, dict[Repository, list[int]]]] = field(default_factory=list)
     # Bookings being worked on, by submission id: the document and the probe, parsed once
     # (a submission's bytes never change), so both searches reuse the probe's features.
     bookings: OrderedDict[int, tuple[BookingDocument, dict[int, Template]]] = field(
@@ -78,20 +78,19 @@ class Galleries:
 
     def sync(self, session: Session) -> dict[Repository, list[int]]:
         """Enrol what other workers stored since the last sync; returns those subjects."""
-        marks = dict(self.synced_to)
-        mark, enrolled = print_store.enrol_stored_since(
+        mark = self.synced_to
+        self.synced_to, enrolled = print_store.enrol_stored_since(
             session,
             galleries={repository: self.of(repository) for repository in Repository},
-            after_id=min(marks.values(), default=0),
+            after_id=mark,
             reader=self.reader,
         )
-        self.synced_to = dict.fromkeys(Repository, mark)
-        self.unit_syncs.append((marks, enrolled))
+        self.unit_syncs.append((mark, enrolled))
         return enrolled
 
     def undo_unit_syncs(self) -> None:
         """The unit of work rolled back, and with it the syncs' audit events: forget what
-        they enrolled and go back to the marks before its first sync, so the next sync
+        they enrolled and go back to the mark before its first sync, so the next sync
         reads it all again under a new event."""
         if not self.unit_syncs:
             return

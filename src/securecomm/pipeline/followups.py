@@ -39,9 +39,9 @@ def release_parked(session: Session, tcn: str) -> None:
     session.execute(_RELEASE_PARKED, {"tcn": tcn})
 
 
-# Statements every follow-up or booking runs, built once.
-# Other submissions than the unit's own: nothing pending bears on it, so it does not
-# flush the unit's changes first (they go with the commit, one flush for the unit).
+# Run by every booking that finishes, built once. It changes other submissions than the
+# unit's own: nothing pending bears on it, so it does not flush the unit's changes
+# first (they go with the commit, one flush for the unit).
 _RELEASE_PARKED = (
     update(Submission)
     .where(

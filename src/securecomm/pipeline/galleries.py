@@ -43,7 +43,7 @@ def open_galleries(
         opened = _stored(database, reader, gallery_dir, params)
     else:
         opened = _in_memory(database, reader, params)
-    opened.galleries.synced_to = dict.fromkeys(Repository, mark)
+    opened.galleries.synced_to = mark
     return opened
 
 
