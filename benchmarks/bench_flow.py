@@ -55,17 +55,17 @@ from securecomm.simulation.world import BookingEvent
 BENCH_DATABASE = "securecomm_bench_flow"
 
 
-def _postgres(url: str) -> str:
+def _postgres(url: str, database: str = BENCH_DATABASE) -> str:
     """A database of the benchmark's own on the server of ``url``, emptied."""
     configured = make_url(url)
     admin = create_engine(configured.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         if not connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": BENCH_DATABASE}
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
         ):
-            connection.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    target = configured.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    target = configured.set(database=database).render_as_string(hide_password=False)
     engine = create_engine(target)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
