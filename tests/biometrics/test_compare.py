@@ -116,7 +116,7 @@ def test_parameters_repr_and_validation() -> None:
 def test_the_kernels_angle_wrap_is_the_modulo_bit_for_bit() -> None:
     """``_wrap`` avoids the modulo's division in the range the kernels use; its results
     must be the modulo's to the last bit, or scores would change with the speed-up."""
-    from securecomm.biometrics._match import _wrap
+    from securecomm.biometrics._descriptors import wrap_angle as _wrap
 
     rng = np.random.default_rng(0)
     stored = rng.uniform(0.0, 2.0 * math.pi, (2, 20_000))

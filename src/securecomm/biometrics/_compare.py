@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, overload
 
-from securecomm.biometrics._match import features_of, knobs, match, match_score
+from securecomm.biometrics._descriptors import features_of
+from securecomm.biometrics._knobs import knobs
+from securecomm.biometrics._match import match, match_score
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._template import Template
 

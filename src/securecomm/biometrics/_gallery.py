@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
+from securecomm.biometrics._descriptors import Features, features_of
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
 from securecomm.biometrics._fusion import fuse
 from securecomm.biometrics._index import (
@@ -20,7 +21,8 @@ from securecomm.biometrics._index import (
     scan,
     tenprint_codes,
 )
-from securecomm.biometrics._match import Features, features_of, knobs, match
+from securecomm.biometrics._knobs import knobs
+from securecomm.biometrics._match import match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._parts import Part, PendingRows, Segment
 from securecomm.biometrics._quality import unusable_reason

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from securecomm.biometrics._match import _popcount64, add_neighbourhood_evidence
+from securecomm.biometrics._descriptors import add_neighbourhood_evidence, popcount64
 from securecomm.biometrics._params import (
     INDEX_BASIS_SEED,
     INDEX_BASIS_TENPRINTS,
@@ -254,7 +254,7 @@ def _scan(
             if (common >> position) & 1:
                 differing = 0
                 for w in range(words):
-                    differing += _popcount64(codes[row, position, w] ^ probe[position, w])
+                    differing += popcount64(codes[row, position, w] ^ probe[position, w])
                 total += half - differing
         out[row] = total
 

@@ -38,10 +38,12 @@ from numba import njit, prange
 
 from securecomm.biometrics import synthetic
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
+from securecomm.biometrics._descriptors import features_of
 from securecomm.biometrics._fusion import Band, derive_thresholds
 from securecomm.biometrics._gallery import Gallery
 from securecomm.biometrics._index import POSITIONS, CodeBasis, default_basis, finger_vectors
-from securecomm.biometrics._match import features_of, knobs, match
+from securecomm.biometrics._knobs import knobs
+from securecomm.biometrics._match import match
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import FULL_PRINT_MINUTIAE
 from securecomm.biometrics._store import FINGER, GalleryStore, Rows, quantise, read_back

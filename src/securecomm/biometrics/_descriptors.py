@@ -1,0 +1,172 @@
+"""Step 1 of the matcher (:mod:`._match`): each minutia's local binary code (Numba).
+
+Around each minutia, in its own frame, a square grid of cells inside a circle collects
+Gaussian evidence from neighbouring minutiae split into relative-direction bins; cells
+with enough evidence set a bit. The evidence summed over the finger is also its index
+vector (:mod:`._index`). :class:`Features` holds what the matcher needs of a template,
+computed once and cached on it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from securecomm.biometrics._params import MatchParameters
+from securecomm.biometrics._template import DIRECTION, Template, X, Y
+
+F64 = npt.NDArray[np.float64]
+_TURN = 2.0 * math.pi
+_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the matcher needs from one template, computed once."""
+
+    xyt: npt.NDArray[np.float64]  # (n, 3) x, y, direction, sorted by x for windowed pairing
+    order: npt.NDArray[np.int64]  # template row of each xyt row
+    codes: npt.NDArray[np.uint64]  # (n, words) local binary codes
+    bit_counts: npt.NDArray[np.int32]  # (n,) set bits per code
+    index_vector: npt.NDArray[np.float32]  # (cells * direction bins,) unit length or zero
+
+
+def features_of(template: Template, params: MatchParameters) -> Features:
+    """Features of ``template`` under ``params``, cached on the template."""
+    cached = template._features
+    if isinstance(cached, tuple) and cached[0] is params:
+        found: Features = cached[1]
+        return found
+    computed = compute_features(template, params)
+    object.__setattr__(template, "_features", (params, computed))
+    return computed
+
+
+def compute_features(template: Template, params: MatchParameters) -> Features:
+    m = template.minutiae
+    order = np.argsort(m[:, X], kind="stable").astype(np.int64)
+    xyt = np.ascontiguousarray(m[order][:, [X, Y, DIRECTION]], dtype=np.float64)
+    codes, evidence = _encode(
+        xyt,
+        params.cell_centres,
+        params.descriptor_direction_bins,
+        params.descriptor_radius,
+        params.descriptor_sigma_space,
+        params.descriptor_sigma_direction,
+        params.descriptor_bit_threshold,
+        8 * math.ceil(params.descriptor_bytes / 8),
+    )
+    bit_counts = _POPCOUNT[codes].sum(axis=1).astype(np.int32)
+    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _best_local_pairs
+    vector = np.sqrt(evidence)  # damp the dominant cells so many weak ones count too
+    norm = float(np.linalg.norm(vector))
+    index_vector = (vector / norm if norm > 0 else vector).astype(np.float32)
+    return Features(xyt, order, words, bit_counts, index_vector)
+
+
+@njit(cache=True)
+def wrap_angle(angle: float) -> float:
+    """Angle in [-pi, pi): ``(angle + pi) % 2pi - pi``, bit for bit. Every angle the
+    kernels wrap is a difference of two wrapped or stored angles, so one turn added or
+    taken away does it: exactly what the modulo does in that range (the subtraction is
+    exact there), without its division."""
+    shifted = angle + math.pi
+    if 0.0 <= shifted < _TURN:
+        return shifted - math.pi
+    if _TURN <= shifted < 2.0 * _TURN:
+        return (shifted - _TURN) - math.pi
+    if -_TURN <= shifted < 0.0:
+        return (shifted + _TURN) - math.pi
+    return shifted % _TURN - math.pi
+
+
+@njit(cache=True)
+def popcount64(x: np.uint64) -> int:
+    """Set bits of a 64-bit word (SWAR: parallel sums in 2, 4, 8-bit lanes)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True)
+def _encode(
+    xyt: F64,
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    threshold: float,
+    n_bytes: int,
+) -> tuple[npt.NDArray[np.uint8], F64]:
+    n = xyt.shape[0]
+    n_bins = centres.shape[0] * n_dir
+    codes = np.zeros((n, n_bytes), dtype=np.uint8)
+    finger_evidence = np.zeros(n_bins, dtype=np.float64)
+    evidence = np.empty(n_bins, dtype=np.float64)
+    dir_weight = np.empty(n_dir, dtype=np.float64)
+    for i in range(n):
+        evidence[:] = 0.0
+        add_neighbourhood_evidence(
+            xyt, i, 0, n, centres, n_dir, radius, sigma_s, sigma_d, dir_weight, evidence
+        )
+        for b in range(n_bins):
+            finger_evidence[b] += evidence[b]
+            if evidence[b] >= threshold:
+                codes[i, b >> 3] |= np.uint8(1 << (b & 7))
+    return codes, finger_evidence
+
+
+@njit(cache=True)
+def add_neighbourhood_evidence(
+    xyt: F64,
+    i: int,
+    lo: int,
+    hi: int,
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    dir_weight: F64,
+    out: F64,
+) -> None:
+    """Add to ``out`` (cell-major, ``n_dir`` direction bins per cell) the Gaussian
+    evidence that minutiae ``lo..hi-1`` give around minutia ``i``, in ``i``'s own frame:
+    position relative to the cell ``centres``, direction relative to ``i``'s.
+    ``dir_weight`` is scratch of ``n_dir`` values. The matcher's descriptors and the
+    index's finger vectors are both made of this evidence."""
+    reach = radius + 3.0 * sigma_s
+    cell_reach2 = 9.0 * sigma_s * sigma_s
+    inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
+    inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
+    bin_width = 2.0 * math.pi / n_dir
+    c = math.cos(xyt[i, 2])
+    s = math.sin(xyt[i, 2])
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        dx = xyt[j, 0] - xyt[i, 0]
+        dy = xyt[j, 1] - xyt[i, 1]
+        if dx * dx + dy * dy > reach * reach:
+            continue
+        lx = c * dx + s * dy
+        ly = -s * dx + c * dy
+        relative = wrap_angle(xyt[j, 2] - xyt[i, 2])
+        for k in range(n_dir):
+            off = wrap_angle(relative - (-math.pi + (k + 0.5) * bin_width))
+            dir_weight[k] = math.exp(-off * off * inv_2d2)
+        for cell in range(centres.shape[0]):
+            ex = lx - centres[cell, 0]
+            ey = ly - centres[cell, 1]
+            d2 = ex * ex + ey * ey
+            if d2 > cell_reach2:
+                continue
+            ws = math.exp(-d2 * inv_2s2)
+            for k in range(n_dir):
+                out[cell * n_dir + k] += ws * dir_weight[k]
