@@ -163,7 +163,7 @@ field_values = st.text(alphabet="0123456789ABCWXYZabc ,.-/:", max_size=12).map(s
 def test_fast_path_never_clears_a_value_the_detailed_checks_reject(
     key: tuple[int, int], tot: str, value: bytes
 ) -> None:
-    from securecomm.ansi_nist.validation import _field_plan, _field_violations
+    from securecomm.ansi_nist.fields import _field_plan, _field_violations
 
     record_type, number = key
     plan = _field_plan(record_type, number, tot)

@@ -15,7 +15,7 @@ from securecomm.ansi_nist import (
     parse,
     validate,
 )
-from securecomm.ansi_nist.validation import value_in_range
+from securecomm.ansi_nist.value_ranges import value_in_range
 
 
 def _car(car_bytes: bytes) -> Transaction:
