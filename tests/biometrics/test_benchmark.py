@@ -9,12 +9,9 @@ from typer.testing import CliRunner
 
 from securecomm.biometrics import MatchParameters, compare, synthetic
 from securecomm.biometrics._index import default_basis
-from securecomm.biometrics.benchmark import (
-    _SyntheticChunk,
-    format_report,
-    run_benchmark,
-)
+from securecomm.biometrics.benchmark import format_report, run_benchmark
 from securecomm.biometrics.cli import app
+from securecomm.biometrics.synthetic_gallery import SyntheticChunk
 
 JSON_KEYS = {
     "identities",
@@ -67,7 +64,7 @@ def test_the_text_report_names_every_figure() -> None:
 
 def test_the_fast_generator_captures_like_the_reference_model() -> None:
     """Port captures of a master match reference captures of it, and not of others."""
-    chunk = _SyntheticChunk(seed=5, first=0, count=6, severity=1.0)
+    chunk = SyntheticChunk(seed=5, first=0, count=6, severity=1.0)
     masters = chunk.masters(set(range(6)))
     rows = chunk.rows(default_basis(), MatchParameters())
     rng = np.random.default_rng(5)
@@ -87,8 +84,8 @@ def test_the_fast_generator_captures_like_the_reference_model() -> None:
 
 
 def test_the_generator_is_deterministic_per_seed() -> None:
-    one = _SyntheticChunk(seed=9, first=10, count=3, severity=1.0)
-    two = _SyntheticChunk(seed=9, first=10, count=3, severity=1.0)
-    other = _SyntheticChunk(seed=10, first=10, count=3, severity=1.0)
+    one = SyntheticChunk(seed=9, first=10, count=3, severity=1.0)
+    two = SyntheticChunk(seed=9, first=10, count=3, severity=1.0)
+    other = SyntheticChunk(seed=10, first=10, count=3, severity=1.0)
     assert np.array_equal(one.capture, two.capture)
     assert not np.array_equal(one.capture, other.capture)

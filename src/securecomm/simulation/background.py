@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from securecomm.biometrics import MatchParameters
 from securecomm.biometrics._index import POSITIONS, default_basis
 from securecomm.biometrics._store import Rows
-from securecomm.biometrics.benchmark import synthetic_rows
 from securecomm.biometrics.sharded import SnapshotWriter
+from securecomm.biometrics.synthetic_gallery import synthetic_rows
 from securecomm.database import Database
 from securecomm.repositories.models import (
     CriminalSubject,
