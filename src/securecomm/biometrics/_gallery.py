@@ -33,11 +33,8 @@ from securecomm.biometrics._result import (
     search_result,
     shortlisted,
 )
-from securecomm.biometrics._store import (
-    MANIFEST,
-    GalleryStore,
-    subset,
-)
+from securecomm.biometrics._rows import subset
+from securecomm.biometrics._store import MANIFEST, GalleryStore
 from securecomm.biometrics._template import Template
 
 

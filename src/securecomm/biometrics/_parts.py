@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from securecomm.biometrics._index import CODE_WORDS, POSITIONS
-from securecomm.biometrics._store import Rows, rows_from_prints, segment_number
+from securecomm.biometrics._rows import Rows, rows_from_prints
+from securecomm.biometrics._store import segment_number
 from securecomm.biometrics._template import Template
 
 INITIAL_ROWS = 64

@@ -40,7 +40,8 @@ from securecomm.biometrics._result import (
     search_result,
     shortlisted,
 )
-from securecomm.biometrics._store import MANIFEST, GalleryStore, Rows, SegmentWriter, subset
+from securecomm.biometrics._rows import Rows, subset
+from securecomm.biometrics._store import MANIFEST, GalleryStore, SegmentWriter
 from securecomm.biometrics._template import Template
 
 # Brings a shard's gallery level with the source of truth: (gallery, shard, shards).

@@ -23,7 +23,7 @@ from securecomm.biometrics import synthetic
 from securecomm.biometrics._index import POSITIONS, CodeBasis, finger_vectors
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import FULL_PRINT_MINUTIAE
-from securecomm.biometrics._store import FINGER, Rows, quantise, read_back
+from securecomm.biometrics._rows import FINGER, Rows, quantise, read_back
 from securecomm.biometrics._template import DIRECTION, TWO_PI, Template, X, Y
 
 MAX_MASTER = synthetic.MAX_MINUTIAE

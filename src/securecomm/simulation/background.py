@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from securecomm.biometrics import MatchParameters
 from securecomm.biometrics._index import POSITIONS, default_basis
-from securecomm.biometrics._store import Rows
+from securecomm.biometrics._rows import Rows
 from securecomm.biometrics.sharded import SnapshotWriter
 from securecomm.biometrics.synthetic_gallery import synthetic_rows
 from securecomm.database import Database

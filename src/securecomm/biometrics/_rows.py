@@ -1,0 +1,127 @@
+"""Gallery rows: subjects with their ten fingers' index codes and quantised minutiae.
+
+One row is one enrolled subject. Rows are what a segment of the store on disk holds
+(:mod:`._store`, memory-mapped when read back), what a gallery shard is built from and
+what the synthetic population is generated as; minutiae are quantised as
+``Template.to_bytes`` quantises them, so a template read back is the one enrolled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from securecomm.biometrics._index import CODE_WORDS, POSITIONS
+from securecomm.biometrics._template import (
+    DIRECTION,
+    KIND,
+    RELIABILITY,
+    TWO_PI,
+    Template,
+    X,
+    Y,
+)
+
+SUBPIXEL = 8.0  # the same quantisation as Template.to_bytes
+ANGLE_STEPS = 65536.0
+MINUTIA = np.dtype([("x", "<u2"), ("y", "<u2"), ("t", "<u2"), ("kind", "u1"), ("rel", "u1")])
+FINGER = np.dtype(
+    [("start", "<u8"), ("count", "<u2"), ("width", "<u2"), ("height", "<u2"), ("quality", "u1")]
+)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of a segment, in memory (being written) or memory-mapped (read back)."""
+
+    subjects: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.uint64]
+    fingers: npt.NDArray[np.uint16]
+    finger_table: npt.NDArray[np.void]
+    minutiae: npt.NDArray[np.void]
+
+    def __len__(self) -> int:
+        return len(self.subjects)
+
+    def template(self, row: int, position: int) -> Template:
+        entry = self.finger_table[row, position - 1]
+        start, count = int(entry["start"]), int(entry["count"])
+        minutiae = read_back(self.minutiae[start : start + count])
+        return Template(
+            minutiae, int(entry["width"]), int(entry["height"]), int(entry["quality"]), position
+        )
+
+    def prints(self, row: int) -> dict[int, Template]:
+        mask = int(self.fingers[row])
+        return {p: self.template(row, p) for p in range(1, POSITIONS + 1) if mask >> (p - 1) & 1}
+
+
+def subset(rows: Rows, selected: npt.NDArray[np.int64]) -> Rows:
+    """Copy of the ``selected`` rows, their minutiae gathered and re-addressed."""
+    table = np.array(rows.finger_table[selected])
+    counts = table["count"].astype(np.int64).ravel()
+    starts = table["start"].astype(np.int64).ravel()
+    new_starts = np.cumsum(counts) - counts
+    gather = np.repeat(starts - new_starts, counts) + np.arange(int(counts.sum()))
+    table["start"] = new_starts.reshape(table.shape)
+    return Rows(
+        subjects=np.array(rows.subjects[selected]),
+        codes=np.array(rows.codes[selected]),
+        fingers=np.array(rows.fingers[selected]),
+        finger_table=table,
+        minutiae=np.array(rows.minutiae[gather]),
+    )
+
+
+def rows_from_prints(
+    entries: Iterable[tuple[int, npt.NDArray[np.uint64], int, dict[int, Template]]],
+) -> Rows:
+    """Pack (subject, codes, finger mask, prints) entries into in-memory rows."""
+    listed = list(entries)
+    table = np.zeros((len(listed), POSITIONS), dtype=FINGER)
+    chunks: list[npt.NDArray[np.void]] = []
+    start = 0
+    for row, (_, _, _, prints) in enumerate(listed):
+        for position, template in prints.items():
+            records = quantise(template.minutiae)
+            table[row, position - 1] = (
+                start,
+                len(records),
+                template.width,
+                template.height,
+                template.quality,
+            )
+            chunks.append(records)
+            start += len(records)
+    return Rows(
+        subjects=np.array([e[0] for e in listed], dtype=np.int64),
+        codes=np.array([e[1] for e in listed], dtype=np.uint64).reshape(-1, POSITIONS, CODE_WORDS),
+        fingers=np.array([e[2] for e in listed], dtype=np.uint16),
+        finger_table=table,
+        minutiae=np.concatenate(chunks) if chunks else np.zeros(0, dtype=MINUTIA),
+    )
+
+
+def read_back(records: npt.NDArray[np.void]) -> npt.NDArray[np.float32]:
+    """Stored minutia records as a template's (n, 5) minutiae: :func:`quantise` undone."""
+    minutiae = np.empty((len(records), 5), dtype=np.float32)
+    minutiae[:, X] = records["x"] / SUBPIXEL
+    minutiae[:, Y] = records["y"] / SUBPIXEL
+    minutiae[:, DIRECTION] = records["t"] / ANGLE_STEPS * TWO_PI
+    minutiae[:, KIND] = records["kind"]
+    minutiae[:, RELIABILITY] = records["rel"] / 255.0
+    return minutiae
+
+
+def quantise(minutiae: npt.NDArray[np.float32]) -> npt.NDArray[np.void]:
+    m = minutiae.astype(np.float64)
+    records = np.empty(len(m), dtype=MINUTIA)
+    records["x"] = np.floor(m[:, X] * SUBPIXEL)  # floor: stay below the width
+    records["y"] = np.floor(m[:, Y] * SUBPIXEL)
+    records["t"] = np.rint(m[:, DIRECTION] / TWO_PI * ANGLE_STEPS).astype(np.int64) % 65536
+    records["kind"] = m[:, KIND]
+    records["rel"] = np.rint(m[:, RELIABILITY] * 255.0)
+    return records
