@@ -115,3 +115,24 @@ def test_a_wet_patch_inside_the_print_stays_print() -> None:
     pixels[blotch] = 30
     foreground = enhance(pixels).foreground
     assert _share(foreground, blotch) > 0.95
+
+
+def _dry_grating(seed: int, period: float = 9.0, size: int = 256) -> np.ndarray:
+    """A grating whose ridges dry skin broke into pieces: 40 % of 6 px blocks whitened
+    where they cross a ridge, plus sensor noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    wave = np.cos(2 * np.pi / period * (0.8 * xx + 0.6 * yy))
+    blocks = rng.random((size // 6 + 1, size // 6 + 1)) < 0.4
+    gaps = np.kron(blocks, np.ones((6, 6)))[:size, :size].astype(bool)
+    pixels = np.where(gaps & (wave < 0), 200.0, 128.0 + 90.0 * wave)
+    return np.clip(pixels + rng.normal(0, 10, pixels.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_ridges_broken_by_dry_skin_give_no_false_minutiae(seed: int) -> None:
+    """Where the ridge filter explains little of the signal the output is the filter's,
+    which joins the pieces; with a fixed blend (60 % of the original everywhere) mindtct
+    found 4-9 ridge endings in each of these gratings, which have none."""
+    template = extract(_dry_grating(seed), reported_quality=60)
+    assert len(template) == 0
