@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -138,3 +139,40 @@ def test_nfiq2s_size_limit_is_on_the_print_not_its_white_margin() -> None:
     assert unavailable is None
     assert run.quality is not None
     assert run.quality.region == "central 800x1000 px of a larger print"
+
+
+def test_the_image_goes_over_as_a_file_that_is_gone_after_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path route gives the bytes route's answers and leaves nothing behind."""
+    pixels = ridge_image(seed=3)
+    monkeypatch.setattr(_nbis, "HANDOVER_DIR", tmp_path)
+    seen: list[list[str]] = []
+    extractor = _nbis.mindtct_extractor(True)
+    original = type(extractor).extract_minutiae_from_image_file
+
+    def spying(self: object, path: str) -> object:
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        assert oct(Path(path).stat().st_mode & 0o777) == oct(0o600)  # private to the process
+        return original(self, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(extractor), "extract_minutiae_from_image_file", spying)
+    run, _unavailable = nfiq2(pixels)
+    assert len(seen) == 1  # one call: NFIQ 2 with mindtct
+    [(name,)] = [tuple(names) for names in seen]  # one file in the directory during it
+    assert name.endswith(".bmp")
+    assert list(tmp_path.iterdir()) == []
+    own = extractor.extract_minutiae(_nbis.png(pixels))
+    assert run.quality is not None
+    assert run.quality.score == own.quality().score
+    assert _rows(run.minutiae) == _rows(own.get())
+
+
+def test_without_a_memory_directory_the_image_goes_over_as_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pixels = ridge_image(seed=3)
+    expected = _rows(run_mindtct(pixels).minutiae)
+    monkeypatch.setattr(_nbis, "HANDOVER_DIR", tmp_path / "not-there")
+    assert _rows(run_mindtct(pixels).minutiae) == expected
+    assert not (tmp_path / "not-there").exists()

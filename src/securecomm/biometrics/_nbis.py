@@ -3,9 +3,15 @@
 Only what the bindings export is used: ``new_nbis_extractor(settings)`` and the
 extractor's ``extract_minutiae(image bytes)``, whose result gives the minutiae and, when
 the settings ask for it, NFIQ 2's score and native quality measures
-(``Minutiae.quality()``). Images are handed over PNG-encoded at the fastest compression:
-the generated bindings copy the bytes into Rust one by one in Python, so fewer bytes
-cost less (a third fewer than BMP on FVC 2002 DB2_B, 35 against 41 ms a mindtct call).
+(``Minutiae.quality()``), or ``extract_minutiae_from_image_file(path)``, the same call
+reading the image from a file. The generated bindings copy bytes into Rust one at a time
+in Python (about 25 ms for an FVC 2002 DB2_B image as PNG, twice an image), while a path
+is a few bytes: so each image is written as a BMP to a private file in memory
+(:data:`HANDOVER_DIR`, a tmpfs; mode 0600, deleted as soon as the call returns) and the
+file's path is handed over. The answers are the same to the last minutia and score
+(``tests/biometrics/test_nbis.py``). Where no such directory is writable, the image is
+handed over as PNG bytes at the fastest compression, so a fingerprint image never
+touches a disk on its way to NBIS.
 
 NFIQ 2 scores plain impressions: it refuses a print wider than 800 px or taller than
 1,000 px once its near-white margin (grey 250 and up) is trimmed, its own limit (the
@@ -28,8 +34,10 @@ mindtct, bozorth3 and NFIQ 2 keep global state in C, so every native call holds
 from __future__ import annotations
 
 import io
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +46,7 @@ from PIL import Image
 
 NATIVE_LOCK = threading.RLock()
 _WHITE = 250  # grey level NFIQ 2 treats as margin when it crops
+HANDOVER_DIR = Path("/dev/shm")  # memory-backed on Linux; images are never written to disk
 
 
 class NativeCallError(Exception):
@@ -72,14 +81,30 @@ def png(pixels: npt.NDArray[np.uint8]) -> bytes:
     return buffer.getvalue()
 
 
+def extract_native(extractor: Any, pixels: npt.NDArray[np.uint8]) -> Any:
+    """``extractor``'s nbis ``Minutiae`` of ``pixels``, the image handed over as a file in
+    :data:`HANDOVER_DIR` where one can be written there, else as PNG bytes (see the
+    module notes). The caller holds :data:`NATIVE_LOCK`."""
+    try:
+        handover = tempfile.NamedTemporaryFile(dir=HANDOVER_DIR, suffix=".bmp")  # noqa: SIM115
+    except OSError:
+        return extractor.extract_minutiae(png(pixels))
+    with handover:
+        try:
+            Image.fromarray(pixels).save(handover, format="BMP")
+            handover.flush()
+        except OSError:  # e.g. the memory file system is full
+            return extractor.extract_minutiae(png(pixels))
+        return extractor.extract_minutiae_from_image_file(handover.name)
+
+
 def run_mindtct(pixels: npt.NDArray[np.uint8], *, quality: bool = False) -> MindtctRun:
     """mindtct on ``pixels`` (500 ppi grey), with NFIQ 2 on the same image if ``quality``."""
     import nbis
 
-    image = png(pixels)
     try:
         with NATIVE_LOCK:
-            found = mindtct_extractor(quality).extract_minutiae(image)
+            found = extract_native(mindtct_extractor(quality), pixels)
             minutiae = list(found.get())
             scored = found.quality() if quality else None
     except nbis.NbisError as error:

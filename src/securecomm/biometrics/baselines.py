@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from securecomm.biometrics._nbis import NATIVE_LOCK, NativeCallError, mindtct_extractor, png
+from securecomm.biometrics._nbis import (
+    NATIVE_LOCK,
+    NativeCallError,
+    extract_native,
+    mindtct_extractor,
+)
 from securecomm.biometrics._template import DIRECTION, KIND, RELIABILITY, Template, X, Y
 
 FAILED_SCORE = -math.inf  # what a comparison with a failed extraction scores
@@ -33,7 +38,7 @@ def nist_minutiae(image: bytes) -> Any | None:
     try:
         pixels = np.asarray(Image.open(io.BytesIO(image)).convert("L"))
         with NATIVE_LOCK:
-            return mindtct_extractor().extract_minutiae(png(pixels))
+            return extract_native(mindtct_extractor(), pixels)
     except (UnidentifiedImageError, OSError, NativeCallError, nbis.NbisError):
         return None
 
