@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: demo test faults system lint typecheck install browser pdf-libraries serve clean bench afis-native
+.PHONY: demo test faults system lint typecheck install browser pdf-libraries serve clean clean-jit bench afis-native
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Numba caches each compiled kernel beside its own file and does not notice edits to a
+# kernel in another file that it calls: run this after editing one, before measuring.
+clean-jit:
+	find src -name '*.nbi' -delete -o -name '*.nbc' -delete

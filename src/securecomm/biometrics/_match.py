@@ -33,7 +33,9 @@
    (median 0.9).
 
 The local codes live in :mod:`._descriptors`, the pairing and score in
-:mod:`._consolidation`, the parameters' vector in :mod:`._knobs`.
+:mod:`._consolidation`, the parameters' vector in :mod:`._knobs`. Numba caches each
+kernel beside its own file and does not notice edits to the kernels it calls in the
+others: ``make clean-jit`` after editing one.
 """
 
 from __future__ import annotations

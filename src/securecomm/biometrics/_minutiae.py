@@ -50,7 +50,8 @@ mindtct's 1.92 % / 1.24 %. About 40 / 51 minutiae per print kept (mindtct 37 / 4
 
 The steps live by noun: the ridge flow in :mod:`._ridge_flow`, the skeleton and its
 cleaning in :mod:`._skeleton`, the minutiae on it in :mod:`._crossings`; binarisation
-is here.
+is here. Numba caches each kernel beside its own file and does not notice edits to the
+kernels it calls in the others: ``make clean-jit`` after editing one.
 """
 
 from __future__ import annotations
