@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from securecomm.cases.models import Detainer
 from securecomm.database import Database
-from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse
+from securecomm.domain import ChargeFact, DetainerForm, DetainerPolicy, LeaResponse
 from securecomm.interop.models import DecisionRecord
-from securecomm.priority import rules as priority_rules
+from securecomm.priority import categories, levels
 from securecomm.simulation import demo
 from securecomm.simulation.demo import DemoOptions, DemoResult, run_demo
 from securecomm.simulation.world import World
@@ -62,7 +62,11 @@ def test_a_planted_rule_error_is_caught(
 ) -> None:
     # Misdemeanours punishable by exactly a year planted as felonies (the line is "more
     # than one year"): priorities and ranks change, and the oracle must say where.
-    monkeypatch.setattr(priority_rules, "_is_felony", lambda charge: charge.max_term_days >= 365)
+    def planted(charge: ChargeFact) -> bool:
+        return charge.max_term_days >= 365
+
+    for rules_module in (levels, categories):  # every rule that tells felonies apart
+        monkeypatch.setattr(rules_module, "is_felony", planted)
     result = _run(sqlite_database, tmp_path, seed=7)
     fields = {item.field for item in result.agreement.items}
     assert fields & {"categories", "rank"}
