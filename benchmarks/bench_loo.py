@@ -51,16 +51,19 @@ DEFAULT_DATASETS = [
 DEFAULT_GRID = {"overlap_floor": [12, 16, 20], "tolerance_growth": [0.02, 0.03, 0.04]}
 
 
-def _grid(specs: list[str]) -> dict[str, list[Any]]:
-    if not specs:
-        return DEFAULT_GRID
+def _parsed(specs: list[str], defaults: object) -> dict[str, list[Any]]:
+    """``NAME=v1,v2,...`` specs, each value of the type of ``defaults``' attribute NAME (an
+    unknown name fails here, not silently)."""
     grid: dict[str, list[Any]] = {}
-    defaults = MatchParameters()
     for spec in specs:
         name, _, values = spec.partition("=")
         kind = type(getattr(defaults, name))
         grid[name] = [kind(value) for value in values.split(",")]
     return grid
+
+
+def _grid(specs: list[str]) -> dict[str, list[Any]]:
+    return _parsed(specs, MatchParameters()) or DEFAULT_GRID
 
 
 def _template(path: Path) -> Template | None:
@@ -107,12 +110,7 @@ def _extracted_with(
 
 
 def _enhance_grid(specs: list[str], ridge_shares: list[float]) -> dict[str, list[Any]]:
-    grid: dict[str, list[Any]] = {"RIDGE_SHARE_MIN": ridge_shares}
-    for spec in specs:
-        name, _, values = spec.partition("=")
-        kind = type(getattr(_enhance, name))  # an unknown name fails here, not silently
-        grid[name] = [kind(value) for value in values.split(",")]
-    return grid
+    return {"RIDGE_SHARE_MIN": ridge_shares, **_parsed(specs, _enhance)}
 
 
 def run(
