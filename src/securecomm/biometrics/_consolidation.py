@@ -49,11 +49,13 @@ def pair_minutiae(
             if dx > tol:
                 break
             dy = xyt_b[p, 1] - y
+            if abs(dy) > tol:
+                continue  # outside the widest window: no need for the local tolerance
+            if abs(wrap_angle(xyt_b[p, 2] - t)) > angle_tol:
+                continue
             local_tol = tolerance_at(xyt_b[p, 0], xyt_b[p, 1], centre, knob)
             d2 = (dx * dx + dy * dy) / (local_tol * local_tol)
             if d2 > 1.0:
-                continue
-            if abs(wrap_angle(xyt_b[p, 2] - t)) > angle_tol:
                 continue
             cand_d[n_cand] = d2
             cand_i[n_cand] = i
