@@ -126,3 +126,50 @@ def test_the_kernels_angle_wrap_is_the_modulo_bit_for_bit() -> None:
     for angle in angles:
         expected = (angle + math.pi) % (2.0 * math.pi) - math.pi
         assert _wrap(angle) == expected, angle
+
+
+def with_second(template: Template, second: np.ndarray) -> Template:
+    inside = (second[:, 0] < template.width) & (second[:, 1] < template.height)
+    return Template(
+        template.minutiae,
+        template.width,
+        template.height,
+        template.quality,
+        template.finger_position,
+        np.ascontiguousarray(second[inside]),
+    )
+
+
+def test_a_second_set_that_agrees_keeps_the_score_and_one_that_does_not_halves_it(
+    enrolment_impressions: list[TenPrint],
+    probe_impressions: list[TenPrint],
+    strangers: list[TenPrint],
+) -> None:
+    a, b = probe_impressions[2][3], enrolment_impressions[2][3]
+    first_only = compare(a, b)
+    agreeing = compare(with_second(a, a.minutiae), with_second(b, b.minutiae))
+    stranger = strangers[0][3].minutiae
+    disagreeing = compare(with_second(a, a.minutiae), with_second(b, stranger))
+    assert first_only > 20.0
+    assert agreeing == pytest.approx(first_only, rel=0.25)
+    assert disagreeing < 0.65 * first_only
+    # One side without a second set, or a weight of 0: the first sets' score alone.
+    assert compare(with_second(a, a.minutiae), b) == first_only
+    unweighted = MatchParameters(second_set_weight=0.0)
+    assert compare(with_second(a, a.minutiae), with_second(b, stranger), params=unweighted) == (
+        compare(a, b, params=unweighted)
+    )
+
+
+def test_a_first_score_below_the_floor_is_not_blended(
+    probe_impressions: list[TenPrint], strangers: list[TenPrint]
+) -> None:
+    a, b = probe_impressions[0][1], strangers[1][1]
+    first_only = compare(a, b)
+    assert first_only < MatchParameters().second_set_from
+    other = strangers[2][1].minutiae  # a second set that disagrees with any alignment
+    assert compare(with_second(a, a.minutiae), with_second(b, other)) == first_only
+    everyone = MatchParameters(second_set_from=0.0)
+    blended = compare(with_second(a, a.minutiae), with_second(b, other), params=everyone)
+    assert first_only > 0.0
+    assert blended < first_only

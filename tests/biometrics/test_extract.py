@@ -135,7 +135,14 @@ def test_real_prints_extract_and_mated_impressions_outscore_strangers() -> None:
         # filtered: nothing left on the image edge
         assert np.all(template.minutiae[:, 0] >= 10)
         assert np.all(template.minutiae[:, 0] < template.width - 10)
+        # the skeleton finder's minutiae of the same filtered image ride along, cut alike
+        assert template.second is not None
+        assert len(template.second) >= 12
+        assert np.all(template.second[:, 0] >= 10)
     assert compare(first, second) > 2 * compare(first, stranger)
+    alone = extract((folder / "101_1.png").read_bytes(), finger_position=1, minutiae="skeleton")
+    assert alone.second is None
+    np.testing.assert_array_equal(alone.minutiae, first.second)
 
 
 def test_an_unknown_minutiae_finder_is_a_typed_error() -> None:

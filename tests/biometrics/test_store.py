@@ -275,3 +275,46 @@ def test_compaction_needs_a_store(probe_impressions: list[TenPrint]) -> None:
     gallery.enrol(1, probe_impressions[1])
     with pytest.raises(ValueError, match="no store yet"):
         gallery.compact()
+
+
+def test_second_minutiae_sets_survive_saving_and_compaction(
+    tmp_path: Path, enrolment_impressions: list[TenPrint], strangers: list[TenPrint]
+) -> None:
+    def doubled(prints: TenPrint, other: TenPrint) -> TenPrint:
+        def inside(t: Template, m: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(m[(m[:, 0] < t.width) & (m[:, 1] < t.height)][:20])
+
+        return {
+            p: Template(t.minutiae, t.width, t.height, t.quality, p, inside(t, other[p].minutiae))
+            for p, t in prints.items()
+        }
+
+    gallery = Gallery()
+    gallery.enrol(1, doubled(enrolment_impressions[1], enrolment_impressions[1]))
+    gallery.enrol(2, enrolment_impressions[2])  # without second sets, beside rows with them
+    gallery.enrol(3, doubled(enrolment_impressions[3], strangers[0]))
+    path = tmp_path / "gallery"
+    gallery.save(path)
+    gallery.remove(1)
+    gallery.save()
+    gallery.compact()
+    reopened = Gallery.open(path)
+    for subject_id in (2, 3):
+        stored, enrolled = reopened.prints_of(subject_id), gallery.prints_of(subject_id)
+        assert stored == {p: Template.from_bytes(t.to_bytes()) for p, t in enrolled.items()}
+    assert all(t.second is not None and len(t.second) > 0 for t in reopened.prints_of(3).values())
+    assert all(t.second is None for t in reopened.prints_of(2).values())
+
+
+def test_a_store_of_the_format_before_second_sets_is_refused_with_the_way_out(
+    saved: Path,
+) -> None:
+    manifest_path = saved / MANIFEST
+    document = json.loads(manifest_path.read_bytes())
+    document["manifest"]["version"] = 1
+    body = json.dumps(document["manifest"], sort_keys=True, separators=(",", ":")).encode()
+    document["crc32"] = zlib.crc32(body)
+    manifest_path.write_text(json.dumps(document))
+    with pytest.raises(GalleryStoreError) as excinfo:
+        Gallery.open(saved)
+    assert "rebuild the store" in str(excinfo.value)

@@ -134,3 +134,48 @@ def test_from_bytes_refuses_non_bytes() -> None:
     with pytest.raises(TemplateError) as excinfo:
         Template.from_bytes("SCMT")  # type: ignore[arg-type]
     assert rule_of(excinfo) == ("data", "type")
+
+
+SECOND = minutiae(
+    (12.0, 22.0, 1.1, 1.0, 0.8), (50.0, 60.0, 3.0, 0.0, 0.7), (90.0, 95.0, 5.0, 0.0, 1)
+)
+
+
+def test_a_second_set_round_trips_in_version_2_and_version_1_bytes_do_not_change() -> None:
+    single = Template(VALID, width=300, height=400, quality=60, finger_position=7)
+    double = Template(VALID, width=300, height=400, quality=60, finger_position=7, second=SECOND)
+    data = double.to_bytes()
+    assert (single.to_bytes()[4], data[4]) == (1, 2)
+    assert len(data) == 13 + 8 * 2 + 2 + 8 * 3 + 4
+    back = Template.from_bytes(data)
+    assert back.to_bytes() == data
+    assert back.second is not None
+    assert back.second.shape == (3, 5)
+    np.testing.assert_allclose(back.second[:, :2], SECOND[:, :2], atol=0.125)
+    assert back != Template.from_bytes(single.to_bytes())  # the second set counts in equality
+    assert Template.from_bytes(single.to_bytes()).second is None
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda b: b[:31], ("data", "length")),  # cut inside the second set's count
+        (lambda b: b[:-5] + b[-4:], ("data", "length")),
+        (lambda b: b[:40] + bytes([b[40] ^ 0xFF]) + b[41:], ("crc", "checksum")),
+    ],
+)
+def test_corrupt_version_2_bytes_are_rejected_with_a_reason(
+    mutate: object, expected: tuple[str, str]
+) -> None:
+    data = Template(VALID, width=300, height=400, quality=60, second=SECOND).to_bytes()
+    with pytest.raises(TemplateError) as excinfo:
+        Template.from_bytes(mutate(data))  # type: ignore[operator]
+    assert rule_of(excinfo) == expected
+
+
+def test_a_bad_second_set_names_its_own_field() -> None:
+    bad = SECOND.copy()
+    bad[1, 0] = 300.0
+    with pytest.raises(TemplateError) as excinfo:
+        Template(VALID, width=300, height=400, quality=60, second=bad)
+    assert rule_of(excinfo) == ("second[1].x", "range")

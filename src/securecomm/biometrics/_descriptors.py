@@ -41,13 +41,25 @@ def features_of(template: Template, params: MatchParameters) -> Features:
     if isinstance(cached, tuple) and cached[0] is params:
         found: Features = cached[1]
         return found
-    computed = compute_features(template, params)
+    computed = compute_features(template.minutiae, params)
     object.__setattr__(template, "_features", (params, computed))
     return computed
 
 
-def compute_features(template: Template, params: MatchParameters) -> Features:
-    m = template.minutiae
+def second_features_of(template: Template, params: MatchParameters) -> Features | None:
+    """Features of the template's second minutiae set, cached likewise; None without one."""
+    if template.second is None:
+        return None
+    cached = template._second_features
+    if isinstance(cached, tuple) and cached[0] is params:
+        found: Features = cached[1]
+        return found
+    computed = compute_features(template.second, params)
+    object.__setattr__(template, "_second_features", (params, computed))
+    return computed
+
+
+def compute_features(m: npt.NDArray[np.float32], params: MatchParameters) -> Features:
     order = np.argsort(m[:, X], kind="stable").astype(np.int64)
     xyt = np.ascontiguousarray(m[order][:, [X, Y, DIRECTION]], dtype=np.float64)
     codes, evidence = _encode(
@@ -61,7 +73,7 @@ def compute_features(template: Template, params: MatchParameters) -> Features:
         8 * math.ceil(params.descriptor_bytes / 8),
     )
     bit_counts = _POPCOUNT[codes].sum(axis=1).astype(np.int32)
-    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _best_local_pairs
+    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _seeds.best_local_pairs
     vector = np.sqrt(evidence)  # damp the dominant cells so many weak ones count too
     norm = float(np.linalg.norm(vector))
     index_vector = (vector / norm if norm > 0 else vector).astype(np.float32)

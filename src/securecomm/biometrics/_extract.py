@@ -15,15 +15,17 @@ fingerprint with a typed :class:`ImageError`, and then:
   the ridges of faint, dark and smudged areas where minutiae on the raw image are
   missed or invented (mindtct on FVC 2002 DB1_B: EER 2.85 % raw, 1.07 % filtered;
   DB2_B: 0.72 %, 1.02 %);
-* finds the minutiae of the filtered image with mindtct (the default) or with our
-  skeleton finder (:mod:`._minutiae`, about 5 times faster), converts them to
-  :class:`Template` columns and drops those that hurt matching more than they help:
+* finds the minutiae of the filtered image with mindtct (the default) and with our
+  skeleton finder (:mod:`._minutiae`, a few milliseconds), which the template carries
+  as its second set (the matcher checks an alignment against it), or with the skeleton
+  finder alone; converts them to :class:`Template` columns and drops those that hurt
+  matching more than they help:
   the lowest-reliability ones, those within a few pixels of the image edge, and those
   near the edge of the filtered foreground, where a ridge cut by the boundary looks
   like a ridge ending.
 
 Each image costs one NFIQ 2 run (with mindtct on the raw image, as the public bindings
-bundle them), the filtering and one minutiae finder; ``benchmarks/bench_extract.py``
+bundle them), the filtering and the minutiae finders; ``benchmarks/bench_extract.py``
 measures each part.
 
 Directions: mindtct measures angles counter-clockwise on screen (y axis up), while
@@ -45,7 +47,7 @@ import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
 from PIL import Image, UnidentifiedImageError
 
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
-from securecomm.biometrics._enhance import enhance
+from securecomm.biometrics._enhance import Enhanced, enhance
 from securecomm.biometrics._errors import TemplateError
 from securecomm.biometrics._minutiae import find_minutiae
 from securecomm.biometrics._nbis import MindtctRun, NativeCallError, nfiq2, run_mindtct
@@ -102,9 +104,10 @@ def extract(
 
     ``image`` is a 2-D uint8 array, a Pillow image or encoded bytes (PNG, TIFF, JPEG 2000,
     WSQ, or anything else Pillow reads); ``ppi`` its resolution, resampled to 500 ppi.
-    ``minutiae`` names the finder run on the filtered image: "mindtct" (NIST's), or
-    "skeleton" (ours, :mod:`._minutiae`: about 5 times faster; better on FVC 2002
-    DB1_B, worse on DB2_B). A gallery should hold templates of one finder only.
+    ``minutiae`` names the finder run on the filtered image: "mindtct" (NIST's; the
+    template also carries the skeleton finder's minutiae as its ``second`` set), or
+    "skeleton" (ours, :mod:`._minutiae`, alone: faster; better on FVC 2002 DB1_B, worse
+    on the others). A gallery should hold templates of one finder only.
     Raises :class:`ImageError` with reason "unreadable", "too small", "blank",
     "not a fingerprint". A low NFIQ 2 score refuses nothing: the score travels with the
     template, and what is searched with it is the gallery's decision (FVC 2004 DB2_B's
@@ -130,22 +133,30 @@ def extract(
     enhanced = enhance(pixels)
     if quality is None and enhanced.foreground.mean() < MIN_FOREGROUND_SHARE:
         raise ImageError(finger_position, "not a fingerprint", "too little ridge area")
+    skeleton = _cut(find_minutiae(enhanced), pixels, enhanced)
     if minutiae == "skeleton":
-        found = find_minutiae(enhanced)
+        kept, second = skeleton, None
     else:
-        found = _mindtct_minutiae(enhanced.pixels, finger_position)
-    kept = _kept_minutiae(found, pixels)
-    kept = np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
+        kept = _cut(_mindtct_minutiae(enhanced.pixels, finger_position), pixels, enhanced)
+        second = skeleton
     height, width = pixels.shape
     if trusted is not None:
-        return Template(kept, width, height, trusted, finger_position, quality_note=REPORTED_NOTE)
-    if quality is None:
+        score, note = trusted, REPORTED_NOTE
+    elif quality is None:
+        score = estimate_quality(kept)
         note = f"{UNAVAILABLE_NOTE}: {unavailable}; estimated from the minutiae"
-        return Template(
-            kept, width, height, estimate_quality(kept), finger_position, quality_note=note
-        )
-    note = "" if quality.region == "whole image" else f"NFIQ 2 on the {quality.region}"
-    return Template(kept, width, height, quality.score, finger_position, quality_note=note)
+    else:
+        score = quality.score
+        note = "" if quality.region == "whole image" else f"NFIQ 2 on the {quality.region}"
+    return Template(kept, width, height, score, finger_position, second, quality_note=note)
+
+
+def _cut(
+    rows: npt.NDArray[np.float32], pixels: npt.NDArray[np.uint8], enhanced: Enhanced
+) -> npt.NDArray[np.float32]:
+    """``rows`` without the minutiae that hurt matching more than they help."""
+    kept = _kept_minutiae(rows, pixels)
+    return np.ascontiguousarray(kept[enhanced.deep_inside(kept, FOREGROUND_MARGIN_PX)])
 
 
 def _trusted(reported_quality: int | None) -> int | None:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from securecomm.biometrics._compare import DEFAULT_PARAMETERS
-from securecomm.biometrics._descriptors import Features, features_of
+from securecomm.biometrics._descriptors import Features, features_of, second_features_of
 from securecomm.biometrics._errors import NoUsableFingerError, TemplateError, UnknownSubjectError
 from securecomm.biometrics._fusion import fuse
 from securecomm.biometrics._index import (
@@ -22,7 +22,7 @@ from securecomm.biometrics._index import (
     tenprint_codes,
 )
 from securecomm.biometrics._knobs import knobs
-from securecomm.biometrics._match import match
+from securecomm.biometrics._match import match_score
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._parts import Part, PendingRows, Segment
 from securecomm.biometrics._quality import unusable_reason
@@ -228,17 +228,28 @@ class Gallery:
     ) -> list[Candidate]:
         """The second stage: each of ``subject_ids`` compared finger by finger with the
         probe and fused, best first."""
-        probe = {p: features_of(t, self.params) for p, t in usable.items()}
+        probe = {
+            p: (features_of(t, self.params), second_features_of(t, self.params))
+            for p, t in usable.items()
+        }
         return ranked([self._compare_subject(probe, subject) for subject in subject_ids])
 
-    def _compare_subject(self, probe: dict[int, Features], subject_id: int) -> Candidate:
+    def _compare_subject(
+        self, probe: dict[int, tuple[Features, Features | None]], subject_id: int
+    ) -> Candidate:
         enrolled = self._prints_for_comparison(subject_id)
         knob_vector = knobs(self.params)
         scores: dict[int, float] = {}
-        for position, features in sorted(probe.items()):
+        for position, (features, second) in sorted(probe.items()):
             if position in enrolled:
-                other = features_of(enrolled[position], self.params)
-                scores[position] = match(features, other, knob_vector)[0]
+                other = enrolled[position]
+                scores[position] = match_score(
+                    features,
+                    features_of(other, self.params),
+                    knob_vector,
+                    second,
+                    second_features_of(other, self.params),
+                )
         return Candidate(subject_id, fuse(scores), scores)
 
     def _prints_for_comparison(self, subject_id: int) -> dict[int, Template]:

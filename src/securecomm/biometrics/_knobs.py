@@ -15,7 +15,6 @@ from securecomm.biometrics._params import MatchParameters
 
 F64 = npt.NDArray[np.float64]
 
-# Positions in the knobs vector passed to the kernels.
 # Positions in the knobs vector passed to the kernels (Numba takes arrays cheaply).
 (
     K_MIN_BITS,
@@ -29,7 +28,9 @@ F64 = npt.NDArray[np.float64]
     K_GROWTH,
     K_MATED_WEIGHT,
     K_REFINED,
-) = range(11)
+    K_SECOND,
+    K_SECOND_FROM,
+) = range(13)
 
 _KNOBS_BY_ID: dict[int, tuple[MatchParameters, F64]] = {}
 
@@ -62,6 +63,8 @@ def _knob_vector(params: MatchParameters) -> F64:
             params.tolerance_growth,
             params.mated_pair_weight,
             params.refined_seeds,
+            params.second_set_weight,
+            params.second_set_from,
         ],
         dtype=np.float64,
     )

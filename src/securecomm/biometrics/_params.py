@@ -44,6 +44,14 @@ class MatchParameters:
     pair_weighting: float = 1.0  # 0: every pair counts 1; 1: by local similarity x closeness
     mated_pair_weight: float = 0.45  # mean weight of a mated pair (FVC 2002 and synthetic
     # alike, 0.45-0.48): weights are divided by it so a typical mated pair counts 1
+    # Share of the score given to the second minutiae set (the skeleton finder's, where a
+    # template has one), paired under the alignment the first set found; 0 ignores it.
+    # Equal shares: neither finder is preferred (see _compare).
+    second_set_weight: float = 0.5
+    # A first score below this is a non-match already and keeps that score unblended:
+    # skips the second pairing for most strangers (on FVC, 1 left every EER and FMR1000
+    # as it was, where 0 blends every pair).
+    second_set_from: float = 1.0
 
     # --- 1:N search
     index_shortlist: int = 16  # identities given full comparison after the index scan
@@ -67,8 +75,9 @@ class MatchParameters:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        if not 0.0 <= self.pair_weighting <= 1.0:
-            raise ValueError("pair_weighting must lie in [0, 1]")
+        for name in ("pair_weighting", "second_set_weight"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1]")
         if self.mated_pair_weight <= 0.0 or self.tolerance_growth < 0.0:
             raise ValueError("mated_pair_weight must be positive, tolerance_growth not negative")
 
@@ -118,4 +127,4 @@ INDEX_BASIS_SEED = 7_919
 INDEX_PARALLEL_ROWS = 65_536  # scan larger segments in two threads (2-core target)
 
 # --- gallery store
-STORE_FORMAT_VERSION = 1
+STORE_FORMAT_VERSION = 2  # 2: a finger's second minutiae set follows its first

@@ -28,8 +28,17 @@ from securecomm.biometrics._template import (
 SUBPIXEL = 8.0  # the same quantisation as Template.to_bytes
 ANGLE_STEPS = 65536.0
 MINUTIA = np.dtype([("x", "<u2"), ("y", "<u2"), ("t", "<u2"), ("kind", "u1"), ("rel", "u1")])
+# A finger's minutiae sit at start: ``count`` of its first set, then ``second`` of its
+# second set (0: none), so one gather reads both.
 FINGER = np.dtype(
-    [("start", "<u8"), ("count", "<u2"), ("width", "<u2"), ("height", "<u2"), ("quality", "u1")]
+    [
+        ("start", "<u8"),
+        ("count", "<u2"),
+        ("second", "<u2"),
+        ("width", "<u2"),
+        ("height", "<u2"),
+        ("quality", "u1"),
+    ]
 )
 
 
@@ -48,11 +57,11 @@ class Rows:
 
     def template(self, row: int, position: int) -> Template:
         entry = self.finger_table[row, position - 1]
-        start, count = int(entry["start"]), int(entry["count"])
+        start, count, extra = int(entry["start"]), int(entry["count"]), int(entry["second"])
         minutiae = read_back(self.minutiae[start : start + count])
-        return Template(
-            minutiae, int(entry["width"]), int(entry["height"]), int(entry["quality"]), position
-        )
+        second = read_back(self.minutiae[start + count : start + count + extra]) if extra else None
+        size = (int(entry["width"]), int(entry["height"]))
+        return Template(minutiae, *size, int(entry["quality"]), position, second)
 
     def prints(self, row: int) -> dict[int, Template]:
         mask = int(self.fingers[row])
@@ -62,7 +71,7 @@ class Rows:
 def subset(rows: Rows, selected: npt.NDArray[np.int64]) -> Rows:
     """Copy of the ``selected`` rows, their minutiae gathered and re-addressed."""
     table = np.array(rows.finger_table[selected])
-    counts = table["count"].astype(np.int64).ravel()
+    counts = (table["count"].astype(np.int64) + table["second"].astype(np.int64)).ravel()
     starts = table["start"].astype(np.int64).ravel()
     new_starts = np.cumsum(counts) - counts
     gather = np.repeat(starts - new_starts, counts) + np.arange(int(counts.sum()))
@@ -87,15 +96,17 @@ def rows_from_prints(
     for row, (_, _, _, prints) in enumerate(listed):
         for position, template in prints.items():
             records = quantise(template.minutiae)
+            second = quantise(template.second) if template.second is not None else records[:0]
             table[row, position - 1] = (
                 start,
                 len(records),
+                len(second),
                 template.width,
                 template.height,
                 template.quality,
             )
-            chunks.append(records)
-            start += len(records)
+            chunks += [records, second]
+            start += len(records) + len(second)
     return Rows(
         subjects=np.array([e[0] for e in listed], dtype=np.int64),
         codes=np.array([e[1] for e in listed], dtype=np.uint64).reshape(-1, POSITIONS, CODE_WORDS),

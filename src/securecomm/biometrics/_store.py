@@ -305,7 +305,12 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     if zlib.crc32(_manifest_body(manifest)) != stored_crc:
         raise GalleryStoreError(path, "crc32", "manifest checksum does not match its content")
     if manifest.get("format") != FORMAT_NAME or manifest.get("version") != STORE_FORMAT_VERSION:
-        raise GalleryStoreError(path, "version", "not a supported gallery store version")
+        raise GalleryStoreError(
+            path,
+            "version",
+            f"store version {manifest.get('version')!r} is not {STORE_FORMAT_VERSION}; rebuild "
+            "the store from the database",
+        )
     if manifest.get("layout") != layout():
         raise GalleryStoreError(
             path, "layout", "codes were built with another index layout; rebuild the store"
