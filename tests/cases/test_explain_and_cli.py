@@ -9,8 +9,8 @@ from helpers import lodged_case, open_analyst_case
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from securecomm.cases.cli import explanation_lines
 from securecomm.cases.explain import explain_case
+from securecomm.cases.explanation_text import explanation_lines
 from securecomm.cases.models import Case, CaseState
 from securecomm.cli import app
 from securecomm.database import Database
