@@ -13,7 +13,7 @@ import pytest
 from securecomm.cases import logistics
 from securecomm.cases.logistics import MemoryCapacity, plan_custody
 from securecomm.cases.models import HearingMode
-from securecomm.detainers.rules import hold_deadline
+from securecomm.detainers.hold_clock import hold_deadline
 from securecomm.priority.catalogue import PolicyDataError
 
 

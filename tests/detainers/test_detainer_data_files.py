@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from securecomm.detainers.rules import (
-    FORMS_FILE,
-    HOLD_CLOCK_FILE,
-    POLICIES_FILE,
-    load_forms,
-    load_hold_clock,
-    load_policies,
-)
+from securecomm.detainers.hold_clock import HOLD_CLOCK_FILE, load_hold_clock
+from securecomm.detainers.rules import FORMS_FILE, POLICIES_FILE, load_forms, load_policies
 from securecomm.domain import DetainerPolicy
 from securecomm.priority.datafiles import PolicyDataError
 

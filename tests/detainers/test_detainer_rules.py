@@ -8,14 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from securecomm.detainers.hold_clock import ClockError, hold_deadline, lapsed
 from securecomm.detainers.rules import (
-    ClockError,
     DetainerDecision,
     NoDetainerError,
     decide_detainer,
     form_in_force,
-    hold_deadline,
-    lapsed,
     lea_response,
 )
 from securecomm.domain import (

@@ -36,6 +36,7 @@ from securecomm.cases.rules import OUTCOME_STATES
 from securecomm.database.locks import custody_lock
 from securecomm.database.rows import by_unique
 from securecomm.decisions import Decision, Trace
+from securecomm.detainers import hold_clock
 from securecomm.detainers import rules as detainer_rules
 from securecomm.domain import (
     ConvictionLevel,
@@ -176,7 +177,7 @@ def release(session: Session, submission: Submission) -> None:
         policy=policy, decision=_lodged_decision(detainer)
     )
     detainer.release_at = release_at
-    detainer.hold_deadline = detainer_rules.hold_deadline(release_at)
+    detainer.hold_deadline = hold_clock.hold_deadline(release_at)
     detainer.responded_at = release_at
     record_decision(
         session,

@@ -4,7 +4,7 @@ ICE assumes custody on a field-office transport run (weekdays, departure time an
 seats per state, as data) and only if a detention bed is free for the whole expected
 stay (facilities and beds per state, as data). The first run after release that has a
 seat and a bed decides the pickup; if none leaves before the hold deadline
-(``detainers.rules.hold_deadline``), the hold lapses. The capacity already taken is
+(``detainers.hold_clock.hold_deadline``), the hold lapses. The capacity already taken is
 read through :class:`CapacityView`, so the flow (database) and the ground-truth scorer
 (memory) apply exactly the same rule.
 """
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from securecomm.cases.models import HearingMode
 from securecomm.decisions import Decision, JSONValue, Trace
-from securecomm.detainers import rules as detainer_rules
+from securecomm.detainers import hold_clock
 from securecomm.priority.catalogue import PolicyDataError
 from securecomm.priority.datafiles import read_json_document, read_json_rows, validate_row
 
@@ -212,7 +212,7 @@ def plan_custody(
     hold: ICE, told the release time, meets the release itself or not at all, on a day
     the field office runs transport and with a seat on that day's run.
     """
-    deadline = detainer_rules.hold_deadline(release_at) if requests_hold else release_at
+    deadline = hold_clock.hold_deadline(release_at) if requests_hold else release_at
     schedule = transport_schedules().get(state)
     tried: list[JSONValue] = []
     plan = CustodyPlan(deadline, None, None, None, "no transport run before the hold deadline")
@@ -261,7 +261,7 @@ def plan_custody(
         },
         thresholds={
             "hold_deadline": deadline.isoformat(),
-            "hold_hours": detainer_rules.hold_clock().hold_hours if requests_hold else 0,
+            "hold_hours": hold_clock.hold_clock().hold_hours if requests_hold else 0,
             "seats_per_run": schedule.seats if schedule else 0,
             "beds_kept_for_higher_ranks": bed_priority().kept_free(rank),
             "days_to_hearing": DAYS_TO_HEARING,

@@ -1,33 +1,31 @@
-"""Detainer rules: which form in which era, whether to lodge, the hold clock, LEA answers.
+"""Detainer rules: which form in which era, whether to lodge, LEA answers.
 
 A detainer is a request. It is never lodged against a citizen or a person whose status
 could not be determined (the first rule, a hard guarantee), never without removability
 and a stated probable-cause basis, and only for a priority of the scheme in force. Form
-eras, the hold clock and jurisdiction policies are data under ``data/``.
+eras and jurisdiction policies are data under ``data/``; the hold clock is in
+:mod:`.hold_clock`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from securecomm.decisions import Decision, Trace
 from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse, StatusCategory
 from securecomm.priority.catalogue import PepParameters, PolicyDataError, scheme_book
-from securecomm.priority.datafiles import read_json_document, read_json_rows, validate_row
+from securecomm.priority.datafiles import read_json_rows
 from securecomm.priority.rules import PriorityAssessment
 from securecomm.status.rules import PC_FINAL_ORDER, PROBABLE_CAUSE_BASES, StatusDetermination
 
 DATA_DIR = Path(__file__).parent / "data"
 FORMS_FILE = DATA_DIR / "forms.json"
-HOLD_CLOCK_FILE = DATA_DIR / "hold_clock.json"
 POLICIES_FILE = DATA_DIR / "lea_policies.json"
 
 WARRANT_FOR_FINAL_ORDER = "I-205"  # warrant of removal
@@ -38,10 +36,6 @@ Purpose = Literal["hold", "notify", "transfer"]
 
 class NoDetainerError(ValueError):
     """An LEA response was asked for a decision that lodged no detainer."""
-
-
-class ClockError(ValueError):
-    """Datetimes that cannot be compared: one timezone-aware, one naive."""
 
 
 # --- data -------------------------------------------------------------------------------
@@ -80,22 +74,6 @@ class FormEra(BaseModel):
         return starts and (self.effective_until is None or on <= self.effective_until)
 
 
-class HoldClock(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    hold_hours: int = Field(gt=0)
-    excluded_weekdays: frozenset[int]
-    holiday_country: str = Field(min_length=2, max_length=2)
-    observed_holidays: bool
-    provenance: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _weekdays_valid(self) -> HoldClock:
-        if any(not 0 <= day <= 6 for day in self.excluded_weekdays):
-            raise ValueError("excluded_weekdays must be 0 (Monday) to 6 (Sunday)")
-        return self
-
-
 class PolicyRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -123,10 +101,6 @@ def load_forms(path: Path) -> tuple[FormEra, ...]:
     return tuple(forms)
 
 
-def load_hold_clock(path: Path) -> HoldClock:
-    return validate_row(HoldClock, read_json_document(path), file=path.name, row=1)
-
-
 def load_policies(path: Path) -> dict[DetainerPolicy, PolicyRule]:
     """One rule for every jurisdiction policy, no more, no less."""
     rules: dict[DetainerPolicy, PolicyRule] = {}
@@ -149,19 +123,8 @@ def form_eras() -> tuple[FormEra, ...]:
 
 
 @cache
-def hold_clock() -> HoldClock:
-    return load_hold_clock(HOLD_CLOCK_FILE)
-
-
-@cache
 def policy_rules() -> dict[DetainerPolicy, PolicyRule]:
     return load_policies(POLICIES_FILE)
-
-
-@cache
-def _holiday_calendar() -> holidays.HolidayBase:
-    clock = hold_clock()
-    return holidays.country_holidays(clock.holiday_country, observed=clock.observed_holidays)
 
 
 # --- forms ------------------------------------------------------------------------------
@@ -334,47 +297,6 @@ def decide_detainer(
     return Decision(decision, (trace,))
 
 
-# --- hold clock -------------------------------------------------------------------------
-
-
-def _counts(day: date) -> bool:
-    clock = hold_clock()
-    return day.weekday() not in clock.excluded_weekdays and day not in _holiday_calendar()
-
-
-def hold_deadline(release_at: datetime) -> datetime:
-    """The end of the hold: 48 counted hours from release, skipping weekends and holidays."""
-    remaining = timedelta(hours=hold_clock().hold_hours)
-    cursor = release_at
-    while remaining > timedelta(0):
-        next_midnight = datetime.combine(
-            cursor.date() + timedelta(days=1), time(0), tzinfo=cursor.tzinfo
-        )
-        if _counts(cursor.date()):
-            step = min(remaining, next_midnight - cursor)
-            remaining -= step
-            cursor += step
-        else:
-            cursor = next_midnight
-    return cursor
-
-
-def _check_comparable(moments: Sequence[datetime]) -> None:
-    aware = {moment.tzinfo is not None for moment in moments}
-    if len(aware) > 1:
-        raise ClockError("release_at, assumed_custody_at and now must all be aware or all naive")
-
-
-def lapsed(*, release_at: datetime, assumed_custody_at: datetime | None, now: datetime) -> bool:
-    """True once the hold window has passed without ICE assuming custody within it."""
-    moments = [release_at, now] + ([assumed_custody_at] if assumed_custody_at else [])
-    _check_comparable(moments)
-    deadline = hold_deadline(release_at)
-    if assumed_custody_at is not None and assumed_custody_at <= deadline:
-        return False
-    return now > deadline
-
-
 # --- the holding agency's answer --------------------------------------------------------
 
 
@@ -411,21 +333,15 @@ def lea_response(*, policy: DetainerPolicy, decision: DetainerDecision) -> Decis
 __all__ = [
     "WARRANT_FOR_FINAL_ORDER",
     "WARRANT_OTHERWISE",
-    "ClockError",
     "DetainerDecision",
     "FormEra",
-    "HoldClock",
     "NoDetainerError",
     "PolicyRule",
     "decide_detainer",
     "form_eras",
     "form_in_force",
-    "hold_clock",
-    "hold_deadline",
-    "lapsed",
     "lea_response",
     "load_forms",
-    "load_hold_clock",
     "load_policies",
     "policy_rules",
 ]
