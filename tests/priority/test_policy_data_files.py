@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from securecomm.priority.catalogue import (
-    OFFENCES_FILE,
-    SCHEMES_FILE,
-    PolicyDataError,
-    load_catalogue,
-    load_schemes,
-)
+from securecomm.priority.catalogue import OFFENCES_FILE, PolicyDataError, load_catalogue
+from securecomm.priority.schemes import SCHEMES_FILE, load_schemes
 
 HEADER = "code_from,code_to,category,description,sc2008_level,flags,provenance\n"
 GOOD_ROW = "1300,1399,assault,Assault,3,,DOMAIN.md\n"

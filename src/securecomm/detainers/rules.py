@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from securecomm.decisions import Decision, Trace
 from securecomm.domain import DetainerForm, DetainerPolicy, LeaResponse, StatusCategory
-from securecomm.priority.catalogue import PepParameters, PolicyDataError, scheme_book
+from securecomm.priority.catalogue import PolicyDataError
 from securecomm.priority.datafiles import read_json_rows
 from securecomm.priority.rules import PriorityAssessment
+from securecomm.priority.schemes import PepParameters, scheme_book
 from securecomm.status.rules import PC_FINAL_ORDER, PROBABLE_CAUSE_BASES, StatusDetermination
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -20,19 +20,19 @@ from securecomm.domain import (
     MatchLevel,
     StatusCategory,
 )
-from securecomm.priority.catalogue import (
-    EoParameters,
-    MortonParameters,
-    OffenceFlag,
-    PepParameters,
-    Sc2008Parameters,
-    Scheme,
-)
+from securecomm.priority.catalogue import OffenceFlag
 from securecomm.priority.charges import (
     LEVEL_NUMBERS,
     Charge,
     is_aggravated,
     is_felony,
+)
+from securecomm.priority.schemes import (
+    EoParameters,
+    MortonParameters,
+    PepParameters,
+    Sc2008Parameters,
+    Scheme,
 )
 from securecomm.status.rules import StatusDetermination
 

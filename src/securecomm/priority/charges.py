@@ -15,12 +15,14 @@ from securecomm.domain import (
     MatchLevel,
 )
 from securecomm.priority.catalogue import (
-    MortonParameters,
     Offence,
     OffenceFlag,
-    Sc2008Parameters,
     classify_charge_code,
     is_aggravated_felony,
+)
+from securecomm.priority.schemes import (
+    MortonParameters,
+    Sc2008Parameters,
     legal_thresholds,
     scheme_book,
 )

@@ -15,11 +15,7 @@ from securecomm.domain import (
     CriminalHistoryFact,
     MatchLevel,
 )
-from securecomm.priority.catalogue import (
-    OffenceFlag,
-    Sc2008Parameters,
-    legal_thresholds,
-)
+from securecomm.priority.catalogue import OffenceFlag
 from securecomm.priority.charges import (
     LEVEL_NUMBERS,
     LEVELS_BY_NUMBER,
@@ -30,6 +26,7 @@ from securecomm.priority.charges import (
     morton_parameters,
     sc2008_parameters,
 )
+from securecomm.priority.schemes import Sc2008Parameters, legal_thresholds
 
 
 class NoChargesError(ValueError):

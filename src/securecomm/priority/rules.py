@@ -18,21 +18,14 @@ from securecomm.domain import (
     EncounterFact,
     MatchLevel,
 )
-from securecomm.priority.catalogue import (
-    NoSchemeInForceError,
-    Offence,
-    Scheme,
-    UnknownOffenceError,
-    lookup_offence,
-    scheme_book,
-    scheme_in_force,
-)
+from securecomm.priority.catalogue import Offence, UnknownOffenceError, lookup_offence
 from securecomm.priority.categories import SCHEME_RULES, Facts, Matches
 from securecomm.priority.charges import (
     charges_of,
     sc2008_parameters,
 )
 from securecomm.priority.levels import NoChargesError, conviction_level, match_level
+from securecomm.priority.schemes import NoSchemeInForceError, Scheme, scheme_book, scheme_in_force
 from securecomm.status.rules import StatusDetermination
 
 

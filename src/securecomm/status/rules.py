@@ -15,12 +15,8 @@ from datetime import date
 
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import CriminalHistoryFact, EncounterFact, EncounterKind, StatusCategory
-from securecomm.priority.catalogue import (
-    OffenceFlag,
-    classify_charge_code,
-    is_aggravated_felony,
-    legal_thresholds,
-)
+from securecomm.priority.catalogue import OffenceFlag, classify_charge_code, is_aggravated_felony
+from securecomm.priority.schemes import legal_thresholds
 
 PC_FINAL_ORDER = "final_order"
 PC_PENDING_PROCEEDINGS = "pending_proceedings"
