@@ -20,14 +20,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Protocol
 
 import numpy as np
 
-from securecomm.biometrics import ImageError, Template, extract, synthetic, synthetic_images
+from securecomm.biometrics import synthetic_images
 from securecomm.domain import ChargeFact, CriminalHistoryFact, Disposition
 from securecomm.simulation import _describe, _places, _profiling
 from securecomm.simulation._arrests import PlannedArrest, plan_arrests, prior_history
+from securecomm.simulation._captures import Captures, ImageCaptures, NoCaptures, PrintSource
 from securecomm.simulation._draw import Draw
 from securecomm.simulation._people import (
     TRUE_STATUS,
@@ -42,7 +42,6 @@ from securecomm.simulation.world import (
     CriminalRecordSpec,
     DispositionEvent,
     Event,
-    FingerImages,
     GroundTruth,
     ImmigrationRecordSpec,
     PersonTruth,
@@ -53,9 +52,7 @@ from securecomm.simulation.world import (
 )
 
 _STRUCTURE_STREAM = 0
-_BIOMETRIC_STREAM = 1
 _MAX_PEOPLE = 1_000_000
-_CAPTURE_ATTEMPTS = 3  # a finger that fails extraction is rolled again, as at a station
 
 
 def build_world(
@@ -118,13 +115,13 @@ def build_world(
     numbers = _Numbers(draw)
     assembly = _Assembly()
     for person in persons:
-        prints: _PrintSource
+        prints: PrintSource
         if not fingerprints:
-            prints = _NoCaptures()
+            prints = NoCaptures()
         elif images:
-            prints = _ImageCaptures(seed=seed, person_id=person.person_id, severity=severity)
+            prints = ImageCaptures(seed=seed, person_id=person.person_id, severity=severity)
         else:
-            prints = _Captures(seed=seed, person_id=person.person_id, severity=severity)
+            prints = Captures(seed=seed, person_id=person.person_id, severity=severity)
         assembly.add_person(
             person, arrests[person.person_id], priors[person.person_id], prints, numbers, draw
         )
@@ -169,87 +166,6 @@ def _validate(
             "severity",
             f"must be at most {synthetic_images.MAX_SEVERITY:g} with images, got {severity!r}",
         )
-
-
-class _PrintSource(Protocol):
-    """Where one person's captures come from: a ground-truth master and fresh captures."""
-
-    master: TenPrint
-
-    def fresh(self) -> TenPrint: ...
-
-    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
-        """A fresh capture at a booking, and its images where the source draws images."""
-        ...
-
-
-class _NoCaptures:
-    """No fingerprints at all: for worlds that are analysed but never searched."""
-
-    def __init__(self) -> None:
-        self.master: TenPrint = {}
-
-    def fresh(self) -> TenPrint:
-        return {}
-
-    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
-        return {}, None
-
-
-class _Captures:
-    """One person's fingerprints: a master ten-print, then fresh impressions on demand."""
-
-    def __init__(self, *, seed: int, person_id: int, severity: float) -> None:
-        self._rng = np.random.default_rng([seed, _BIOMETRIC_STREAM, person_id])
-        self._severity = severity
-        self.master: TenPrint = synthetic.synthesize_tenprint(self._rng)
-
-    def fresh(self) -> TenPrint:
-        return synthetic.impressions_of(self.master, self._rng, severity=self._severity)
-
-    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
-        return self.fresh(), None
-
-
-class _ImageCaptures:
-    """One person's fingers as images: each capture is rendered, then extracted."""
-
-    def __init__(self, *, seed: int, person_id: int, severity: float) -> None:
-        self._rng = np.random.default_rng([seed, _BIOMETRIC_STREAM, person_id])
-        self._severity = severity
-        self._fingers = synthetic_images.synthesize_tenprint_images(self._rng)
-        self.master = {
-            position: template
-            for position, finger in self._fingers.items()
-            if (template := _extracted(finger.image, position)) is not None
-        }
-
-    def fresh(self) -> TenPrint:
-        return self.booking_capture()[0]
-
-    def booking_capture(self) -> tuple[TenPrint, FingerImages | None]:
-        """Each finger scanned until the extractor takes it (a live-scan station's quality
-        check), with the image it took."""
-        captured: TenPrint = {}
-        images: dict[int, np.ndarray[Any, np.dtype[np.uint8]]] = {}
-        for position, finger in self._fingers.items():
-            for _ in range(_CAPTURE_ATTEMPTS):
-                image = synthetic_images.impression_image(
-                    finger, self._rng, severity=self._severity
-                )
-                template = _extracted(image, position)
-                if template is not None:
-                    captured[position], images[position] = template, image
-                    break
-        return captured, images
-
-
-def _extracted(image: np.ndarray[Any, np.dtype[np.uint8]], position: int) -> Template | None:
-    """The template of one finger image, or None when the extractor refuses it."""
-    try:
-        return extract(image, finger_position=position)
-    except ImageError:
-        return None
 
 
 class _Numbers:
@@ -321,7 +237,7 @@ class _Assembly:
         person: Person,
         arrests: list[PlannedArrest],
         priors: tuple[ChargeFact, ...],
-        prints: _PrintSource,
+        prints: PrintSource,
         numbers: _Numbers,
         draw: Draw,
     ) -> None:
@@ -345,7 +261,7 @@ class _Assembly:
         self.truths[person.person_id] = _truth(person, arrests, priors, fin, draw)
 
     def _add_immigration_record(
-        self, person: Person, prints: _PrintSource, numbers: _Numbers, draw: Draw
+        self, person: Person, prints: PrintSource, numbers: _Numbers, draw: Draw
     ) -> str | None:
         if not person.in_immigration_repository:
             return None
@@ -390,7 +306,7 @@ class _Assembly:
 
 
 def _booking(
-    person: Person, arrest: PlannedArrest, prints: _PrintSource, draw: Draw
+    person: Person, arrest: PlannedArrest, prints: PrintSource, draw: Draw
 ) -> BookingEvent:
     captured, images = prints.booking_capture()
     return BookingEvent(
