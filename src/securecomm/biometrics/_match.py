@@ -38,15 +38,16 @@
    are paired once under the first sets' final alignment, not refitted, and scored the
    same way; the score is the weighted mean (``second_set_weight``, equal shares). Two
    finders rarely invent the same false minutia or miss the same real one, so a chance
-   alignment of strangers finds few second pairs where a true one finds them: on the
-   four development databases the EER went 0.79 / 1.43 / 2.50 / 8.57 % to 0.72 / 1.43 /
-   1.76 / 8.24 %, and FMR1000 1.79 / 2.86 / 5.36 / 20.71 % to 1.07 / 2.86 / 3.93 /
-   17.14 %, for one more pairing on about a third of the pairs.
+   alignment of strangers finds few second pairs where a true one finds them. On the
+   four development databases (at the pairing tolerance of the time, 15 px) the EER went
+   0.79 / 1.43 / 2.50 / 8.57 % to 0.72 / 1.43 / 1.76 / 8.24 %, and FMR1000 1.79 / 2.86 /
+   5.36 / 20.71 % to 1.07 / 2.86 / 3.93 / 17.14 %, for one more pairing on about a
+   third of the pairs.
 
-The local codes live in :mod:`._descriptors`, the seeds in :mod:`._seeds`, the pairing and score in
-:mod:`._consolidation`, the parameters' vector in :mod:`._knobs`. Numba caches each
-kernel beside its own file and does not notice edits to the kernels it calls in the
-others: ``make clean-jit`` after editing one.
+The local codes live in :mod:`._descriptors`, the seeds in :mod:`._seeds`, the pairing
+and score in :mod:`._consolidation`, the parameters' vector in :mod:`._knobs`. Numba
+caches each kernel beside its own file and does not notice edits to the kernels it
+calls in the others: ``make clean-jit`` after editing one.
 """
 
 from __future__ import annotations
