@@ -193,20 +193,13 @@ def _match(
     knob: F64,
 ) -> tuple[float, npt.NDArray[np.int64], F64]:
     """Best score, its pairs, and its alignment (rotation, tx, ty, anchor x, anchor y)."""
-    na = xyt_a.shape[0]
-    nb = xyt_b.shape[0]
     n_seeds = int(knob[K_SEEDS])
     seed_i = np.full(n_seeds, -1, dtype=np.int64)
     seed_p = np.full(n_seeds, -1, dtype=np.int64)
     seed_s = np.zeros(n_seeds, dtype=np.float64)
     best_local_pairs(codes_a, counts_a, codes_b, counts_b, knob, seed_i, seed_p, seed_s)
 
-    cand_d = np.empty(na * nb, dtype=np.float64)
-    cand_i = np.empty(na * nb, dtype=np.int64)
-    cand_p = np.empty(na * nb, dtype=np.int64)
-    pairs = np.empty((min(na, nb), 2), dtype=np.int64)
-    used_a = np.empty(na, dtype=np.bool_)  # scratch for _pair, allocated once
-    used_b = np.empty(nb, dtype=np.bool_)
+    cand_d, cand_i, cand_p, pairs, used_a, used_b = _scratch(xyt_a.shape[0], xyt_b.shape[0])
     # Stage 1: each seed's alignment votes for itself with every other seed it carries
     # onto its partner (a cheap Hough-like consensus among the most similar pairs).
     seed_count = seed_consensus(xyt_a, xyt_b, seed_i, seed_p, knob)
@@ -245,24 +238,9 @@ def _match(
                 used_a,
                 used_b,
             )
-        evidence = float(m)
-        if knob[K_WEIGHTED] > 0.0 and m > 0:
-            evidence = _pair_evidence(
-                xyt_a,
-                codes_a,
-                counts_a,
-                xyt_b,
-                codes_b,
-                counts_b,
-                rot,
-                tx,
-                ty,
-                centre,
-                pairs,
-                m,
-                knob,
-            )
-        score = overlap_score(xyt_a, xyt_b, rot, tx, ty, evidence, knob)
+        score = _paired_score(
+            xyt_a, codes_a, counts_a, xyt_b, codes_b, counts_b, rot, tx, ty, centre, pairs, m, knob
+        )
         if score > best_score:
             best_score = score
             best_pairs = pairs[:m].copy()
@@ -286,19 +264,58 @@ def _second_opinion(
     with that alignment. On FVC 2002 DB3_B and FVC 2004 DB2_B, where the first finder
     misses and invents most, a chance alignment of two strangers finds few second pairs,
     while a true one finds them (EER 2.50 -> 1.76 % and 8.57 -> 8.24 %)."""
-    na = xyt_a.shape[0]
-    nb = xyt_b.shape[0]
     rot, tx, ty = alignment[0], alignment[1], alignment[2]
     centre = (alignment[3], alignment[4])
-    cand_d = np.empty(na * nb, dtype=np.float64)
-    cand_i = np.empty(na * nb, dtype=np.int64)
-    cand_p = np.empty(na * nb, dtype=np.int64)
-    pairs = np.empty((min(na, nb), 2), dtype=np.int64)
-    used_a = np.empty(na, dtype=np.bool_)
-    used_b = np.empty(nb, dtype=np.bool_)
+    cand_d, cand_i, cand_p, pairs, used_a, used_b = _scratch(xyt_a.shape[0], xyt_b.shape[0])
     m = pair_minutiae(
         xyt_a, xyt_b, rot, tx, ty, centre, knob, cand_d, cand_i, cand_p, pairs, used_a, used_b
     )
+    return _paired_score(
+        xyt_a, codes_a, counts_a, xyt_b, codes_b, counts_b, rot, tx, ty, centre, pairs, m, knob
+    )
+
+
+@njit(cache=True)
+def _scratch(
+    na: int, nb: int
+) -> tuple[
+    F64,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+]:
+    """The buffers :func:`pair_minutiae` fills: candidates (distance, A row, B row), the
+    pairs, and which rows are used; allocated once a comparison, reused every round."""
+    return (
+        np.empty(na * nb, dtype=np.float64),
+        np.empty(na * nb, dtype=np.int64),
+        np.empty(na * nb, dtype=np.int64),
+        np.empty((min(na, nb), 2), dtype=np.int64),
+        np.empty(na, dtype=np.bool_),
+        np.empty(nb, dtype=np.bool_),
+    )
+
+
+@njit(cache=True)
+def _paired_score(
+    xyt_a: F64,
+    codes_a: npt.NDArray[np.uint64],
+    counts_a: npt.NDArray[np.int32],
+    xyt_b: F64,
+    codes_b: npt.NDArray[np.uint64],
+    counts_b: npt.NDArray[np.int32],
+    rot: float,
+    tx: float,
+    ty: float,
+    centre: tuple[float, float],
+    pairs: npt.NDArray[np.int64],
+    m: int,
+    knob: F64,
+) -> float:
+    """The score of ``m`` pairs under an alignment: each pair weighted by likeness
+    (where ``pair_weighting`` asks for it), then normalised by the overlap."""
     evidence = float(m)
     if knob[K_WEIGHTED] > 0.0 and m > 0:
         evidence = _pair_evidence(
