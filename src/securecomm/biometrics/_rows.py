@@ -15,18 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from securecomm.biometrics._index import CODE_WORDS, POSITIONS
-from securecomm.biometrics._template import (
-    DIRECTION,
-    KIND,
-    RELIABILITY,
-    TWO_PI,
-    Template,
-    X,
-    Y,
-)
+from securecomm.biometrics._template import Template, dequantised, quantised
 
-SUBPIXEL = 8.0  # the same quantisation as Template.to_bytes
-ANGLE_STEPS = 65536.0
 MINUTIA = np.dtype([("x", "<u2"), ("y", "<u2"), ("t", "<u2"), ("kind", "u1"), ("rel", "u1")])
 # A finger's minutiae sit at start: ``count`` of its first set, then ``second`` of its
 # second set (0: none), so one gather reads both.
@@ -58,8 +48,10 @@ class Rows:
     def template(self, row: int, position: int) -> Template:
         entry = self.finger_table[row, position - 1]
         start, count, extra = int(entry["start"]), int(entry["count"]), int(entry["second"])
-        minutiae = read_back(self.minutiae[start : start + count])
-        second = read_back(self.minutiae[start + count : start + count + extra]) if extra else None
+        minutiae = dequantised(self.minutiae[start : start + count])
+        second = (
+            dequantised(self.minutiae[start + count : start + count + extra]) if extra else None
+        )
         size = (int(entry["width"]), int(entry["height"]))
         return Template(minutiae, *size, int(entry["quality"]), position, second)
 
@@ -116,23 +108,6 @@ def rows_from_prints(
     )
 
 
-def read_back(records: npt.NDArray[np.void]) -> npt.NDArray[np.float32]:
-    """Stored minutia records as a template's (n, 5) minutiae: :func:`quantise` undone."""
-    minutiae = np.empty((len(records), 5), dtype=np.float32)
-    minutiae[:, X] = records["x"] / SUBPIXEL
-    minutiae[:, Y] = records["y"] / SUBPIXEL
-    minutiae[:, DIRECTION] = records["t"] / ANGLE_STEPS * TWO_PI
-    minutiae[:, KIND] = records["kind"]
-    minutiae[:, RELIABILITY] = records["rel"] / 255.0
-    return minutiae
-
-
 def quantise(minutiae: npt.NDArray[np.float32]) -> npt.NDArray[np.void]:
-    m = minutiae.astype(np.float64)
-    records = np.empty(len(m), dtype=MINUTIA)
-    records["x"] = np.floor(m[:, X] * SUBPIXEL)  # floor: stay below the width
-    records["y"] = np.floor(m[:, Y] * SUBPIXEL)
-    records["t"] = np.rint(m[:, DIRECTION] / TWO_PI * ANGLE_STEPS).astype(np.int64) % 65536
-    records["kind"] = m[:, KIND]
-    records["rel"] = np.rint(m[:, RELIABILITY] * 255.0)
-    return records
+    """Minutiae as the store's records (Template.to_bytes's quantisation, little-endian)."""
+    return quantised(minutiae, MINUTIA)

@@ -121,9 +121,9 @@ class Template:
         header = _HEADER.pack(
             MAGIC, version, self.finger_position, self.width, self.height, self.quality, len(self)
         )
-        body = header + _records(self.minutiae).tobytes()
+        body = header + quantised(self.minutiae).tobytes()
         if self.second is not None:
-            body += _COUNT.pack(len(self.second)) + _records(self.second).tobytes()
+            body += _COUNT.pack(len(self.second)) + quantised(self.second).tobytes()
         return body + _CRC.pack(zlib.crc32(body))
 
     @classmethod
@@ -167,10 +167,13 @@ class Template:
         return cls(minutiae, width, height, quality, position, second)
 
 
-def _records(minutiae: npt.NDArray[np.float32]) -> npt.NDArray[np.void]:
-    """Minutiae quantised to their byte records."""
+def quantised(
+    minutiae: npt.NDArray[np.float32], dtype: np.dtype[np.void] = _MINUTIA
+) -> npt.NDArray[np.void]:
+    """Minutiae as records of ``dtype`` (x, y, t, kind, rel; the byte form's by default,
+    the gallery store's little-endian one there): 1/8 pixel, 2*pi/65536, 1/255."""
     m = minutiae.astype(np.float64)
-    records = np.empty(len(m), dtype=_MINUTIA)
+    records = np.empty(len(m), dtype=dtype)
     # floor, not round: a coordinate just below the width must stay below it
     records["x"] = np.floor(m[:, X] * _SUBPIXEL)
     records["y"] = np.floor(m[:, Y] * _SUBPIXEL)
@@ -180,15 +183,19 @@ def _records(minutiae: npt.NDArray[np.float32]) -> npt.NDArray[np.void]:
     return records
 
 
-def _read_records(data: bytes, count: int, offset: int) -> npt.NDArray[np.float32]:
-    records = np.frombuffer(data, dtype=_MINUTIA, count=count, offset=offset)
-    minutiae = np.empty((count, 5), dtype=np.float32)
+def dequantised(records: npt.NDArray[np.void]) -> npt.NDArray[np.float32]:
+    """:func:`quantised` undone: a template's (n, 5) minutiae."""
+    minutiae = np.empty((len(records), 5), dtype=np.float32)
     minutiae[:, X] = records["x"] / _SUBPIXEL
     minutiae[:, Y] = records["y"] / _SUBPIXEL
     minutiae[:, DIRECTION] = records["t"] / _ANGLE_STEPS * TWO_PI
     minutiae[:, KIND] = records["kind"]
     minutiae[:, RELIABILITY] = records["rel"] / 255.0
     return minutiae
+
+
+def _read_records(data: bytes, count: int, offset: int) -> npt.NDArray[np.float32]:
+    return dequantised(np.frombuffer(data, dtype=_MINUTIA, count=count, offset=offset))
 
 
 def _same_second(a: Template, b: Template) -> bool:

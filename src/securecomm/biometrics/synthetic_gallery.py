@@ -23,8 +23,8 @@ from securecomm.biometrics import synthetic
 from securecomm.biometrics._index import POSITIONS, CodeBasis, finger_vectors
 from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._quality import FULL_PRINT_MINUTIAE
-from securecomm.biometrics._rows import FINGER, Rows, quantise, read_back
-from securecomm.biometrics._template import DIRECTION, TWO_PI, Template, X, Y
+from securecomm.biometrics._rows import FINGER, Rows, quantise
+from securecomm.biometrics._template import DIRECTION, TWO_PI, Template, X, Y, dequantised
 
 MAX_MASTER = synthetic.MAX_MINUTIAE
 MAX_CAPTURE = MAX_MASTER + 30  # room for spurious minutiae (at most 10 % x severity 3)
@@ -74,7 +74,7 @@ class SyntheticChunk:
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         stored = quantise(flat32)
         # the codes enrolling the stored (rounded) templates gives, not the capture's
-        xyt = read_back(stored)[:, [X, Y, DIRECTION]].astype(np.float64)
+        xyt = dequantised(stored)[:, [X, Y, DIRECTION]].astype(np.float64)
         vectors = _vectors_in_two_threads(xyt, offsets)
         codes = basis.codes(vectors).reshape(self.count, POSITIONS, -1)
         codes[~usable.reshape(self.count, POSITIONS)] = 0
