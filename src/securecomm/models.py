@@ -5,6 +5,7 @@ from securecomm.auth.models import AccessToken, Agency, User
 from securecomm.booking.models import Submission
 from securecomm.cases.models import Case, CaseEvent, Detainer, DocketEntry
 from securecomm.database import Base
+from securecomm.database.reference import ReferenceRevision
 from securecomm.interop.models import (
     DecisionRecord,
     Jurisdiction,
@@ -53,6 +54,7 @@ __all__ = [
     "MailboxMessage",
     "OutboxMessage",
     "ProfilingReview",
+    "ReferenceRevision",
     "Submission",
     "Transaction",
     "User",

@@ -1,65 +1,94 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from securecomm.auth.models import Agency
+from securecomm.database.reference import ReferenceCache
 from securecomm.database.rows import flush_if_new
 from securecomm.domain import AgencyRole
 from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 
-_PLAYING = "securecomm.auth.playing"  # session.info: (role, state) -> first such agency
+_AGENCIES = ReferenceCache()  # ("ori", ori) or ("playing", role, state) -> AgencyRef | None
 
 
-@event.listens_for(Session, "transient_to_pending")
-def _forget_playing(session: Session, instance: object) -> None:
-    """An agency added in this unit of work may be the one a later lookup wants."""
-    if isinstance(instance, Agency):
-        session.info.pop(_PLAYING, None)
+@dataclass(frozen=True)
+class AgencyRef:
+    """An agency as the flow asks for it (who plays a role, which state an ORI is in),
+    kept across units of work while the reference tables are unchanged."""
+
+    id: int
+    ori: str
+    name: str
+    role: AgencyRole
+    state: str | None
+    jurisdiction_id: int | None
+
+    @classmethod
+    def of(cls, agency: Agency) -> AgencyRef:
+        return cls(
+            agency.id, agency.ori, agency.name, agency.role, agency.state, agency.jurisdiction_id
+        )
 
 
 def agency_by_ori(session: Session, ori: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.ori == ori))
     if agency is None:
-        raise NotFoundError(
-            f"no agency with ORI {ori!r}: register it with `securecomm agencies add`"
-        )
+        raise _unknown(ori)
     return agency
+
+
+def agency_ref(session: Session, ori: str) -> AgencyRef:
+    """The agency with ``ori``, as reference data (cached; ``agency_by_ori`` for the row)."""
+
+    def load(session: Session) -> AgencyRef | None:
+        agency = session.scalar(select(Agency).where(Agency.ori == ori))
+        return None if agency is None else AgencyRef.of(agency)
+
+    found = _AGENCIES.get(session, ("ori", ori), load)
+    if found is None:
+        raise _unknown(ori)
+    return found
+
+
+def _unknown(ori: str) -> NotFoundError:
+    return NotFoundError(f"no agency with ORI {ori!r}: register it with `securecomm agencies add`")
 
 
 def list_agencies(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).order_by(Agency.role, Agency.ori)))
 
 
-def _first_playing(session: Session, role: AgencyRole, state: str | None) -> Agency | None:
-    """The first agency registered for ``role`` (in ``state`` where given), asked once
-    per unit of work: a booking's steps ask for the same bureau and federal roles again
-    and again, and no step registers an agency."""
-    found: dict[tuple[AgencyRole, str | None], Agency | None]
-    found = session.info.setdefault(_PLAYING, {})
-    if (role, state) not in found:
+def _first_playing(session: Session, role: AgencyRole, state: str | None) -> AgencyRef | None:
+    """The first agency registered for ``role`` (in ``state`` where given): every
+    booking asks for the same bureau and federal roles, so the answer is reference data."""
+
+    def load(session: Session) -> AgencyRef | None:
         statement = _FIRST_PLAYING if state is None else _FIRST_PLAYING_IN_STATE
-        found[(role, state)] = session.scalar(
+        agency = session.scalar(
             statement,
             {"role": role, "state": state},
             execution_options=flush_if_new(session, Agency),  # an agency's role stays
         )
-    return found[(role, state)]
+        return None if agency is None else AgencyRef.of(agency)
+
+    return _AGENCIES.get(session, ("playing", role, state), load)
 
 
 _FIRST_PLAYING = select(Agency).where(Agency.role == bindparam("role")).order_by(Agency.id).limit(1)
 _FIRST_PLAYING_IN_STATE = _FIRST_PLAYING.where(Agency.state == bindparam("state"))
 
 
-def state_bureau(session: Session, state: str) -> Agency | None:
+def state_bureau(session: Session, state: str) -> AgencyRef | None:
     """The state identification bureau that relays its local agencies' bookings and
     answers (None where the state has none registered)."""
     return _first_playing(session, AgencyRole.STATE_BUREAU, state)
 
 
-def agency_for_role(session: Session, role: AgencyRole, *, state: str | None = None) -> Agency:
+def agency_for_role(session: Session, role: AgencyRole, *, state: str | None = None) -> AgencyRef:
     """The agency playing ``role`` (for a state, when the role is held per state)."""
     if state is not None:
         in_state = _first_playing(session, role, state)

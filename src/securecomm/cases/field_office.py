@@ -18,7 +18,8 @@ from securecomm.interop.context import (
     history_of,
     record_decision,
 )
-from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.interop.jurisdictions import jurisdiction_ref
+from securecomm.interop.models import Transaction
 from securecomm.priority import rules as priority_rules
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import ImmigrationSubject
@@ -61,7 +62,7 @@ def field_office_decides(
     priority = priority_rules.assess_priority(
         history=history, status=status.value, encounters=encounters, as_of=on
     )
-    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    jurisdiction = jurisdiction_ref(session, transaction.jurisdiction_id)
     detainer = detainer_rules.decide_detainer(
         status=status.value,
         priority=priority.value,

@@ -16,7 +16,7 @@ from securecomm.exceptions import FieldProblem, InputError, NotFoundError
 from securecomm.interop import outbox
 from securecomm.interop.addresses import answer_folder
 from securecomm.interop.context import State, answers_sender, audit_step
-from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.interop.models import Transaction
 
 
 def accept_booking(session: Session, submission: Submission) -> Transaction | None:
@@ -29,7 +29,7 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
         document = booking_service.booking_of(submission)
         _check_prints_decode(document)
         _check_tcn_unused(session, document.tcn)
-        jurisdiction = _jurisdiction_of(session, document.ori)
+        jurisdiction_id = _jurisdiction_of(session, document.ori)
     except InputError as error:
         _reject(session, submission, error.problems)
         return None
@@ -37,7 +37,7 @@ def accept_booking(session: Session, submission: Submission) -> Transaction | No
         tcn=document.tcn,
         submission_id=submission.id,
         ori=document.ori,
-        jurisdiction_id=jurisdiction.id,
+        jurisdiction_id=jurisdiction_id,
         booked_at=document.booked_at,
         state=State.VALIDATED,
         arresting_officer=document.arresting_officer,
@@ -89,9 +89,10 @@ def _check_prints_decode(document: BookingDocument) -> None:
         raise InputError(problems, summary="unreadable fingerprints")
 
 
-def _jurisdiction_of(session: Session, ori: str) -> Jurisdiction:
+def _jurisdiction_of(session: Session, ori: str) -> int:
+    """The id of the jurisdiction whose local agency ``ori`` is."""
     try:
-        agency = auth_service.agency_by_ori(session, ori)
+        agency = auth_service.agency_ref(session, ori)
     except NotFoundError:
         raise InputError(
             [FieldProblem("ori", "unknown_ori", f"no agency with ORI {ori}")]
@@ -99,7 +100,7 @@ def _jurisdiction_of(session: Session, ori: str) -> Jurisdiction:
     if agency.role is not AgencyRole.LOCAL_AGENCY or agency.jurisdiction_id is None:
         problem = FieldProblem("ori", "not_a_booking_agency", f"{ori} is not a local agency")
         raise InputError([problem])
-    return session.get_one(Jurisdiction, agency.jurisdiction_id)
+    return agency.jurisdiction_id
 
 
 def _reject(session: Session, submission: Submission, problems: list[FieldProblem]) -> None:

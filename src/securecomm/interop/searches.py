@@ -21,7 +21,8 @@ from securecomm.interop.context import (
     record_decision,
     send_to_booking_agency,
 )
-from securecomm.interop.models import Jurisdiction, Transaction
+from securecomm.interop.jurisdictions import jurisdiction_ref
+from securecomm.interop.models import Transaction
 from securecomm.metrics import SEARCH_SECONDS
 from securecomm.repositories import identities
 from securecomm.repositories import prints as print_store
@@ -242,16 +243,11 @@ def criminal_answer(session: Session, transaction: Transaction, clock: ServiceCl
 
 
 def immigration_search(session: Session, transaction: Transaction, galleries: Galleries) -> None:
-    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
-    with session.no_autoflush:  # a jurisdiction's suspensions are not the flow's to add
-        suspensions = [
-            interop_rules.SuspensionPeriod(s.start, s.end, s.reason, s.stops_sharing)
-            for s in jurisdiction.suspensions
-        ]
+    jurisdiction = jurisdiction_ref(session, transaction.jurisdiction_id)
     activation = interop_rules.sharing_active(
         jurisdiction=jurisdiction.code,
         activation_date=jurisdiction.activation_date,
-        suspensions=suspensions,
+        suspensions=jurisdiction.suspensions,
         on=transaction.booked_at.date(),
     )
     record_decision(

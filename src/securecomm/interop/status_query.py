@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from securecomm.auth import service as auth_service
 from securecomm.booking.schemas import BookingDocument
-from securecomm.database.rows import flush_if_new
 from securecomm.decisions import Decision, JSONValue, Trace
 from securecomm.domain import AgencyRole
 from securecomm.interop import outbox
@@ -31,12 +30,8 @@ from securecomm.interop.context import (
     record_decision,
     send_to_booking_agency,
 )
-from securecomm.interop.models import (
-    DecisionRecord,
-    Jurisdiction,
-    ParticipationEvent,
-    Transaction,
-)
+from securecomm.interop.jurisdictions import Declaration, jurisdiction_ref
+from securecomm.interop.models import DecisionRecord, Transaction
 from securecomm.repositories import service as repository_service
 from securecomm.repositories.models import ImmigrationSubject
 from securecomm.status import rules as status_rules
@@ -144,7 +139,7 @@ def respond(session: Session, transaction: Transaction, clock: ServiceClock) -> 
         )
     ).one()
     centre = auth_service.agency_for_role(session, AgencyRole.STATUS_CENTRE).ori
-    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    jurisdiction = jurisdiction_ref(session, transaction.jurisdiction_id)
     office = auth_service.agency_for_role(
         session, AgencyRole.ICE_FIELD_OFFICE, state=jurisdiction.state
     ).ori
@@ -223,27 +218,11 @@ def _answer_booking_agency(
     )
 
 
-_LATEST_DECLARATION = (
-    select(ParticipationEvent)
-    .where(
-        ParticipationEvent.jurisdiction_id == bindparam("jurisdiction"),
-        ParticipationEvent.kind.in_(interop_rules.INFORMATION_DECLARATIONS),
-        ParticipationEvent.on <= bindparam("on"),
-    )
-    .order_by(ParticipationEvent.on.desc(), ParticipationEvent.id.desc())
-    .limit(1)
-)
-
-
 def declined_information(
     session: Session, jurisdiction_id: int, at: datetime
-) -> ParticipationEvent | None:
+) -> Declaration | None:
     """The declaration in force at ``at`` if it declines immigration information."""
-    latest = session.scalars(
-        _LATEST_DECLARATION,
-        {"jurisdiction": jurisdiction_id, "on": at.date()},
-        execution_options=flush_if_new(session, ParticipationEvent),
-    ).first()
+    latest = jurisdiction_ref(session, jurisdiction_id).declaration_in_force(at.date())
     declines = latest is not None and interop_rules.declines_information([latest.kind])
     return latest if declines else None
 
