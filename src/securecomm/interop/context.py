@@ -17,12 +17,14 @@ from securecomm.biometrics.sharded import AnyGallery
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission
 from securecomm.booking.schemas import BookingDocument
+from securecomm.database.deferred import defer_insert
 from securecomm.database.locks import enrolment_lock
 from securecomm.decisions import Decision
 from securecomm.domain import AgencyRole, CriminalHistoryFact
 from securecomm.interop import outbox
 from securecomm.interop.clock import BookingTimeClock, Leg, ServiceClock
-from securecomm.interop.models import DecisionRecord, Jurisdiction, Transaction, TransactionState
+from securecomm.interop.jurisdictions import jurisdiction_ref
+from securecomm.interop.models import DecisionRecord, Transaction, TransactionState
 from securecomm.priority import rules as priority_rules
 from securecomm.repositories import prints as print_store
 from securecomm.repositories import service as repository_service
@@ -136,19 +138,21 @@ def record_decision(
     transaction: Transaction | None = None,
     case: HasId | None = None,
 ) -> None:
+    """Store an automated decision with its reasons, with the unit's other decisions in
+    one statement (``database.deferred``); a second decision of the same kind for the
+    same transaction and case breaks the unique scope and fails the unit."""
     transaction_id = transaction.id if transaction else None
     case_id = case.id if case else None
-    session.add(
-        DecisionRecord(
-            transaction_id=transaction_id,
-            case_id=case_id,
-            scope=f"{transaction_id or '-'}:{case_id or '-'}:{kind}",
-            kind=kind,
-            outcome=outcome[:200],
-            decided_at=at,
-            traces=decision.to_json(),
-        )
-    )
+    row = {
+        "transaction_id": transaction_id,
+        "case_id": case_id,
+        "scope": f"{transaction_id or '-'}:{case_id or '-'}:{kind}",
+        "kind": kind,
+        "outcome": outcome[:200],
+        "decided_at": at,
+        "traces": decision.to_json(),
+    }
+    defer_insert(session, DecisionRecord, row)
 
 
 def audit_step(
@@ -199,7 +203,7 @@ def send_to_booking_agency(
     """An answer for the booking agency goes, as EBTS has it, to the state bureau that
     sent the booking, which relays it; straight to the agency where no bureau serves
     its state. Both legs are in the outbox, each with its own time."""
-    jurisdiction = session.get_one(Jurisdiction, transaction.jurisdiction_id)
+    jurisdiction = jurisdiction_ref(session, transaction.jurisdiction_id)
     bureau = auth_service.state_bureau(session, jurisdiction.state)
     legs = [(sender, transaction.ori, sent_at, payload)]
     if bureau is not None:

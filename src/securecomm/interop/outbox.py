@@ -11,12 +11,12 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from securecomm.booking.models import Submission
 from securecomm.database import Database, utcnow
+from securecomm.database.deferred import defer_insert
 from securecomm.database.locks import dispatch_lock
 from securecomm.database.rows import insert_unless_present
 from securecomm.exceptions import SecurecommError
-from securecomm.interop.models import MailboxMessage, OutboxMessage, Transaction
+from securecomm.interop.models import MailboxMessage, OutboxMessage
 
 log = logging.getLogger("securecomm.outbox")
 
@@ -93,9 +93,8 @@ def enqueue(
         "transaction_id": transaction_id,
         "submission_id": submission_id,
     }
-    insert_unless_present(
-        session, OutboxMessage, unique="key", rows=[message], refers_to=(Transaction, Submission)
-    )
+    # Sent with the unit's other messages in one statement (``database.deferred``).
+    defer_insert(session, OutboxMessage, message, unless_present=("key",))
 
 
 class MailboxTransport:

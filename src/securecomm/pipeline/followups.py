@@ -15,6 +15,7 @@ from securecomm.booking.models import OPEN_STATES, Submission, SubmissionKind, S
 from securecomm.cases import flows as case_flows
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.database import Database
+from securecomm.database.deferred import savepoint
 from securecomm.database.rows import by_unique
 from securecomm.exceptions import InputError
 from securecomm.interop import guard
@@ -93,7 +94,7 @@ def _receive(session: Session, submission: Submission) -> None:
     accepted in the same unit of work; an error there is the flow's, not the sender's,
     and fails the whole unit (the worker's guard records it)."""
     try:
-        with session.begin_nested():
+        with savepoint(session):
             refused = booking_service.receipt_problems(submission)
             if refused:  # too large, or a TCN another disposition already used
                 raise InputError(refused)
