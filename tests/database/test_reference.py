@@ -13,7 +13,7 @@ from sqlalchemy import event, select, text
 from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
 from securecomm.database import Database
-from securecomm.database.reference import REFERENCE_TABLES, ReferenceRevision
+from securecomm.database.reference import REFERENCE_TABLES, ReferenceRevision, read_as_of
 from securecomm.domain import AgencyRole, DetainerPolicy
 from securecomm.interop.jurisdictions import jurisdiction_ref
 from securecomm.interop.models import Jurisdiction, JurisdictionSuspension, ParticipationEvent
@@ -215,3 +215,25 @@ def test_a_store_made_again_is_not_answered_from_the_old_one(tmp_path: object) -
     finally:
         for store in stores:
             store.dispose()
+
+
+def test_units_given_the_revision_by_their_claim_do_not_ask_for_it(database: Database) -> None:
+    county = _world(database)
+    with database.session() as session:
+        epoch, revision = session.execute(
+            select(ReferenceRevision.epoch, ReferenceRevision.revision)
+        ).one()
+        jurisdiction_ref(session, county)
+    with read_as_of(epoch, revision), database.session() as session:
+        with _statements(database) as seen:
+            assert jurisdiction_ref(session, county).state == "TX"
+        assert seen == []
+    with database.engine.begin() as connection:  # changed after the claim read it
+        connection.execute(text("UPDATE jurisdictions SET state = 'OK'"))
+    with read_as_of(epoch, revision), database.session() as session:
+        assert jurisdiction_ref(session, county).state == "TX"  # as of the claim
+    with database.session() as session:  # the next claim's work sees the change
+        assert jurisdiction_ref(session, county).state == "OK"
+    with read_as_of(epoch, revision), database.session() as session:
+        # a revision older than the cache's is read around the cache, not cached
+        assert jurisdiction_ref(session, county).state == "OK"

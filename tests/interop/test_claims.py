@@ -9,13 +9,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, text, update
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
 from securecomm.database import Database
 from securecomm.database.locks import runs_in_parallel
-from securecomm.pipeline.claims import Claimed, Claims
+from securecomm.database.reference import ReferenceRevision
+from securecomm.pipeline.claims import Claims
 
 
 def _stored(database: Database) -> int:
@@ -48,7 +49,12 @@ def test_a_claim_moves_the_version_on_under_a_driver_that_lost_its_lock(
     claims = Claims(database, "worker-b", timedelta(minutes=5))
     with database.engine.begin() as connection:
         claimed = claims._mark_claimed(connection, submission_id)
-    assert claimed == Claimed(submission_id, SubmissionKind.BOOKING, "TCN-CLAIM-1")
+    assert claimed is not None
+    assert (claimed.id, claimed.kind, claimed.tcn) == (
+        submission_id,
+        SubmissionKind.BOOKING,
+        "TCN-CLAIM-1",
+    )
     assert _version(database, submission_id) == version_seen + 1
     with database.session() as session:  # the old driver's next step: compare-and-set
         moved = session.execute(
@@ -160,3 +166,17 @@ def test_a_claim_on_postgresql_is_three_statements_and_no_transaction(
         event.remove(database.engine, "commit", commit)
     assert taken == 3  # the next free, the lock, the stamp
     assert commits == []
+
+
+def test_a_claim_gives_the_reference_revision_its_units_read_under(database: Database) -> None:
+    """The claim returns the reference tables' revision beside the submission, so the
+    units of work that drive it need not ask for it (``reference.read_as_of``)."""
+    _stored(database)
+    with database.engine.begin() as connection:  # a reference change before the claim
+        connection.execute(text("UPDATE reference_revision SET revision = revision + 5"))
+    with database.session() as session:
+        stored = session.execute(select(ReferenceRevision.epoch, ReferenceRevision.revision)).one()
+    with Claims(database, "worker-a", timedelta(minutes=5)).claim() as claimed:
+        assert claimed is not None
+        assert claimed.reference == (stored.epoch, stored.revision)
+        assert claimed.reference[1] >= 5

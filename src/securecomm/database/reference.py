@@ -9,8 +9,9 @@ are asked once per revision of the reference tables instead.
 The revision lives in the store, not in the process: a trigger on each reference table
 (migration 0017) bumps ``reference_revision.revision`` in the same transaction as the
 change, whoever makes it (another worker, the service, a person at ``psql``). A unit of
-work reads the revision once, with one statement, before its first cached lookup; a
-revision other than the one the cache was filled under empties the cache. The revision
+work reads the revision once, with one statement, before its first cached lookup (or
+is given it by the worker's claim, ``read_as_of``); a revision other than the one the
+cache was filled under empties the cache. The revision
 is read before the rows it guards, so a row changed meanwhile can only be cached under
 an older revision, and is read again at the next unit. The ``epoch`` is drawn when the
 schema is made: a store rebuilt from scratch never answers with a stale revision.
@@ -21,10 +22,12 @@ change is not committed, so no revision says it yet."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy import BigInteger, Label, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from securecomm.database.base import Base
@@ -32,6 +35,8 @@ from securecomm.database.base import Base
 REFERENCE_TABLES = ("agencies", "jurisdictions", "jurisdiction_suspensions", "participation_events")
 _STAMP = "securecomm.reference.stamp"  # session.info: the (epoch, revision) this unit read
 _CHANGED = "securecomm.reference.changed"  # session.info: this unit changed a reference row
+
+_GIVEN: ContextVar[tuple[str, int] | None] = ContextVar("securecomm_reference", default=None)
 
 Value = TypeVar("Value")
 
@@ -67,11 +72,32 @@ def _note_reference_added(session: Session, instance: object) -> None:
         session.info[_CHANGED] = True
 
 
+def stamp_columns() -> tuple[Label[str], Label[int]]:
+    """The revision as two columns another statement can return beside its own (a
+    worker's claim does): then the units of work that follow need not ask for it."""
+    return (
+        select(ReferenceRevision.epoch).scalar_subquery().label("reference_epoch"),
+        select(ReferenceRevision.revision).scalar_subquery().label("reference_revision"),
+    )
+
+
+@contextmanager
+def read_as_of(epoch: str, revision: int) -> Iterator[None]:
+    """Units of work in the block read reference rows under this revision, read a moment
+    before by the statement that began their work (``stamp_columns``), without asking
+    again. A change committed since is seen by the work that follows."""
+    token = _GIVEN.set((epoch, int(revision)))
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
 def _stamp(session: Session) -> tuple[str, int] | None:
     """The revision this unit of work reads reference rows under (None: read around)."""
     if session.info.get(_CHANGED) or any(_is_reference(row) for row in session.dirty):
         return None
-    stamp: tuple[str, int] | None = session.info.get(_STAMP)
+    stamp: tuple[str, int] | None = session.info.get(_STAMP) or _GIVEN.get()
     if stamp is None:
         row = session.execute(_READ_STAMP).one()  # ORM: a statement the unit can place
         stamp = (str(row.epoch), int(row.revision))

@@ -19,9 +19,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, Integer, Table, bindparam, exists, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    exists,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from securecomm.booking.models import OPEN_PREDICATE, Submission, SubmissionKind
 from securecomm.database import Database, utcnow
@@ -31,6 +42,7 @@ from securecomm.database.locks import (
     runs_in_parallel,
     unlock_or_drop,
 )
+from securecomm.database.reference import stamp_columns
 
 log = logging.getLogger("securecomm.worker")
 # The first key of the two-key advisory locks on submissions (the second is the id).
@@ -45,6 +57,13 @@ class Claimed:
     id: int
     kind: SubmissionKind
     tcn: str  # the booking's TCN (a follow-up's booking)
+    reference: tuple[str, int]  # the reference tables' revision at the claim
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> Claimed:
+        return cls(
+            row.id, row.kind, row.external_key, (row.reference_epoch, row.reference_revision)
+        )
 
 
 class Claims:
@@ -95,7 +114,7 @@ class Claims:
         restart) may still be driving it: the claim moves the row's version on, so that
         worker loses its next step to the version check."""
         claimed = connection.execute(_STAMP_IF_OPEN, self._stamp(submission_id)).first()
-        return None if claimed is None else Claimed(claimed.id, claimed.kind, claimed.external_key)
+        return None if claimed is None else Claimed.of(claimed)
 
     def _claim_oldest(self) -> Claimed | None:
         """Under the order lock: a lease left by another worker is one whose worker
@@ -107,8 +126,7 @@ class Claims:
                 return None
             if oldest.claimed_by not in (None, self._worker_id):
                 log.warning("submission %s: taking over from %s", oldest.id, oldest.claimed_by)
-            claimed = connection.execute(_STAMP, self._stamp(oldest.id)).one()
-            return Claimed(claimed.id, claimed.kind, claimed.external_key)
+            return Claimed.of(connection.execute(_STAMP, self._stamp(oldest.id)).one())
 
     def _stamp(self, submission_id: int) -> dict[str, object]:
         """The claim's parameters (statements below)."""
@@ -169,7 +187,8 @@ _OLDEST_OPEN = text(
     "SELECT id, claimed_by FROM submissions INDEXED BY ix_submissions_open_order "
     f"WHERE {OPEN_PREDICATE.text} ORDER BY event_at, seq, id LIMIT 1"
 ).columns(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
-# The claim as one UPDATE giving back what the worker needs to start on the submission.
+# The claim as one UPDATE giving back what the worker needs to start on the submission,
+# and the reference tables' revision, which its units of work then need not ask for.
 _STAMP = (
     update(_SUBMISSIONS)
     .where(_SUBMISSIONS.c.id == bindparam("submission"))
@@ -178,6 +197,8 @@ _STAMP = (
         claimed_until=bindparam("until"),
         version=_SUBMISSIONS.c.version + 1,
     )
-    .returning(_SUBMISSIONS.c.id, _SUBMISSIONS.c.kind, _SUBMISSIONS.c.external_key)
+    .returning(
+        _SUBMISSIONS.c.id, _SUBMISSIONS.c.kind, _SUBMISSIONS.c.external_key, *stamp_columns()
+    )
 )
 _STAMP_IF_OPEN = _STAMP.where(OPEN_PREDICATE)

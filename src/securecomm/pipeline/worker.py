@@ -45,7 +45,7 @@ from securecomm.booking.models import (
 from securecomm.cases.field_office import field_office_step
 from securecomm.cases.ports import ImmigrationCourt
 from securecomm.config import get_settings
-from securecomm.database import Database
+from securecomm.database import Database, reference
 from securecomm.database.faults import is_store_full, is_transient
 from securecomm.database.notify import WorkListener
 from securecomm.interop import broker, flows, guard, outbox
@@ -299,9 +299,12 @@ class Worker:
     def _drive(self, claimed: Claimed, tracker: guard.StepTracker) -> int:
         token = correlation.set(claimed.tcn)  # every log line meanwhile carries the TCN
         try:
-            if claimed.kind is SubmissionKind.BOOKING:
-                return self._drive_booking(claimed.id, tracker)
-            return followups.drive(self._database, claimed.id, tracker, self._court, self._claims)
+            with reference.read_as_of(*claimed.reference):  # as the claim read it
+                if claimed.kind is SubmissionKind.BOOKING:
+                    return self._drive_booking(claimed.id, tracker)
+                return followups.drive(
+                    self._database, claimed.id, tracker, self._court, self._claims
+                )
         finally:
             correlation.reset(token)
 
