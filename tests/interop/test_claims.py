@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select, text, update
+from world_fixtures import small_world
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
@@ -17,6 +18,9 @@ from securecomm.database import Database
 from securecomm.database.locks import runs_in_parallel
 from securecomm.database.reference import ReferenceRevision
 from securecomm.pipeline.claims import Claims
+from securecomm.pipeline.worker import Worker
+from securecomm.simulation import runner
+from securecomm.simulation.court import SimulatedImmigrationCourt
 
 
 def _stored(database: Database) -> int:
@@ -180,3 +184,36 @@ def test_a_claim_gives_the_reference_revision_its_units_read_under(database: Dat
         assert claimed is not None
         assert claimed.reference == (stored.epoch, stored.revision)
         assert claimed.reference[1] >= 5
+
+
+def test_a_drive_takes_its_submission_from_the_claim_not_from_a_read(
+    database: Database,
+) -> None:
+    """The claim's UPDATE returns the submission whole; the first unit of work takes it
+    from there and each later group's unit from the one before. The flow is the same:
+    every booking and follow-up ends done or rejected, none failed."""
+    world = small_world()
+    links = runner.load_reference(database, world)
+    runner.enqueue_events(database, world, links, invalid_fraction=0.02)
+    read_by_id: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if (
+            statement.startswith("SELECT")
+            and "FROM submissions WHERE submissions.id =" in statement
+        ):
+            read_by_id.append(statement)
+
+    worker = Worker(database, court=SimulatedImmigrationCourt(world))
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        report = worker.run()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+        worker.close()
+    assert report.submissions > 0
+    assert report.failed == 0
+    assert read_by_id == []
+    with database.session() as session:
+        states = set(session.scalars(select(Submission.state)))
+    assert states <= {SubmissionState.DONE, SubmissionState.REJECTED}

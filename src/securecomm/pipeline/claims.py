@@ -15,9 +15,9 @@ On SQLite (one writer at a time) workers take turns under the order lock instead
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
@@ -28,11 +28,13 @@ from sqlalchemy import (
     Table,
     bindparam,
     exists,
+    inspect,
     select,
     text,
     tuple_,
     update,
 )
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from securecomm.booking.models import OPEN_PREDICATE, Submission, SubmissionKind
 from securecomm.database import Database, utcnow
@@ -58,12 +60,32 @@ class Claimed:
     kind: SubmissionKind
     tcn: str  # the booking's TCN (a follow-up's booking)
     reference: tuple[str, int]  # the reference tables' revision at the claim
+    # The submission's columns as the claim's UPDATE left them.
+    columns: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, row: Row[Any]) -> Claimed:
+        found = row._mapping
         return cls(
-            row.id, row.kind, row.external_key, (row.reference_epoch, row.reference_revision)
+            row.id,
+            row.kind,
+            row.external_key,
+            (row.reference_epoch, row.reference_revision),
+            {column.key: found[column.key] for column in _SUBMISSIONS.c},
         )
+
+    def submission_in(self, session: Session) -> Submission:
+        """The claimed submission in ``session`` as the claim returned it, with no read:
+        the row as loaded, so a change is compare-and-set on the version it had."""
+        values = {_ATTRIBUTE_OF[column]: value for column, value in self.columns.items()}
+        submission = Submission(**values)
+        make_transient_to_detached(submission)
+        session.add(submission)
+        return submission
+
+    def submission_read(self, session: Session) -> Submission:
+        """The claimed submission read again (when a unit after the claim committed)."""
+        return session.get_one(Submission, self.id)
 
 
 class Claims:
@@ -187,8 +209,9 @@ _OLDEST_OPEN = text(
     "SELECT id, claimed_by FROM submissions INDEXED BY ix_submissions_open_order "
     f"WHERE {OPEN_PREDICATE.text} ORDER BY event_at, seq, id LIMIT 1"
 ).columns(_SUBMISSIONS.c.id, _SUBMISSIONS.c.claimed_by)
-# The claim as one UPDATE giving back what the worker needs to start on the submission,
-# and the reference tables' revision, which its units of work then need not ask for.
+# The claim as one UPDATE giving back the submission, whole (the first unit of work
+# takes it from here), and the reference tables' revision, which the units of work
+# then need not ask for.
 _STAMP = (
     update(_SUBMISSIONS)
     .where(_SUBMISSIONS.c.id == bindparam("submission"))
@@ -197,8 +220,10 @@ _STAMP = (
         claimed_until=bindparam("until"),
         version=_SUBMISSIONS.c.version + 1,
     )
-    .returning(
-        _SUBMISSIONS.c.id, _SUBMISSIONS.c.kind, _SUBMISSIONS.c.external_key, *stamp_columns()
-    )
+    .returning(*_SUBMISSIONS.c, *stamp_columns())
 )
+# Submission's attribute for each of its columns.
+_ATTRIBUTE_OF = {
+    attribute.columns[0].key: attribute.key for attribute in inspect(Submission).column_attrs
+}
 _STAMP_IF_OPEN = _STAMP.where(OPEN_PREDICATE)

@@ -7,6 +7,8 @@ run as one unit of work (a failure runs them again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
@@ -57,15 +59,16 @@ _RELEASE_PARKED = (
 
 def drive(
     database: Database,
-    submission_id: int,
+    submission_of: Callable[[Session], Submission],
     tracker: guard.StepTracker,
     court: ImmigrationCourt,
     claims: Claims,
 ) -> int:
     """Run a release or disposition to its end in one unit of work, or park it while its
-    booking waits on an examiner; the claim ends with that unit. The steps run."""
+    booking waits on an examiner; the claim ends with that unit. ``submission_of`` puts
+    the claimed submission in the unit. The steps run."""
     with database.session(hold_rows=True) as session:
-        submission = session.get_one(Submission, submission_id)
+        submission = submission_of(session)
         steps = _drive(session, submission, tracker, court)
         claims.end(submission)
     return steps

@@ -69,6 +69,20 @@ _TRANSACTION_OF = select(Transaction).where(Transaction.submission_id == bindpar
 
 
 @dataclass
+class _Carried:
+    """A booking's submission and transaction, from one group's unit of work to the
+    next: committed by the last, so current (``expire_on_commit`` is off)."""
+
+    submission: Submission
+    transaction: Transaction | None
+
+    def attach(self, session: Session) -> None:
+        session.add(self.submission)
+        if self.transaction is not None:
+            session.add(self.transaction)
+
+
+@dataclass
 class WorkerReport:
     submissions: int = 0
     steps: int = 0
@@ -275,7 +289,8 @@ class Worker:
         tracker = guard.StepTracker()
         for attempt in self._retry.attempts():
             try:
-                report.steps += self._drive(claimed, tracker)
+                # The claim's copy of the row is current only until a unit commits.
+                report.steps += self._drive(claimed, tracker, as_claimed=attempt == 1)
             except StaleDataError:
                 self.galleries.pending.clear()
                 return  # another worker moved it on: its step stands, this one rolled back
@@ -296,30 +311,38 @@ class Worker:
                 return
             return
 
-    def _drive(self, claimed: Claimed, tracker: guard.StepTracker) -> int:
+    def _drive(self, claimed: Claimed, tracker: guard.StepTracker, *, as_claimed: bool) -> int:
         token = correlation.set(claimed.tcn)  # every log line meanwhile carries the TCN
         try:
             with reference.read_as_of(*claimed.reference):  # as the claim read it
+                first = claimed.submission_in if as_claimed else claimed.submission_read
                 if claimed.kind is SubmissionKind.BOOKING:
-                    return self._drive_booking(claimed.id, tracker)
-                return followups.drive(
-                    self._database, claimed.id, tracker, self._court, self._claims
-                )
+                    return self._drive_booking(first, tracker)
+                return followups.drive(self._database, first, tracker, self._court, self._claims)
         finally:
             correlation.reset(token)
 
-    def _drive_booking(self, submission_id: int, tracker: guard.StepTracker) -> int:
+    def _drive_booking(
+        self, first: Callable[[Session], Submission], tracker: guard.StepTracker
+    ) -> int:
         """Steps run in groups, one unit of work each: acceptance alone, then groups that
         end when a step enrolled a new identity (the galleries take it only once it is
         committed), when the booking waits for an examiner, or when it is done. A failure
         rolls its group back; the steps are deterministic and their messages keyed, so
-        the group simply runs again."""
+        the group simply runs again. The submission and its transaction, as a group
+        committed them, go on to the next group's unit without being read again (the
+        version check still guards every change)."""
         steps = 0
+        carried: _Carried | None = None
         while True:
             self.galleries.unit_syncs.clear()
             try:
                 with self._database.session(hold_rows=True) as session:
-                    done, finished = self._booking_group(session, submission_id, tracker)
+                    if carried is None:
+                        carried = _Carried(first(session), None)
+                    else:
+                        carried.attach(session)
+                    done, finished = self._booking_group(session, carried, tracker)
                     steps += done
             except BaseException:
                 self.galleries.pending.clear()
@@ -330,21 +353,20 @@ class Worker:
                 return steps
 
     def _booking_group(
-        self, session: Session, submission_id: int, tracker: guard.StepTracker
+        self, session: Session, carried: _Carried, tracker: guard.StepTracker
     ) -> tuple[int, bool]:
         """Run steps in one session; (steps run, whether the booking needs no more now:
         then the claim ends in the same unit of work)."""
-        submission = session.get_one(Submission, submission_id)
-        steps, finished = self._group_steps(session, submission, tracker)
+        steps, finished = self._group_steps(session, carried, tracker)
         if finished:
-            self._claims.end(submission)
+            self._claims.end(carried.submission)
         return steps, finished
 
     def _group_steps(
-        self, session: Session, submission: Submission, tracker: guard.StepTracker
+        self, session: Session, carried: _Carried, tracker: guard.StepTracker
     ) -> tuple[int, bool]:
         steps = 0
-        transaction: Transaction | None = None
+        submission = carried.submission
         while not self.galleries.pending:
             if submission.state is SubmissionState.RECEIVED:
                 tracker.step = "accept"
@@ -354,8 +376,11 @@ class Worker:
                 return steps + 1, submission.state not in OPEN_STATES
             if submission.state is not SubmissionState.PROCESSING:
                 return steps, True
-            if transaction is None:
-                transaction = session.scalars(_TRANSACTION_OF, {"submission": submission.id}).one()
+            if carried.transaction is None:
+                carried.transaction = session.scalars(
+                    _TRANSACTION_OF, {"submission": submission.id}
+                ).one()
+            transaction = carried.transaction
             if transaction.state.terminal:
                 submission.state = SubmissionState.DONE
                 followups.release_parked(session, transaction.tcn)
