@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
 
 from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
-from securecomm.database import Database
+from securecomm.database import Database, open_database
 from securecomm.database.reference import REFERENCE_TABLES, ReferenceRevision, read_as_of
 from securecomm.domain import AgencyRole, DetainerPolicy
 from securecomm.interop.jurisdictions import jurisdiction_ref
@@ -192,10 +193,8 @@ def test_declarations_and_suspensions_come_in_date_order(database: Database) -> 
         assert in_2013.kind == "accepts_information"
 
 
-def test_a_store_made_again_is_not_answered_from_the_old_one(tmp_path: object) -> None:
+def test_a_store_made_again_is_not_answered_from_the_old_one(tmp_path: Path) -> None:
     """Two stores, each migrated afresh, both at revision n: different epochs."""
-    from securecomm.database import open_database
-
     stores = [open_database(f"sqlite:///{tmp_path}/{name}.sqlite") for name in ("a", "b")]
     try:
         for store, name in zip(stores, ("First", "Second"), strict=True):

@@ -137,8 +137,3 @@ class ReferenceCache:
 
     def _older(self, stamp: tuple[str, int]) -> bool:
         return self._stamp is not None and stamp[0] == self._stamp[0] and stamp[1] < self._stamp[1]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values = {}
-            self._stamp = None
