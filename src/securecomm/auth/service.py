@@ -35,7 +35,7 @@ class AgencyRef:
 
 
 def agency_by_ori(session: Session, ori: str) -> Agency:
-    agency = session.scalar(select(Agency).where(Agency.ori == ori))
+    agency = _with_ori(session, ori)
     if agency is None:
         raise _unknown(ori)
     return agency
@@ -45,13 +45,17 @@ def agency_ref(session: Session, ori: str) -> AgencyRef:
     """The agency with ``ori``, as reference data (cached; ``agency_by_ori`` for the row)."""
 
     def load(session: Session) -> AgencyRef | None:
-        agency = session.scalar(select(Agency).where(Agency.ori == ori))
+        agency = _with_ori(session, ori)
         return None if agency is None else AgencyRef.of(agency)
 
     found = _AGENCIES.get(session, ("ori", ori), load)
     if found is None:
         raise _unknown(ori)
     return found
+
+
+def _with_ori(session: Session, ori: str) -> Agency | None:
+    return session.scalar(select(Agency).where(Agency.ori == ori))
 
 
 def _unknown(ori: str) -> NotFoundError:
@@ -119,7 +123,7 @@ def register_agency(
     problems = []
     if not ORI.fullmatch(ori):
         problems.append(FieldProblem("ori", "agency.ori", "nine capital letters or digits"))
-    elif session.scalar(select(Agency).where(Agency.ori == ori)) is not None:
+    elif _with_ori(session, ori) is not None:
         problems.append(FieldProblem("ori", "agency.ori_taken", f"{ori} is registered"))
     if not name.strip():
         problems.append(FieldProblem("name", "agency.name", "an agency needs a name"))

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, event, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import UpdateBase
 
 from securecomm.database.base import Base
+from securecomm.database.rows import insert_ignoring_conflicts
 
 _PENDING = "securecomm.deferred.rows"  # session.info: {(table, unique key): [row, ...]}
 _Group = tuple[Table, tuple[str, ...] | None]
@@ -64,10 +64,7 @@ def savepoint(session: Session) -> Iterator[None]:
 
 
 def _statement(backend: str, table: Table, unique: tuple[str, ...] | None) -> Insert:
-    if unique is None:
-        return insert(table)
-    dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    return insert(table) if unique is None else insert_ignoring_conflicts(backend, table, unique)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -37,14 +37,10 @@ def insert_unless_present(
     ``model``) is pending."""
     if not rows:
         return 0
-    backend = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
     table = cast(Table, model.__table__)
     key = (unique,) if isinstance(unique, str) else unique
-    statement = (
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=list(key))
-        .returning(table.c[key[0]])  # the rows inserted: rowcount is not portable
+    statement = insert_ignoring_conflicts(session.get_bind().dialect.name, table, key).returning(
+        table.c[key[0]]  # the rows inserted: rowcount is not portable
     )
     # The rows as parameters, not as literal VALUES: one compiled statement for every
     # call (cached), sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
@@ -52,6 +48,14 @@ def insert_unless_present(
         return len(session.execute(statement, list(rows)).all())
     with session.no_autoflush:  # a Core statement ignores the autoflush option
         return len(session.execute(statement, list(rows)).all())
+
+
+def insert_ignoring_conflicts(
+    backend: str, table: Table, unique: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` into ``table``, in ``backend``'s words."""
+    dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def by_unique(
