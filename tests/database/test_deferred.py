@@ -4,13 +4,12 @@ a rollback or a rolled-back savepoint; on each backend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from statement_log import statements_sent
 
 from securecomm.audit import service as audit_service
 from securecomm.audit.models import AuditEvent
@@ -20,20 +19,6 @@ from securecomm.interop import outbox
 from securecomm.interop.models import Jurisdiction, OutboxMessage
 
 AT = datetime(2012, 5, 1, 9, 30, tzinfo=UTC)
-
-
-@contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*arguments: object) -> None:
-        seen.append(str(arguments[2]))
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
 
 
 def _event(session: Session, summary: str) -> None:
@@ -69,7 +54,7 @@ def _inserts(seen: list[str], table: str) -> int:
 
 
 def test_a_units_events_and_messages_go_in_one_statement_each(database: Database) -> None:
-    with _statements(database) as seen, database.session() as session:
+    with statements_sent(database) as seen, database.session() as session:
         for summary in ("one", "two", "three"):
             _event(session, summary)
         _message(session, "TXDPS0000")

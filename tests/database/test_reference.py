@@ -3,13 +3,12 @@ stale, whoever changes them (another process, raw SQL, this unit); on each backe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
+from statement_log import statements_sent
 
 from securecomm.auth import service as auth_service
 from securecomm.auth.models import Agency
@@ -18,20 +17,6 @@ from securecomm.database.reference import REFERENCE_TABLES, ReferenceRevision, r
 from securecomm.domain import AgencyRole, DetainerPolicy
 from securecomm.interop.jurisdictions import jurisdiction_ref
 from securecomm.interop.models import Jurisdiction, JurisdictionSuspension, ParticipationEvent
-
-
-@contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*arguments: object) -> None:
-        seen.append(str(arguments[2]))
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
 
 
 def _world(database: Database) -> int:
@@ -57,7 +42,7 @@ def test_a_reference_lookup_asks_the_database_once_per_revision(database: Databa
     with database.session() as session:
         jurisdiction_ref(session, county)
         auth_service.agency_for_role(session, AgencyRole.ICE_FIELD_OFFICE, state="TX")
-    with database.session() as session, _statements(database) as seen:
+    with database.session() as session, statements_sent(database) as seen:
         assert jurisdiction_ref(session, county).state == "TX"
         office = auth_service.agency_for_role(session, AgencyRole.ICE_FIELD_OFFICE, state="TX")
         assert office.ori == "TXICE0000"
@@ -224,7 +209,7 @@ def test_units_given_the_revision_by_their_claim_do_not_ask_for_it(database: Dat
         ).one()
         jurisdiction_ref(session, county)
     with read_as_of(epoch, revision), database.session() as session:
-        with _statements(database) as seen:
+        with statements_sent(database) as seen:
             assert jurisdiction_ref(session, county).state == "TX"
         assert seen == []
     with database.engine.begin() as connection:  # changed after the claim read it

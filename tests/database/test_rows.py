@@ -4,11 +4,10 @@ an existing row alone; and the prints' one-statement insert; on each backend."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from statement_log import statements_sent
 
 from securecomm.database import Database
 from securecomm.database.rows import by_unique, insert_unless_present
@@ -16,20 +15,6 @@ from securecomm.domain import DetainerPolicy
 from securecomm.interop.models import Jurisdiction, OutboxMessage
 from securecomm.repositories.models import FingerprintRecord, Repository
 from securecomm.repositories.prints import store_prints
-
-
-@contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*arguments: object) -> None:
-        seen.append(str(arguments[2]))
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
 
 
 def _jurisdiction(code: str) -> Jurisdiction:
@@ -41,14 +26,14 @@ def _jurisdiction(code: str) -> Jurisdiction:
 def test_a_unique_row_is_asked_for_once_per_unit_of_work(database: Database) -> None:
     with database.session() as session:
         session.add(_jurisdiction("TX-ONE"))
-    with database.session() as session, _statements(database) as seen:
+    with database.session() as session, statements_sent(database) as seen:
         first = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
         asked = len(seen)
         gc.collect()  # the identity map alone would have let the row go
         again = by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
         assert again is first
         assert len(seen) == asked == 1
-    with database.session() as session, _statements(database) as seen:
+    with database.session() as session, statements_sent(database) as seen:
         by_unique(session, Jurisdiction, Jurisdiction.code, "TX-ONE")
         assert len(seen) == 1  # a new unit of work asks again
 
