@@ -2,13 +2,15 @@
 
 Around each minutia, in its own frame, a square grid of cells inside a circle collects
 Gaussian evidence from neighbouring minutiae split into relative-direction bins; cells
-with enough evidence set a bit. The evidence summed over the finger is also its index
+with enough evidence set a bit; the same evidence, summed over the finger, is its index
 vector (:mod:`._index`). :class:`Features` holds what the matcher needs of a template,
-computed once and cached on it.
+computed once and cached on it, or for a stored gallery row straight from its quantised
+minutiae (:func:`stored_features`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ import numpy.typing as npt
 from numba import njit
 
 from securecomm.biometrics._params import MatchParameters
-from securecomm.biometrics._template import DIRECTION, Template, X, Y
+from securecomm.biometrics._template import ANGLE_STEPS, DIRECTION, SUBPIXEL, TWO_PI, Template, X, Y
 
 F64 = npt.NDArray[np.float64]
 _TURN = 2.0 * math.pi
@@ -32,7 +34,6 @@ class Features:
     order: npt.NDArray[np.int64]  # template row of each xyt row
     codes: npt.NDArray[np.uint64]  # (n, words) local binary codes
     bit_counts: npt.NDArray[np.int32]  # (n,) set bits per code
-    index_vector: npt.NDArray[np.float32]  # (cells * direction bins,) unit length or zero
 
 
 def features_of(template: Template, params: MatchParameters) -> Features:
@@ -62,22 +63,58 @@ def second_features_of(template: Template, params: MatchParameters) -> Features 
 def compute_features(m: npt.NDArray[np.float32], params: MatchParameters) -> Features:
     order = np.argsort(m[:, X], kind="stable").astype(np.int64)
     xyt = np.ascontiguousarray(m[order][:, [X, Y, DIRECTION]], dtype=np.float64)
-    codes, evidence = _encode(
-        xyt,
+    codes = np.zeros((len(xyt), _code_bytes(params)), dtype=np.uint8)
+    _encode(xyt, codes, *_encoding(params))
+    return _features(xyt, order, codes)
+
+
+def stored_features(
+    records: npt.NDArray[np.void],
+    starts: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    params: MatchParameters,
+) -> list[Features]:
+    """Features of fingers stored quantised (``records`` as :func:`._template.quantised`
+    writes them; finger k is ``records[starts[k]:starts[k] + counts[k]]``), in one call:
+    bit for bit those of their dequantised templates, without building the templates.
+    A stored gallery's shortlist is compared this way (template objects and a call per
+    finger cost as much again as the codes)."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    xyt, order, codes = _stored_batch(
+        records["x"],
+        records["y"],
+        records["t"],
+        starts,
+        offsets,
+        _code_bytes(params),
+        *_encoding(params),
+    )
+    bounds = offsets.tolist()
+    return [
+        _features(xyt[lo:hi], order[lo:hi], codes[lo:hi]) for lo, hi in itertools.pairwise(bounds)
+    ]
+
+
+def _features(xyt: F64, order: npt.NDArray[np.int64], codes: npt.NDArray[np.uint8]) -> Features:
+    bit_counts = _POPCOUNT[codes].sum(axis=1).astype(np.int32)
+    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _seeds.best_local_pairs
+    return Features(xyt, order, words, bit_counts)
+
+
+def _code_bytes(params: MatchParameters) -> int:
+    return 8 * math.ceil(params.descriptor_bytes / 8)
+
+
+def _encoding(params: MatchParameters) -> tuple[F64, int, float, float, float, float]:
+    return (
         params.cell_centres,
         params.descriptor_direction_bins,
         params.descriptor_radius,
         params.descriptor_sigma_space,
         params.descriptor_sigma_direction,
         params.descriptor_bit_threshold,
-        8 * math.ceil(params.descriptor_bytes / 8),
     )
-    bit_counts = _POPCOUNT[codes].sum(axis=1).astype(np.int32)
-    words = codes.view(np.uint64)  # 64 bits at a time for the popcount in _seeds.best_local_pairs
-    vector = np.sqrt(evidence)  # damp the dominant cells so many weak ones count too
-    norm = float(np.linalg.norm(vector))
-    index_vector = (vector / norm if norm > 0 else vector).astype(np.float32)
-    return Features(xyt, order, words, bit_counts, index_vector)
 
 
 @njit(cache=True)
@@ -105,33 +142,77 @@ def popcount64(x: np.uint64) -> int:
     return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _encode(
     xyt: F64,
+    codes: npt.NDArray[np.uint8],
     centres: F64,
     n_dir: int,
     radius: float,
     sigma_s: float,
     sigma_d: float,
     threshold: float,
-    n_bytes: int,
-) -> tuple[npt.NDArray[np.uint8], F64]:
-    n = xyt.shape[0]
+) -> None:
+    """Set in ``codes`` (zeroed, one row per minutia) the bits of the cells whose
+    evidence around the minutia reaches ``threshold``."""
     n_bins = centres.shape[0] * n_dir
-    codes = np.zeros((n, n_bytes), dtype=np.uint8)
-    finger_evidence = np.zeros(n_bins, dtype=np.float64)
     evidence = np.empty(n_bins, dtype=np.float64)
     dir_weight = np.empty(n_dir, dtype=np.float64)
-    for i in range(n):
+    for i in range(xyt.shape[0]):
         evidence[:] = 0.0
         add_neighbourhood_evidence(
-            xyt, i, 0, n, centres, n_dir, radius, sigma_s, sigma_d, dir_weight, evidence
+            xyt, i, 0, xyt.shape[0], centres, n_dir, radius, sigma_s, sigma_d, dir_weight, evidence
         )
         for b in range(n_bins):
-            finger_evidence[b] += evidence[b]
             if evidence[b] >= threshold:
                 codes[i, b >> 3] |= np.uint8(1 << (b & 7))
-    return codes, finger_evidence
+
+
+@njit(cache=True, nogil=True)
+def _stored_batch(
+    x: npt.NDArray[np.uint16],
+    y: npt.NDArray[np.uint16],
+    t: npt.NDArray[np.uint16],
+    starts: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    code_bytes: int,
+    centres: F64,
+    n_dir: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    threshold: float,
+) -> tuple[F64, npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """:func:`compute_features`' xyt, order and codes for each stored finger, the
+    minutiae dequantised as :func:`._template.dequantised` does (to float32, then sorted
+    by x, stably)."""
+    total = offsets[-1]
+    xyt = np.empty((total, 3), dtype=np.float64)
+    order = np.empty(total, dtype=np.int64)
+    codes = np.zeros((total, code_bytes), dtype=np.uint8)
+    for f in range(starts.shape[0]):
+        lo, n, start = offsets[f], offsets[f + 1] - offsets[f], starts[f]
+        xs = np.empty(n, dtype=np.float32)
+        for i in range(n):
+            xs[i] = np.float32(x[start + i] / SUBPIXEL)
+        local = np.argsort(xs, kind="mergesort")
+        for r in range(n):
+            i = local[r]
+            order[lo + r] = i
+            xyt[lo + r, 0] = xs[i]
+            xyt[lo + r, 1] = np.float32(y[start + i] / SUBPIXEL)
+            xyt[lo + r, 2] = np.float32(t[start + i] / ANGLE_STEPS * TWO_PI)
+        _encode(
+            xyt[lo : lo + n],
+            codes[lo : lo + n],
+            centres,
+            n_dir,
+            radius,
+            sigma_s,
+            sigma_d,
+            threshold,
+        )
+    return xyt, order, codes
 
 
 @njit(cache=True)

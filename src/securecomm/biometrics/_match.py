@@ -117,7 +117,6 @@ _NO_FEATURES = Features(
     order=np.zeros(0, dtype=np.int64),
     codes=np.zeros((0, 1), dtype=np.uint64),
     bit_counts=np.zeros(0, dtype=np.int32),
-    index_vector=np.zeros(0, dtype=np.float32),
 )
 
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from securecomm.biometrics._descriptors import Features, stored_features
 from securecomm.biometrics._index import CODE_WORDS, POSITIONS
+from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._template import Template, dequantised, quantised
 
 MINUTIA = np.dtype([("x", "<u2"), ("y", "<u2"), ("t", "<u2"), ("kind", "u1"), ("rel", "u1")])
@@ -30,6 +32,9 @@ FINGER = np.dtype(
         ("quality", "u1"),
     ]
 )
+
+# A finger's matcher features and its second set's (None without one).
+FingerFeatures = tuple[Features, Features | None]
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,33 @@ class Rows:
         return Template(minutiae, *size, int(entry["quality"]), position, second)
 
     def prints(self, row: int) -> dict[int, Template]:
+        return {p: self.template(row, p) for p in self.positions(row)}
+
+    def positions(self, row: int) -> list[int]:
         mask = int(self.fingers[row])
-        return {p: self.template(row, p) for p in range(1, POSITIONS + 1) if mask >> (p - 1) & 1}
+        return [p for p in range(1, POSITIONS + 1) if mask >> (p - 1) & 1]
+
+    def features(self, row: int, params: MatchParameters) -> dict[int, FingerFeatures]:
+        """The matcher's features of the row's fingers and their second sets, as
+        :meth:`prints` would give them, computed in one call from the stored minutiae."""
+        positions = self.positions(row)
+        starts: list[int] = []
+        counts: list[int] = []
+        for position in positions:
+            entry = self.finger_table[row, position - 1]
+            start, count, extra = int(entry["start"]), int(entry["count"]), int(entry["second"])
+            starts += [start, start + count]
+            counts += [count, extra]
+        computed = stored_features(
+            self.minutiae,
+            np.array(starts, dtype=np.int64),
+            np.array(counts, dtype=np.int64),
+            params,
+        )
+        return {
+            position: (computed[2 * k], computed[2 * k + 1] if counts[2 * k + 1] else None)
+            for k, position in enumerate(positions)
+        }
 
 
 def subset(rows: Rows, selected: npt.NDArray[np.int64]) -> Rows:

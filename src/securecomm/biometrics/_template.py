@@ -48,8 +48,8 @@ _HEADER = struct.Struct(">4sBBHHBH")
 _MINUTIA = np.dtype([("x", ">u2"), ("y", ">u2"), ("t", ">u2"), ("kind", "u1"), ("rel", "u1")])
 _CRC = struct.Struct(">I")
 _COUNT = struct.Struct(">H")
-_SUBPIXEL = 8.0
-_ANGLE_STEPS = 65536.0
+SUBPIXEL = 8.0
+ANGLE_STEPS = 65536.0
 TWO_PI = 2.0 * math.pi
 
 # Columns of Template.minutiae
@@ -175,9 +175,9 @@ def quantised(
     m = minutiae.astype(np.float64)
     records = np.empty(len(m), dtype=dtype)
     # floor, not round: a coordinate just below the width must stay below it
-    records["x"] = np.floor(m[:, X] * _SUBPIXEL)
-    records["y"] = np.floor(m[:, Y] * _SUBPIXEL)
-    records["t"] = np.rint(m[:, DIRECTION] / TWO_PI * _ANGLE_STEPS).astype(np.int64) % 65536
+    records["x"] = np.floor(m[:, X] * SUBPIXEL)
+    records["y"] = np.floor(m[:, Y] * SUBPIXEL)
+    records["t"] = np.rint(m[:, DIRECTION] / TWO_PI * ANGLE_STEPS).astype(np.int64) % 65536
     records["kind"] = m[:, KIND]
     records["rel"] = np.rint(m[:, RELIABILITY] * 255.0)
     return records
@@ -186,9 +186,9 @@ def quantised(
 def dequantised(records: npt.NDArray[np.void]) -> npt.NDArray[np.float32]:
     """:func:`quantised` undone: a template's (n, 5) minutiae."""
     minutiae = np.empty((len(records), 5), dtype=np.float32)
-    minutiae[:, X] = records["x"] / _SUBPIXEL
-    minutiae[:, Y] = records["y"] / _SUBPIXEL
-    minutiae[:, DIRECTION] = records["t"] / _ANGLE_STEPS * TWO_PI
+    minutiae[:, X] = records["x"] / SUBPIXEL
+    minutiae[:, Y] = records["y"] / SUBPIXEL
+    minutiae[:, DIRECTION] = records["t"] / ANGLE_STEPS * TWO_PI
     minutiae[:, KIND] = records["kind"]
     minutiae[:, RELIABILITY] = records["rel"] / 255.0
     return minutiae
