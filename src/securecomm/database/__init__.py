@@ -5,6 +5,16 @@ from securecomm.database.engine import (
     Database,
     open_database,
     opened_database,
+    refresh_statistics,
 )
 
-__all__ = ["Base", "Database", "EnumText", "JSONDict", "open_database", "opened_database", "utcnow"]
+__all__ = [
+    "Base",
+    "Database",
+    "EnumText",
+    "JSONDict",
+    "open_database",
+    "opened_database",
+    "refresh_statistics",
+    "utcnow",
+]

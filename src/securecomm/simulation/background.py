@@ -24,7 +24,7 @@ from securecomm.biometrics._index import POSITIONS, default_basis
 from securecomm.biometrics._rows import Rows
 from securecomm.biometrics.sharded import SnapshotWriter
 from securecomm.biometrics.synthetic_gallery import synthetic_rows
-from securecomm.database import Database
+from securecomm.database import Database, refresh_statistics
 from securecomm.repositories.models import (
     CriminalSubject,
     FingerprintRecord,
@@ -118,6 +118,7 @@ def _populate(
             progress(str(repository), start + count, identities)
     with database.session() as session:
         _advance_sequence(session, model.__tablename__)
+    refresh_statistics(database, model.__tablename__, FingerprintRecord.__tablename__)
     return first, stored
 
 
