@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 from world_fixtures import small_world
 
 from securecomm.booking import service as booking_service
 from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
+from securecomm.booking.schemas import BookingDocument
 from securecomm.database import Database
 from securecomm.interop import outbox
 from securecomm.interop.models import MailboxMessage, OutboxMessage
@@ -153,3 +155,26 @@ def test_a_batch_half_delivered_before_a_crash_lands_in_the_mailbox_once(
         )
     assert sorted(keys) == sorted(f"TCN-000000000{n}:SRE:TX0000001" for n in range(6))
     assert undelivered == 0
+
+
+def test_a_booking_is_read_from_its_bytes_once_however_many_steps_ask(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = _loaded(database)
+    readings: list[bytes] = []
+    real = booking_service.BOOKING_PARSERS[booking_service.JSON_CONTENT]
+
+    def counted(raw: bytes) -> BookingDocument:
+        readings.append(raw)
+        return real(raw)
+
+    monkeypatch.setitem(booking_service.BOOKING_PARSERS, booking_service.JSON_CONTENT, counted)
+    document = _valid_booking()
+    document["tcn"] = "TX12345ONCE01"  # bytes no other test sent: not read yet
+    submission_id = _submit(database, document)
+    worker.run()
+    with database.session() as session:
+        submission = session.get_one(Submission, submission_id)
+        assert submission.state is SubmissionState.DONE
+        assert booking_service.booking_of(submission).tcn == "TX12345ONCE01"
+    assert readings == [submission.raw]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -160,7 +162,27 @@ def booking_of(submission: Submission) -> BookingDocument:
             "content_type", "unsupported", f"cannot read bookings sent as {submission.content_type}"
         )
         raise InputError([problem], summary="unsupported submission format")
-    return parser(submission.raw)
+    key = (submission.content_type, _digest(submission.raw))
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+        if found is not None:
+            _PARSED.move_to_end(key)
+            return found
+    document = parser(submission.raw)
+    with _PARSED_LOCK:
+        _PARSED[key] = document
+        if len(_PARSED) > PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return document
+
+
+# Bookings read lately, by their bytes' digest. The flow reads a booking at several of
+# its steps, and checking a CAR against every ANSI/NIST field rule costs milliseconds;
+# the bytes of a submission never change and the document is frozen, so one reading
+# serves them all.
+PARSED_KEPT = 256
+_PARSED: OrderedDict[tuple[str, str], BookingDocument] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
 
 
 # content type -> parser from raw bytes; each raises InputError naming fields and rules
