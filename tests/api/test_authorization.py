@@ -252,6 +252,14 @@ def test_a_local_agency_sees_only_its_own_bookings_answers_and_detainers(served:
         refused = served.client.get(f"/api/v1/bookings/{booking['id']}", headers=theirs)
         assert refused.status_code == 404
         assert refused.json()["error"]["code"] == "not_found"
+        state = served.client.get(f"/api/v1/bookings/{booking['id']}/state", headers=mine)
+        assert state.json() == {
+            "id": booking["id"],
+            "state": booking["state"],
+            "final": booking["state"] in {"done", "rejected", "parked", "failed"},
+        }
+        refused = served.client.get(f"/api/v1/bookings/{booking['id']}/state", headers=theirs)
+        assert refused.status_code == 404
     for detainer in served.client.get("/api/v1/detainers", headers=theirs).json()["items"]:
         assert detainer["agency"] == served.logins["booking2"].agency
     with served.database.session() as session:

@@ -18,6 +18,7 @@ from securecomm.api.ratelimit import SlidingWindowLimiter
 from securecomm.api.security import check_routes
 from securecomm.audit import views as audit_views
 from securecomm.auth import views as auth_views
+from securecomm.booking import followup_views
 from securecomm.booking import views as booking_views
 from securecomm.cases import views as case_views
 from securecomm.database import Database
@@ -33,6 +34,7 @@ API_ROUTERS = (
     observability.router,
     auth_views.router,
     booking_views.router,
+    followup_views.router,
     interop_views.router,
     repository_views.router,
     status_views.router,

@@ -126,6 +126,15 @@ class SubmissionProblem(BaseModel):
     message: str
 
 
+class BookingStateOut(BaseModel):
+    """Where a booking is in the flow; ``final``: the flow has finished with it (done,
+    rejected, or held: parked for an examiner, failed for an operator)."""
+
+    id: int
+    state: str  # received, processing, parked, rejected, failed, done
+    final: bool
+
+
 class SubmissionOut(BaseModel):
     """A stored submission as its sender sees it."""
 

@@ -1,6 +1,5 @@
 """``/api/v1/bookings``: a local agency (or its state bureau) sends booking files and reads
-its answers; ``/api/v1/dispositions``: the court's disposition and the release;
-``/api/v1/releases``: a release before trial;
+its answers (dispositions and releases: :mod:`.followup_views`);
 ``/api/v1/submissions/review``: what was refused or failed, for the operators.
 
 A booking is stored exactly as received before anything reads it, answered 202, and
@@ -19,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from securecomm.api.errors import ERROR_RESPONSES, PayloadTooLargeError, Problem, error_body
+from securecomm.api.errors import ERROR_RESPONSES, Problem, error_body
 from securecomm.api.pagination import Page, Window, window
 from securecomm.api.params import RecordId
 from securecomm.api.security import Actor, requires
@@ -27,14 +26,14 @@ from securecomm.auth.roles import P
 from securecomm.auth.scope import AgencyScope, booking_scope, submission_scope
 from securecomm.booking import intake
 from securecomm.booking import service as booking_service
-from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits, size_problem
-from securecomm.booking.models import Submission, SubmissionKind, SubmissionState
-from securecomm.booking.schemas import SubmissionOut, SubmissionProblem
+from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits
+from securecomm.booking.models import FINAL_STATES, Submission, SubmissionState
+from securecomm.booking.schemas import BookingStateOut, SubmissionOut, SubmissionProblem
 from securecomm.cases import explain as case_explain
 from securecomm.cases import service as case_service
 from securecomm.cases.schemas import DetainerView
 from securecomm.database import utcnow
-from securecomm.exceptions import FieldProblem, NotFoundError, PermissionDeniedError
+from securecomm.exceptions import FieldProblem, PermissionDeniedError
 from securecomm.interop import answers as answer_files
 from securecomm.interop import service as interop_service
 from securecomm.interop.models import Transaction
@@ -166,12 +165,12 @@ async def submit_booking(
     refusal = _receipt_refusal(submission) if new else None
     if refusal is not None:
         return refusal
-    _wake_worker(request, background)
+    wake_worker(request, background)
     body = submission_out(submission, new=new).model_dump(mode="json")
     return JSONResponse(body, status_code=202 if new else 200)
 
 
-def _wake_worker(request: Request, background: BackgroundTasks) -> None:
+def wake_worker(request: Request, background: BackgroundTasks) -> None:
     runner = getattr(request.app.state, "worker", None)
     if runner is not None:
         background.add_task(runner.wake)
@@ -218,6 +217,18 @@ def get_booking(
         answers=[AnswerOut.of(message) for message in messages],
         detainer=_detainer_notice(actor, transaction),
     )
+
+
+@router.get("/bookings/{submission_id}/state", response_model=BookingStateOut)
+def get_booking_state(
+    submission_id: RecordId, actor: Annotated[Actor, requires(P.READ_BOOKINGS, personal=True)]
+) -> BookingStateOut:
+    """Where a booking is in the flow, and whether the flow has finished with it: what a
+    booking station waiting for its answer asks again and again, read without the file,
+    the answers or the case. Once ``final``, ``GET /bookings/{id}`` gives the answers."""
+    scope = booking_scope(actor.session, actor.user)
+    state = interop_service.booking_state(actor.session, scope, submission_id)
+    return BookingStateOut(id=submission_id, state=state.value, final=state in FINAL_STATES)
 
 
 @router.get(
@@ -277,88 +288,6 @@ def timeline_of(booking: BookingOut) -> list[TimelineEntry]:
 # --------------------------------------------------------------------------- dispositions
 
 
-def _document_body(description: str) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "description": description,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    }
-
-
-@router.post(
-    "/dispositions",
-    status_code=202,
-    response_model=SubmissionOut,
-    openapi_extra=_document_body(
-        "A disposition document: the TCN of one of your bookings, each charge's outcome, "
-        "the release from local custody (absent when the person was released before trial "
-        "and the sentence keeps nobody in custody)."
-    ),
-)
-async def submit_disposition(
-    request: Request,
-    background: BackgroundTasks,
-    actor: Annotated[Actor, requires(P.SUBMIT_BOOKING, personal=True)],
-) -> Any:
-    """The court's disposition of a booking's charges and the release: checked, stored."""
-    return await _submit_followup(request, background, actor, SubmissionKind.DISPOSITION)
-
-
-@router.post(
-    "/releases",
-    status_code=202,
-    response_model=SubmissionOut,
-    openapi_extra=_document_body(
-        "A release document: the TCN of one of your bookings, when the person was released "
-        "before trial and on what basis (bail, own_recognisance, citation)."
-    ),
-)
-async def submit_release(
-    request: Request,
-    background: BackgroundTasks,
-    actor: Annotated[Actor, requires(P.SUBMIT_BOOKING, personal=True)],
-) -> Any:
-    """A release before trial (the court's disposition follows): checked, stored. Any
-    detainer is answered at this release."""
-    return await _submit_followup(request, background, actor, SubmissionKind.RELEASE)
-
-
-async def _submit_followup(
-    request: Request, background: BackgroundTasks, actor: Actor, kind: SubmissionKind
-) -> Any:
-    limits = IntakeLimits.from_settings()
-    raw, raw_size = await read_body(request, limits.max_json_bytes)
-    submission, new = await run_in_threadpool(_accept_followup, actor, raw, raw_size, kind)
-    _wake_worker(request, background)
-    body = submission_out(submission, new=new).model_dump(mode="json")
-    return JSONResponse(body, status_code=202 if new else 200)
-
-
-def _accept_followup(
-    actor: Actor, raw: bytes, raw_size: int | None, kind: SubmissionKind
-) -> tuple[Submission, bool]:
-    """Parsed before it is stored: a disposition or a release names a booking, and only
-    the agency that booked the person (or its bureau) may send it."""
-    if raw_size is not None:
-        too_big = size_problem(raw_size, IntakeLimits.from_settings(), is_json=True)
-        raise PayloadTooLargeError([too_big] if too_big else [], summary=f"{kind} too large")
-    document = booking_service.parse_followup(kind, raw)
-    tcn, event_at = document.tcn, document.event_at
-    transaction = interop_service.transaction_by_tcn(actor.session, tcn)
-    if not submission_scope(actor.session, actor.user).covers(transaction.ori):
-        raise NotFoundError(f"no transaction {tcn}")
-    submission, new = booking_service.receive(
-        actor.session, kind=kind, raw=raw, event_at=event_at, sender=transaction.ori
-    )
-    if new:
-        submission.submitted_by = actor.user.username
-    actor.session.flush()
-    actor.touched(f"submission:{submission.id}", f"transaction:{transaction.tcn}")
-    return submission, new
-
-
 # --------------------------------------------------------------------------- review
 
 
@@ -390,7 +319,7 @@ def retry_submission(
 ) -> Retried:
     """Send a failed submission round again, from where it stopped."""
     retried = retry_one(actor, submission_id)
-    _wake_worker(request, background)
+    wake_worker(request, background)
     return retried
 
 

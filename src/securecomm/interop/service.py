@@ -59,6 +59,18 @@ def booking(session: Session, scope: AgencyScope, submission_id: int) -> Submiss
     return submission
 
 
+def booking_state(session: Session, scope: AgencyScope, submission_id: int) -> SubmissionState:
+    """The state of one submission the scope covers, read without its file; any other is
+    "not found", as in :func:`booking`."""
+    found = session.execute(
+        select(Submission.state, Submission.sender).where(Submission.id == submission_id)
+    ).first()
+    if found is None or not scope.covers(found.sender):
+        raise NotFoundError(f"no submission {submission_id}")
+    state: SubmissionState = found.state
+    return state
+
+
 def transaction_of(session: Session, submission_id: int) -> Transaction | None:
     return session.scalar(select(Transaction).where(Transaction.submission_id == submission_id))
 
