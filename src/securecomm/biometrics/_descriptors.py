@@ -2,10 +2,10 @@
 
 Around each minutia, in its own frame, a square grid of cells inside a circle collects
 Gaussian evidence from neighbouring minutiae split into relative-direction bins; cells
-with enough evidence set a bit; the same evidence, summed over the finger, is its index
-vector (:mod:`._index`). :class:`Features` holds what the matcher needs of a template,
-computed once and cached on it, or for a stored gallery row straight from its quantised
-minutiae (:func:`stored_features`).
+with enough evidence set a bit. The index's finger vector sums the same kind of
+evidence over the finger, in a geometry of its own (:mod:`._index`). :class:`Features`
+holds what the matcher needs of a template, computed once and cached on it, or for a
+stored gallery row straight from its quantised minutiae (:func:`stored_features`).
 """
 
 from __future__ import annotations

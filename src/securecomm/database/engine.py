@@ -97,7 +97,8 @@ def make_engine(url: str) -> Engine:
 def refresh_statistics(database: Database, *tables: str) -> None:
     """Have the planner count ``tables`` again after a bulk load: the flow's queries on
     them are planned by these counts, and a server with autovacuum off (or not yet round
-    to it) would otherwise plan a 20,000,000-row table as if it were empty."""
+    to it) would otherwise plan them by guesswork (on 20,000,000 fingerprints, every
+    query costed high enough for PostgreSQL to compile it at each booking)."""
     with database.engine.begin() as connection:
         for table in tables:
             connection.execute(
