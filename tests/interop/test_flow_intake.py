@@ -4,6 +4,7 @@ resending is idempotent, the outbox delivers exactly once."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 import pytest
@@ -169,8 +170,9 @@ def test_a_booking_is_read_from_its_bytes_once_however_many_steps_ask(
         return real(raw)
 
     monkeypatch.setitem(booking_service.BOOKING_PARSERS, booking_service.JSON_CONTENT, counted)
+    monkeypatch.setattr(booking_service, "_PARSED", OrderedDict())  # nothing read before
     document = _valid_booking()
-    document["tcn"] = "TX12345ONCE01"  # bytes no other test sent: not read yet
+    document["tcn"] = "TX12345ONCE01"
     submission_id = _submit(database, document)
     worker.run()
     with database.session() as session:
