@@ -27,11 +27,6 @@ class SubmissionState(enum.StrEnum):
     DONE = "done"
 
 
-# The flow has finished with it, or holds it for a person (an examiner, an operator).
-FINAL_STATES = frozenset(
-    {SubmissionState.DONE, SubmissionState.REJECTED, SubmissionState.PARKED, SubmissionState.FAILED}
-)
-
 # Open: a worker is still to drive it. Workers claim the oldest open submissions
 # (migration 0015) through a partial index.
 # The claim queries state its predicate in these same words, as literals: a planner

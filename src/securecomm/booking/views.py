@@ -27,7 +27,7 @@ from securecomm.auth.scope import AgencyScope, booking_scope, submission_scope
 from securecomm.booking import intake
 from securecomm.booking import service as booking_service
 from securecomm.booking.limits import KEPT_PREFIX_BYTES, IntakeLimits
-from securecomm.booking.models import FINAL_STATES, Submission, SubmissionState
+from securecomm.booking.models import OPEN_STATES, Submission, SubmissionState
 from securecomm.booking.schemas import BookingStateOut, SubmissionOut, SubmissionProblem
 from securecomm.cases import explain as case_explain
 from securecomm.cases import service as case_service
@@ -228,7 +228,7 @@ def get_booking_state(
     the answers or the case. Once ``final``, ``GET /bookings/{id}`` gives the answers."""
     scope = booking_scope(actor.session, actor.user)
     state = interop_service.booking_state(actor.session, scope, submission_id)
-    return BookingStateOut(id=submission_id, state=state.value, final=state in FINAL_STATES)
+    return BookingStateOut(id=submission_id, state=state.value, final=state not in OPEN_STATES)
 
 
 @router.get(
