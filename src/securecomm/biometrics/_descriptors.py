@@ -22,7 +22,6 @@ from securecomm.biometrics._params import MatchParameters
 from securecomm.biometrics._template import ANGLE_STEPS, DIRECTION, SUBPIXEL, TWO_PI, Template, X, Y
 
 F64 = npt.NDArray[np.float64]
-_TURN = 2.0 * math.pi
 _POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int32)
 
 
@@ -124,13 +123,13 @@ def wrap_angle(angle: float) -> float:
     taken away does it: exactly what the modulo does in that range (the subtraction is
     exact there), without its division."""
     shifted = angle + math.pi
-    if 0.0 <= shifted < _TURN:
+    if 0.0 <= shifted < TWO_PI:
         return shifted - math.pi
-    if _TURN <= shifted < 2.0 * _TURN:
-        return (shifted - _TURN) - math.pi
-    if -_TURN <= shifted < 0.0:
-        return (shifted + _TURN) - math.pi
-    return shifted % _TURN - math.pi
+    if TWO_PI <= shifted < 2.0 * TWO_PI:
+        return (shifted - TWO_PI) - math.pi
+    if -TWO_PI <= shifted < 0.0:
+        return (shifted + TWO_PI) - math.pi
+    return shifted % TWO_PI - math.pi
 
 
 @njit(cache=True)
