@@ -228,11 +228,15 @@ class Gallery:
     ) -> list[Candidate]:
         """The second stage: each of ``subject_ids`` compared finger by finger with the
         probe and fused, best first."""
-        probe = {
-            p: (features_of(t, self.params), second_features_of(t, self.params))
-            for p, t in usable.items()
-        }
+        probe = self._features_of(usable)
         return ranked([self._compare_subject(probe, subject) for subject in subject_ids])
+
+    def _features_of(self, prints: Mapping[int, Template]) -> dict[int, FingerFeatures]:
+        """Each print's matcher features and its second set's (cached on the template)."""
+        return {
+            p: (features_of(t, self.params), second_features_of(t, self.params))
+            for p, t in prints.items()
+        }
 
     def _compare_subject(self, probe: dict[int, FingerFeatures], subject_id: int) -> Candidate:
         enrolled = self._features_for_comparison(subject_id)
@@ -251,10 +255,7 @@ class Gallery:
         comes up often)."""
         part, row = self._locate(self._where[subject_id])
         if not isinstance(part, Segment):
-            return {
-                position: (features_of(t, self.params), second_features_of(t, self.params))
-                for position, t in part.prints(row).items()
-            }
+            return self._features_of(part.prints(row))
         key = (part.number, row)
         found = self._recent.get(key)
         if found is None:
