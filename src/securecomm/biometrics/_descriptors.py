@@ -105,9 +105,12 @@ def _code_bytes(params: MatchParameters) -> int:
     return 8 * math.ceil(params.descriptor_bytes / 8)
 
 
-def _encoding(params: MatchParameters) -> tuple[F64, int, float, float, float, float]:
+def _encoding(
+    params: MatchParameters,
+) -> tuple[F64, npt.NDArray[np.int64], int, float, float, float, float]:
     return (
         params.cell_centres,
+        params.cell_lookup,
         params.descriptor_direction_bins,
         params.descriptor_radius,
         params.descriptor_sigma_space,
@@ -146,6 +149,7 @@ def _encode(
     xyt: F64,
     codes: npt.NDArray[np.uint8],
     centres: F64,
+    lookup: npt.NDArray[np.int64],
     n_dir: int,
     radius: float,
     sigma_s: float,
@@ -160,7 +164,18 @@ def _encode(
     for i in range(xyt.shape[0]):
         evidence[:] = 0.0
         add_neighbourhood_evidence(
-            xyt, i, 0, xyt.shape[0], centres, n_dir, radius, sigma_s, sigma_d, dir_weight, evidence
+            xyt,
+            i,
+            0,
+            xyt.shape[0],
+            centres,
+            lookup,
+            n_dir,
+            radius,
+            sigma_s,
+            sigma_d,
+            dir_weight,
+            evidence,
         )
         for b in range(n_bins):
             if evidence[b] >= threshold:
@@ -176,6 +191,7 @@ def _stored_batch(
     offsets: npt.NDArray[np.int64],
     code_bytes: int,
     centres: F64,
+    lookup: npt.NDArray[np.int64],
     n_dir: int,
     radius: float,
     sigma_s: float,
@@ -205,6 +221,7 @@ def _stored_batch(
             xyt[lo : lo + n],
             codes[lo : lo + n],
             centres,
+            lookup,
             n_dir,
             radius,
             sigma_s,
@@ -221,6 +238,7 @@ def add_neighbourhood_evidence(
     lo: int,
     hi: int,
     centres: F64,
+    lookup: npt.NDArray[np.int64],
     n_dir: int,
     radius: float,
     sigma_s: float,
@@ -231,13 +249,21 @@ def add_neighbourhood_evidence(
     """Add to ``out`` (cell-major, ``n_dir`` direction bins per cell) the Gaussian
     evidence that minutiae ``lo..hi-1`` give around minutia ``i``, in ``i``'s own frame:
     position relative to the cell ``centres``, direction relative to ``i``'s.
+    ``lookup`` maps the grid's squares to ``centres`` (``_params.cell_lookup``);
     ``dir_weight`` is scratch of ``n_dir`` values. The matcher's descriptors and the
-    index's finger vectors are both made of this evidence."""
+    index's finger vectors are both made of this evidence.
+
+    A neighbour reaches only the cells within three sigmas of it, at most a few squares
+    of the grid, so only those are visited. Each output value still receives its terms
+    in neighbour order, so the sums are bit for bit those of visiting every cell."""
     reach = radius + 3.0 * sigma_s
+    cell_reach = 3.0 * sigma_s
     cell_reach2 = 9.0 * sigma_s * sigma_s
     inv_2s2 = 1.0 / (2.0 * sigma_s * sigma_s)
     inv_2d2 = 1.0 / (2.0 * sigma_d * sigma_d)
     bin_width = 2.0 * math.pi / n_dir
+    last = lookup.shape[0] - 1
+    side = 2.0 * radius / lookup.shape[0]
     c = math.cos(xyt[i, 2])
     s = math.sin(xyt[i, 2])
     for j in range(lo, hi):
@@ -249,16 +275,45 @@ def add_neighbourhood_evidence(
             continue
         lx = c * dx + s * dy
         ly = -s * dx + c * dy
-        relative = wrap_angle(xyt[j, 2] - xyt[i, 2])
-        for k in range(n_dir):
-            off = wrap_angle(relative - (-math.pi + (k + 0.5) * bin_width))
-            dir_weight[k] = math.exp(-off * off * inv_2d2)
-        for cell in range(centres.shape[0]):
-            ex = lx - centres[cell, 0]
-            ey = ly - centres[cell, 1]
-            d2 = ex * ex + ey * ey
-            if d2 > cell_reach2:
-                continue
-            ws = math.exp(-d2 * inv_2s2)
-            for k in range(n_dir):
-                out[cell * n_dir + k] += ws * dir_weight[k]
+        col_lo, col_hi = _squares_near(lx, cell_reach, radius, side, last)
+        row_lo, row_hi = _squares_near(ly, cell_reach, radius, side, last)
+        weighted = False
+        for row in range(row_lo, row_hi + 1):
+            for col in range(col_lo, col_hi + 1):
+                cell = lookup[row, col]
+                if cell < 0:
+                    continue
+                ex = lx - centres[cell, 0]
+                ey = ly - centres[cell, 1]
+                d2 = ex * ex + ey * ey
+                if d2 > cell_reach2:
+                    continue
+                if not weighted:
+                    _direction_weights(xyt[j, 2] - xyt[i, 2], n_dir, bin_width, inv_2d2, dir_weight)
+                    weighted = True
+                ws = math.exp(-d2 * inv_2s2)
+                for k in range(n_dir):
+                    out[cell * n_dir + k] += ws * dir_weight[k]
+
+
+@njit(cache=True)
+def _squares_near(
+    value: float, cell_reach: float, radius: float, side: float, last: int
+) -> tuple[int, int]:
+    """First and last grid index (0..last) whose square's centre, ``(k + 0.5) * side -
+    radius``, may lie within ``cell_reach`` of ``value``; empty (first > last) when none
+    does. The bounds are widened by a millionth of a square, so rounding never drops a
+    square that the exact distance test would keep."""
+    first = math.ceil((value - cell_reach + radius) / side - 0.5 - 1e-6)
+    final = math.floor((value + cell_reach + radius) / side - 0.5 + 1e-6)
+    return max(0, int(first)), min(last, int(final))
+
+
+@njit(cache=True)
+def _direction_weights(
+    difference: float, n_dir: int, bin_width: float, inv_2d2: float, out: F64
+) -> None:
+    relative = wrap_angle(difference)
+    for k in range(n_dir):
+        off = wrap_angle(relative - (-math.pi + (k + 0.5) * bin_width))
+        out[k] = math.exp(-off * off * inv_2d2)

@@ -46,6 +46,8 @@ from securecomm.biometrics._params import (
     INDEX_RADIUS,
     INDEX_SIGMA_DIRECTION,
     INDEX_SIGMA_SPACE,
+    cell_centres,
+    cell_lookup,
 )
 from securecomm.biometrics._template import DIRECTION, Template, X, Y
 
@@ -58,15 +60,8 @@ F64 = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.uint64]
 
 
-def _cell_centres() -> F64:
-    side = 2.0 * INDEX_RADIUS / INDEX_GRID
-    offsets = (np.arange(INDEX_GRID) + 0.5) * side - INDEX_RADIUS
-    xs, ys = np.meshgrid(offsets, offsets, indexing="xy")
-    centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
-    return np.ascontiguousarray(centres[np.hypot(centres[:, 0], centres[:, 1]) <= INDEX_RADIUS])
-
-
-CELL_CENTRES = _cell_centres()
+CELL_CENTRES = cell_centres(INDEX_GRID, INDEX_RADIUS)
+CELL_LOOKUP = cell_lookup(INDEX_GRID, INDEX_RADIUS)
 VECTOR_DIMS = len(CELL_CENTRES) * INDEX_DIRECTION_BINS
 
 
@@ -146,6 +141,7 @@ def finger_vectors(xyt: F64, offsets: npt.NDArray[np.int64]) -> F32:
         xyt,
         offsets,
         CELL_CENTRES,
+        CELL_LOOKUP,
         INDEX_DIRECTION_BINS,
         INDEX_RADIUS,
         INDEX_SIGMA_SPACE,
@@ -264,6 +260,7 @@ def _evidence_batch(
     xyt: F64,
     offsets: npt.NDArray[np.int64],
     centres: F64,
+    lookup: npt.NDArray[np.int64],
     n_dir: int,
     radius: float,
     sigma_s: float,
@@ -276,6 +273,6 @@ def _evidence_batch(
         lo, hi = offsets[f], offsets[f + 1]
         for i in range(lo, hi):
             add_neighbourhood_evidence(
-                xyt, i, lo, hi, centres, n_dir, radius, sigma_s, sigma_d, dir_weight, out[f]
+                xyt, i, lo, hi, centres, lookup, n_dir, radius, sigma_s, sigma_d, dir_weight, out[f]
             )
     return out

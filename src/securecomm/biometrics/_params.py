@@ -99,17 +99,44 @@ class MatchParameters:
     @cached_property
     def cell_centres(self) -> npt.NDArray[np.float64]:
         """Centres of the descriptor cells that lie inside the radius, in the minutia frame."""
-        side = 2.0 * self.descriptor_radius / self.descriptor_grid
-        offsets = (np.arange(self.descriptor_grid) + 0.5) * side - self.descriptor_radius
-        xs, ys = np.meshgrid(offsets, offsets, indexing="xy")
-        centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
-        inside = np.hypot(centres[:, 0], centres[:, 1]) <= self.descriptor_radius
-        return np.ascontiguousarray(centres[inside])
+        return cell_centres(self.descriptor_grid, self.descriptor_radius)
+
+    @cached_property
+    def cell_lookup(self) -> npt.NDArray[np.int64]:
+        """Each descriptor grid square's row in :attr:`cell_centres` (see :func:`cell_lookup`)."""
+        return cell_lookup(self.descriptor_grid, self.descriptor_radius)
 
     @cached_property
     def descriptor_bytes(self) -> int:
         bits = len(self.cell_centres) * self.descriptor_direction_bins
         return math.ceil(bits / 8)
+
+
+def _grid_centres(
+    grid: int, radius: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    side = 2.0 * radius / grid
+    offsets = (np.arange(grid) + 0.5) * side - radius
+    xs, ys = np.meshgrid(offsets, offsets, indexing="xy")
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    return centres, np.hypot(centres[:, 0], centres[:, 1]) <= radius
+
+
+def cell_centres(grid: int, radius: float) -> npt.NDArray[np.float64]:
+    """Centres of the squares of a ``grid`` x ``grid`` square over [-radius, radius]^2
+    that lie inside the circle of ``radius``, row by row (y, then x)."""
+    centres, inside = _grid_centres(grid, radius)
+    return np.ascontiguousarray(centres[inside])
+
+
+def cell_lookup(grid: int, radius: float) -> npt.NDArray[np.int64]:
+    """(grid, grid): the row in :func:`cell_centres` of the square at (y, x), -1 for a
+    square outside the circle. The evidence kernel visits only the squares near a
+    neighbour through it, not every cell."""
+    _, inside = _grid_centres(grid, radius)
+    lookup = np.full(grid * grid, -1, dtype=np.int64)
+    lookup[inside] = np.arange(int(inside.sum()), dtype=np.int64)
+    return lookup.reshape(grid, grid)
 
 
 # --- index code layout (persisted in gallery stores: changing any of these needs a new
