@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from securecomm.database import Base, EnumText, utcnow
@@ -124,11 +124,23 @@ class DecisionRecord(Base):
     traces: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
 
+UNDELIVERED = text("delivered_at IS NULL")
+
+
 class OutboxMessage(Base):
     """A message to another agency, written in the same unit of work as the step that
     produced it; delivered later, at least once, deduplicated by ``key``."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # Delivery takes the oldest undelivered; the delivered pile up behind them.
+        Index(
+            "ix_outbox_undelivered",
+            "id",
+            postgresql_where=UNDELIVERED,
+            sqlite_where=UNDELIVERED,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)  # TCN:TYPE:RECIPIENT
@@ -139,7 +151,7 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(9), index=True)
     created_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from securecomm.database import Database, utcnow
@@ -120,6 +120,17 @@ def deliver_each(transport: Transport, messages: Sequence[OutboxMessage]) -> Non
         transport.deliver(message)
 
 
+def oldest_undelivered(batch: int) -> Select[tuple[OutboxMessage]]:
+    """The next ``batch`` messages to send, oldest first (read through the index of
+    undelivered messages: its cost does not grow with the messages long delivered)."""
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.delivered_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(batch)
+    )
+
+
 def dispatch_pending(database: Database, transport: Transport, *, batch: int = 500) -> int:
     """Deliver undelivered messages in creation order; returns how many were delivered.
     A transport that is down stops the round: what it could not take waits for the next
@@ -127,14 +138,7 @@ def dispatch_pending(database: Database, transport: Transport, *, batch: int = 5
     delivered = 0
     while True:
         with database.session() as session:
-            pending = list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.delivered_at.is_(None))
-                    .order_by(OutboxMessage.id)
-                    .limit(batch)
-                )
-            )
+            pending = list(session.scalars(oldest_undelivered(batch)))
             for message in pending:
                 message.attempts += 1
         if not pending:
