@@ -120,7 +120,7 @@ def deliver_each(transport: Transport, messages: Sequence[OutboxMessage]) -> Non
         transport.deliver(message)
 
 
-def oldest_undelivered(batch: int) -> Select[tuple[OutboxMessage]]:
+def oldest_undelivered(batch: int) -> Select[OutboxMessage]:
     """The next ``batch`` messages to send, oldest first (read through the index of
     undelivered messages: its cost does not grow with the messages long delivered)."""
     return (
