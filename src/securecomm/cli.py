@@ -29,7 +29,7 @@ from securecomm.clitools import (
 )
 from securecomm.config import get_settings
 from securecomm.database import cli as database_cli
-from securecomm.database import opened_database
+from securecomm.database import maintenance_warnings, opened_database
 from securecomm.exceptions import SecurecommError
 from securecomm.interop import cli as interop_cli
 from securecomm.oversight import cli as oversight_cli
@@ -103,6 +103,8 @@ def worker(
 
     try:
         with opened_database(database_url) as database:
+            for warning in maintenance_warnings(database):
+                console.print(f"[yellow]warning:[/] {warning}")
             court = court_of(database, court_docket)
             runner = Worker(
                 database,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from securecomm.database import Database
+from securecomm.database import Database, maintenance_warnings
 from securecomm.simulation.background import add_background
 
 
@@ -31,3 +31,14 @@ def test_postgresql_connections_never_compile_statements(database: Database) -> 
         pytest.skip("PostgreSQL's JIT: SQLite has none")
     with database.engine.connect() as connection:
         assert connection.scalar(text("SHOW jit")) == "off"
+
+
+def test_a_worker_is_told_when_the_server_will_not_clear_dead_rows(database: Database) -> None:
+    warnings = maintenance_warnings(database)
+    if database.engine.dialect.name != "postgresql":
+        assert warnings == []  # SQLite keeps no dead row versions to clear
+        return
+    with database.engine.connect() as connection:
+        autovacuum = connection.scalar(text("SHOW autovacuum"))
+    assert bool(warnings) == (autovacuum != "on")
+    assert all("autovacuum is off" in warning for warning in warnings)

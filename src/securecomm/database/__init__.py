@@ -3,6 +3,7 @@
 from securecomm.database.base import Base, EnumText, JSONDict, utcnow
 from securecomm.database.engine import (
     Database,
+    maintenance_warnings,
     open_database,
     opened_database,
     refresh_statistics,
@@ -13,6 +14,7 @@ __all__ = [
     "Database",
     "EnumText",
     "JSONDict",
+    "maintenance_warnings",
     "open_database",
     "opened_database",
     "refresh_statistics",

@@ -106,6 +106,24 @@ def refresh_statistics(database: Database, *tables: str) -> None:
             )
 
 
+def maintenance_warnings(database: Database) -> list[str]:
+    """What in the server's settings will slow the flow as the store ages (said once
+    at a worker's start): PostgreSQL with autovacuum off never clears the dead rows of
+    the queue tables nor counts them again, so claims and delivery rounds walk a
+    growing pile of old row versions and are planned by stale counts."""
+    if database.engine.dialect.name != "postgresql":
+        return []
+    with database.engine.connect() as connection:
+        autovacuum = connection.scalar(text("SHOW autovacuum"))
+    if autovacuum == "on":
+        return []
+    return [
+        "PostgreSQL autovacuum is off: the queue tables' dead rows are never cleared, "
+        "so each claim and delivery slows as bookings accumulate. Turn it on (the "
+        "default) or run VACUUM ANALYZE on a schedule."
+    ]
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
