@@ -12,8 +12,9 @@ hold a background population (``securecomm repositories background --identities 
 3. warms up (one booking answered), then runs locust headless with
    ``benchmarks/locustfile.py``: each stage offers one arrival rate for a fixed time;
 4. waits for the queue to drain and checks every accepted booking ended exactly once;
-5. reports, for each stage, the offered and achieved rate and p50/p95/p99 from sending
-   to the final answer; the saturation point is the highest rate achieved (95 % of
+5. reports, for each stage, the offered and achieved rate, p50/p95/p99 from sending
+   to the final answer and the cores each kind of process used
+   (``cpu_sampler.py``); the saturation point is the highest rate achieved (95 % of
    the offered rate or more) with p95 under 2 s; writes the JSON and a plot.
 
     .venv/bin/python benchmarks/bench_load.py --database-url URL [--gallery-dir D]
@@ -40,6 +41,7 @@ import httpx
 import matplotlib
 import numpy as np
 from bench_service import _free_port
+from cpu_sampler import CpuSampler, add_cores
 from sqlalchemy import func, select
 
 from securecomm.auth import accounts
@@ -329,7 +331,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         records_path = out / "records.jsonl"
         env["LOAD_RECORDS"] = str(records_path)
         env["LOAD_PLAN"] = str(_rest_of_plan(plan, out))
+        sampler = CpuSampler().start()
         _locust(base, env, seconds=len(rates) * args.stage_seconds, log=out)
+        sampler.stop()
         _wait_until_drained(database, timeout=600)
     finally:
         for process in processes:
@@ -343,6 +347,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, check=False)
     records = [json.loads(line) for line in records_path.read_text().splitlines()]
     stages = _stages(records, rates, args.stage_seconds)
+    add_cores(stages, records, sampler, args.stage_seconds)
     with database.session() as session:
         states = dict(
             session.execute(select(Submission.state, func.count()).group_by(Submission.state)).all()
