@@ -9,7 +9,7 @@ hold a background population (``securecomm repositories background --identities 
 1. signs up one clerk in each of the busiest agencies and writes the CAR files to send
    (the world's people booked again, template level, each with a new TCN);
 2. starts a Ray head, the service (one process, no embedded worker) and the workers;
-3. warms up (one booking answered), then runs locust headless with
+3. warms up (two bookings a worker answered), then runs locust headless with
    ``benchmarks/locustfile.py``: each stage offers one arrival rate for a fixed time;
 4. waits for the queue to drain and checks every accepted booking ended exactly once;
 5. reports, for each stage, the offered and achieved rate, p50/p95/p99 from sending
@@ -143,15 +143,19 @@ def _wait_until_drained(database: Database, timeout: float) -> None:
         time.sleep(1)
 
 
-def _warm_up(base: str, plan: Path, records: Path, env: dict[str, str]) -> None:
-    """One booking through the whole path before measuring (galleries loaded)."""
-    warm_env = {**env, "LOAD_RATES": "0.2", "LOAD_STAGE_SECONDS": "5", "LOAD_PACING": "5"}
+def _warm_up(base: str, records: Path, env: dict[str, str], workers: int) -> int:
+    """Bookings through the whole path before measuring, two per worker sent over five
+    seconds so that every worker takes one: a worker's first searches load its shard
+    actors' kernels and map their stores (seconds). Returns how many were sent."""
+    bookings = 2 * workers
+    warm_env = {**env, "LOAD_RATES": str(bookings / 5), "LOAD_STAGE_SECONDS": "5"}
     # The workers may still be starting (Ray actors importing, shards opening).
     warm_env["LOAD_ANSWER_TIMEOUT"] = "900"
     _locust(base, warm_env | {"LOAD_RECORDS": str(records)}, seconds=5, log=records.parent)
-    answered = [json.loads(line) for line in records.read_text().splitlines()]
-    if not any(record.get("answered") for record in answered):
-        raise SystemExit(f"warm-up booking not answered: {answered}")
+    sent = [json.loads(line) for line in records.read_text().splitlines()]
+    if not sent or not all(record.get("answered") for record in sent):
+        raise SystemExit(f"warm-up bookings not all answered: {sent}")
+    return len(sent)
 
 
 def _locust(base: str, env: dict[str, str], *, seconds: float, log: Path) -> None:
@@ -326,11 +330,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for number in range(args.workers):
             processes.append(_start(worker, out / f"worker{number}.log", env))
         _wait_for_service(base)
-        _warm_up(base, plan, out / "warm-up.jsonl", env)
+        warmed = _warm_up(base, out / "warm-up.jsonl", env, args.workers)
         ready_seconds = time.monotonic() - started
         records_path = out / "records.jsonl"
         env["LOAD_RECORDS"] = str(records_path)
-        env["LOAD_PLAN"] = str(_rest_of_plan(plan, out))
+        env["LOAD_PLAN"] = str(_rest_of_plan(plan, out, warmed))
         sampler = CpuSampler().start()
         _locust(base, env, seconds=len(rates) * args.stage_seconds, log=out)
         sampler.stop()
@@ -375,10 +379,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def _rest_of_plan(plan: Path, out: Path) -> Path:
-    """The plan without the file the warm-up sent (each file is sent once)."""
+def _rest_of_plan(plan: Path, out: Path, sent: int) -> Path:
+    """The plan without the files the warm-up sent (each file is sent once)."""
     loaded = json.loads(plan.read_text())
-    loaded["cars"] = loaded["cars"][1:]
+    loaded["cars"] = loaded["cars"][sent:]
     rest = out / "plan-measured.json"
     rest.write_text(json.dumps(loaded))
     return rest
