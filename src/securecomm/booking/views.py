@@ -285,9 +285,6 @@ def timeline_of(booking: BookingOut) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
-# --------------------------------------------------------------------------- dispositions
-
-
 # --------------------------------------------------------------------------- review
 
 
